@@ -1,0 +1,429 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SaveCase creates (when c.ID is empty) or updates a case's own facts and
+// packet settings. Opinions, records requests and the packet's documents
+// are saved with their own calls.
+func (s *Store) SaveCase(ctx context.Context, c *Case) error {
+	if c.PersonID == "" {
+		return invalid("Choose who this second opinion is for.")
+	}
+	if c.Packet.Paper == "" {
+		c.Packet.Paper = DefaultPaper()
+	}
+	if c.Packet.Paper != PaperA4 && c.Packet.Paper != PaperLetter {
+		return invalid(fmt.Sprintf("%q is not a paper size we print on; choose A4 or Letter.", c.Packet.Paper))
+	}
+	if c.Packet.Quality == "" {
+		c.Packet.Quality = QualityCompact
+	}
+	if c.Packet.Quality != QualityCompact && c.Packet.Quality != QualityOriginal {
+		return invalid(fmt.Sprintf("%q is not a photo quality; choose compact or original.", c.Packet.Quality))
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		if c.ID == "" {
+			c.ID, c.Created = newID(), now
+			if _, err := tx.ExecContext(ctx, `INSERT INTO "case" (id, person_id, created, updated) VALUES (?, ?, ?, ?)`,
+				c.ID, c.PersonID, stamp(now), stamp(now)); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") {
+					return notFound("person")
+				}
+				return fmt.Errorf("add case: %w", err)
+			}
+		}
+		c.Updated = now
+		appt := ""
+		if !c.Appointment.IsZero() {
+			appt = stamp(c.Appointment)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE "case" SET title=?, diagnosis=?, first_name=?, first_specialty=?, first_hospital=?,
+			treatment_plan=?, reasons=?, reason_other=?, decision=?, second_name=?, second_specialty=?, second_hospital=?,
+			appointment=?, appointment_at=?, status=?, urgent=?, via_referral=?, coverage=?, paper=?, quality=?, timeline=?, updated=?
+			WHERE id=?`,
+			c.Title, c.Diagnosis, c.FirstDoctor.Name, c.FirstDoctor.Specialty, c.FirstDoctor.Hospital,
+			c.TreatmentPlan, strings.Join(c.Reasons, ","), c.ReasonOther, c.Decision,
+			c.SecondDoctor.Name, c.SecondDoctor.Specialty, c.SecondDoctor.Hospital,
+			appt, c.AppointmentAt, int(c.Status), b2i(c.Urgent), b2i(c.ViaReferral), c.Coverage,
+			string(c.Packet.Paper), string(c.Packet.Quality), b2i(c.Packet.Timeline), stamp(now), c.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("case")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_not_applicable WHERE case_id=?`, c.ID); err != nil {
+			return err
+		}
+		for item, reason := range c.NotApplicable {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_not_applicable (case_id, item, reason) VALUES (?, ?, ?)`, c.ID, item, reason); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const caseCols = `id, person_id, title, diagnosis, first_name, first_specialty, first_hospital, treatment_plan, reasons, reason_other,
+	decision, second_name, second_specialty, second_hospital, appointment, appointment_at, status, urgent, via_referral, coverage,
+	paper, quality, packet_chosen, timeline, created, updated`
+
+// Case returns one case with its opinions, records requests, not-applicable
+// marks and packet settings.
+func (s *Store) Case(ctx context.Context, id string) (Case, error) {
+	var c Case
+	var reasons, appt, paper, quality, created, updated string
+	var status, urgent, via, chosen, timeline int
+	err := s.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM "case" WHERE id=?`, id).Scan(&c.ID, &c.PersonID, &c.Title, &c.Diagnosis,
+		&c.FirstDoctor.Name, &c.FirstDoctor.Specialty, &c.FirstDoctor.Hospital, &c.TreatmentPlan, &reasons, &c.ReasonOther,
+		&c.Decision, &c.SecondDoctor.Name, &c.SecondDoctor.Specialty, &c.SecondDoctor.Hospital, &appt, &c.AppointmentAt,
+		&status, &urgent, &via, &c.Coverage, &paper, &quality, &chosen, &timeline, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("case")
+	}
+	if err != nil {
+		return c, err
+	}
+	c.Reasons = SplitTags(reasons)
+	if appt != "" {
+		c.Appointment = unstamp(appt)
+	}
+	c.Status, c.Urgent, c.ViaReferral = ReferralStatus(status), urgent == 1, via == 1
+	c.Packet = PacketSettings{Paper: Paper(paper), Quality: Quality(quality), Timeline: timeline == 1}
+	c.Created, c.Updated = unstamp(created), unstamp(updated)
+	if c.NotApplicable, err = s.notApplicable(ctx, id); err != nil {
+		return c, err
+	}
+	if chosen == 1 {
+		if c.Packet.Documents, err = s.packetDocuments(ctx, id); err != nil {
+			return c, err
+		}
+	}
+	if c.Opinions, err = s.Opinions(ctx, id); err != nil {
+		return c, err
+	}
+	c.Requests, err = s.RecordsRequests(ctx, id)
+	return c, err
+}
+
+func (s *Store) notApplicable(ctx context.Context, caseID string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT item, reason FROM case_not_applicable WHERE case_id=?`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var item, reason string
+		if err := rows.Scan(&item, &reason); err != nil {
+			return nil, err
+		}
+		out[item] = reason
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) packetDocuments(ctx context.Context, caseID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.document_id FROM packet_document p JOIN document d ON d.id = p.document_id
+		WHERE p.case_id=? AND d.trashed = '' ORDER BY p.position`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Cases lists a person's cases, most recent first.
+func (s *Store) Cases(ctx context.Context, personID string) ([]Case, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM "case" WHERE person_id=? ORDER BY created DESC`, personID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Case, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.Case(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// DeleteCase removes a case with its questions, opinions and packet log.
+// The person's documents and medications stay.
+func (s *Store) DeleteCase(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM "case" WHERE id=?`, id)
+		return err
+	})
+}
+
+// SetPacketDocuments chooses which documents go into a case's packet and in
+// what order. Nil goes back to the default: every document, by date.
+func (s *Store) SetPacketDocuments(ctx context.Context, caseID string, documentIDs []string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM packet_document WHERE case_id=?`, caseID); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		pos := 0
+		for _, id := range documentIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			pos++
+			if _, err := tx.ExecContext(ctx, `INSERT INTO packet_document (case_id, position, document_id) VALUES (?, ?, ?)`, caseID, pos, id); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") {
+					return notFound("document")
+				}
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE "case" SET packet_chosen=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), caseID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("case")
+		}
+		return nil
+	})
+}
+
+// PacketDocuments returns the documents a case's packet holds, in packet
+// order: the chosen ones, or by default every document of the person by date
+// of service. Trashed documents never go in.
+func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error) {
+	all, err := s.Documents(ctx, DocumentFilter{PersonID: c.PersonID})
+	if err != nil {
+		return nil, err
+	}
+	if c.Packet.Documents == nil {
+		return all, nil
+	}
+	byID := make(map[string]Document, len(all))
+	for _, d := range all {
+		byID[d.ID] = d
+	}
+	out := make([]Document, 0, len(c.Packet.Documents))
+	for _, id := range c.Packet.Documents {
+		if d, ok := byID[id]; ok {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// SaveOpinion adds (when o.ID is empty, numbered after the last) or updates
+// an opinion.
+func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if o.ID == "" {
+			o.ID = newID()
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM opinion WHERE case_id=?`, o.CaseID).Scan(&o.Position); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO opinion (id, case_id, position) VALUES (?, ?, ?)`, o.ID, o.CaseID, o.Position); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") {
+					return notFound("case")
+				}
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE opinion SET clinician=?, specialty=?, hospital=?, date=?, diagnosis=?, treatment=?, notes=? WHERE id=?`,
+			o.Clinician.Name, o.Clinician.Specialty, o.Clinician.Hospital, o.Date.String(), o.Diagnosis, o.Treatment, o.Notes, o.ID)
+		return err
+	})
+}
+
+// DeleteOpinion removes an opinion and renumbers the rest.
+func (s *Store) DeleteOpinion(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var caseID string
+		if err := tx.QueryRowContext(ctx, `SELECT case_id FROM opinion WHERE id=?`, id).Scan(&caseID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("opinion")
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM opinion WHERE id=?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE opinion SET position = (SELECT count(*) FROM opinion o2 WHERE o2.case_id = opinion.case_id AND o2.position <= opinion.position) WHERE case_id=?`, caseID)
+		return err
+	})
+}
+
+// Opinions lists a case's opinions, first opinion first.
+func (s *Store) Opinions(ctx context.Context, caseID string) ([]Opinion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id, position, clinician, specialty, hospital, date, diagnosis, treatment, notes
+		FROM opinion WHERE case_id=? ORDER BY position`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Opinion
+	for rows.Next() {
+		var o Opinion
+		var date string
+		if err := rows.Scan(&o.ID, &o.CaseID, &o.Position, &o.Clinician.Name, &o.Clinician.Specialty, &o.Clinician.Hospital,
+			&date, &o.Diagnosis, &o.Treatment, &o.Notes); err != nil {
+			return nil, err
+		}
+		o.Date = parseStoredDate(date)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// SaveRecordsRequest adds or updates a request for copies of records.
+func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error {
+	if strings.TrimSpace(r.From) == "" {
+		return invalid("Please say whom the records were asked of (a hospital, clinic or doctor).")
+	}
+	if r.ReceivedOn.Before(r.RequestedOn) {
+		return invalid("The date received is before the date requested. Please check both dates.")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if r.ID == "" {
+			r.ID = newID()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO records_request (id, case_id, created) VALUES (?, ?, ?)`, r.ID, r.CaseID, stamp(s.now())); err != nil {
+				if strings.Contains(err.Error(), "FOREIGN KEY") {
+					return notFound("case")
+				}
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE records_request SET from_whom=?, what=?, requested_on=?, received_on=? WHERE id=?`,
+			r.From, r.What, r.RequestedOn.String(), r.ReceivedOn.String(), r.ID)
+		return err
+	})
+}
+
+// DeleteRecordsRequest removes a records request.
+func (s *Store) DeleteRecordsRequest(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM records_request WHERE id=?`, id)
+		return err
+	})
+}
+
+// RecordsRequests lists a case's records requests, oldest first.
+func (s *Store) RecordsRequests(ctx context.Context, caseID string) ([]RecordsRequest, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id, from_whom, what, requested_on, received_on FROM records_request
+		WHERE case_id=? ORDER BY requested_on, created`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RecordsRequest
+	for rows.Next() {
+		var r RecordsRequest
+		var req, rec string
+		if err := rows.Scan(&r.ID, &r.CaseID, &r.From, &r.What, &req, &rec); err != nil {
+			return nil, err
+		}
+		r.RequestedOn, r.ReceivedOn = parseStoredDate(req), parseStoredDate(rec)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LogExport adds a line to a case's packet log.
+func (s *Store) LogExport(ctx context.Context, e *PacketExport) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		e.ID = newID()
+		if e.At.IsZero() {
+			e.At = s.now()
+		}
+		if e.Kind == "" {
+			e.Kind = "packet"
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO packet_export (id, case_id, at, sent_to, file_name, pages, bytes, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.CaseID, stamp(e.At), e.To, e.FileName, e.Pages, e.Bytes, e.Kind)
+		return err
+	})
+}
+
+// Exports lists a case's packet log, newest first.
+func (s *Store) Exports(ctx context.Context, caseID string) ([]PacketExport, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id, at, sent_to, file_name, pages, bytes, kind FROM packet_export WHERE case_id=? ORDER BY at DESC`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PacketExport
+	for rows.Next() {
+		var e PacketExport
+		var at string
+		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.To, &e.FileName, &e.Pages, &e.Bytes, &e.Kind); err != nil {
+			return nil, err
+		}
+		e.At = unstamp(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DefaultPaper is Letter where the system's locale is the US or Canada
+// (and the few others using Letter), A4 everywhere else.
+func DefaultPaper() Paper {
+	for _, v := range []string{"LC_PAPER", "LC_ALL", "LANG"} {
+		loc := strings.ToUpper(getenv(v))
+		if loc == "" {
+			continue
+		}
+		for _, c := range []string{"_US", "_CA", "_MX", "_PH", "_CL", "_CO", "_VE"} {
+			if strings.Contains(loc, c) {
+				return PaperLetter
+			}
+		}
+		return PaperA4
+	}
+	return PaperA4
+}
+
+// AppointmentText is the appointment as people say it: "Tuesday 3 March
+// 2026 at 14:30", or "" when not booked.
+func (c Case) AppointmentText() string {
+	if c.Appointment.IsZero() {
+		return ""
+	}
+	t := c.Appointment.In(time.Local)
+	s := t.Format("Monday 2 January 2006")
+	if t.Hour() != 0 || t.Minute() != 0 {
+		s += " at " + t.Format("15:04")
+	}
+	return s
+}

@@ -1,0 +1,700 @@
+package records
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"secondopinion/records/media"
+)
+
+const (
+	// ChunkSize is how file bytes are split in the library, so that adding
+	// or reading a large file never holds it whole in memory.
+	ChunkSize = 1 << 20
+	// MaxFileSize is the largest single file the library takes.
+	MaxFileSize = 1 << 30
+	// maxIndexedText caps how much of a PDF's text layer is searchable.
+	maxIndexedText = 256 << 10
+)
+
+// AddOptions tune AddDocument.
+type AddOptions struct {
+	// NewPerson, when set, is created in the same transaction and becomes
+	// the document's person: a failed add leaves no half-made person.
+	NewPerson *Person
+	// Progress, when set, is called with bytes done and bytes in all, from
+	// the caller's goroutine.
+	Progress func(done, total int64)
+}
+
+// pending is a file checked and hashed, ready to store.
+type pending struct {
+	path string
+	name string
+	size int64
+	sum  string
+	info media.Info
+}
+
+// inspectFile checks one file on disk before anything is written: it exists,
+// is neither empty nor too large, is a PDF or image we can read, and opens
+// without a password. Every refusal is a sentence naming the file.
+func inspectFile(ctx context.Context, path string) (pending, error) {
+	name := filepath.Base(path)
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return pending{}, &Problem{Msg: fmt.Sprintf("There is no file %s. Check the name and folder, then add it again.", path), Err: err}
+	}
+	if err != nil {
+		return pending{}, &Problem{Msg: fmt.Sprintf("Second Opinion cannot read %s (%v). Check its permissions, then add it again.", name, errBrief(err)), Err: err}
+	}
+	if st.IsDir() {
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a folder. Choose the files inside it instead.", name), Err: ErrUnreadableFile}
+	}
+	if st.Size() == 0 {
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is empty (0 bytes), so there is nothing to add. It may not have finished downloading or copying: get it again and add the new copy.", name), Err: ErrEmptyFile}
+	}
+	if st.Size() > MaxFileSize {
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is %s, more than the %s a single file may be. If it is a scan, scan it again at a lower resolution or split it into parts.", name, humanBytes(st.Size()), humanBytes(MaxFileSize)), Err: ErrFileTooLarge}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return pending{}, &Problem{Msg: fmt.Sprintf("Second Opinion cannot read %s (%v). Check its permissions, then add it again.", name, errBrief(err)), Err: err}
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return pending{}, &Problem{Msg: fmt.Sprintf("Second Opinion could not read %s (%v). Copy it to your computer again and add the copy.", name, err), Err: err}
+	}
+	mt := media.Sniff(head[:n])
+	if mt == "" {
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is not a PDF or a picture we can read. Save it as PDF or JPEG and add it again.", name), Err: ErrUnreadableFile}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return pending{}, err
+	}
+	info, err := media.Inspect(ctx, f, st.Size(), mt)
+	switch {
+	case errors.Is(err, media.ErrPassword):
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a PDF locked with a password. Open it with the password and save or print it to a new PDF without one, then add that copy.", name), Err: fmt.Errorf("%w: %v", ErrPasswordRequired, err)}
+	case err != nil && ctx.Err() != nil:
+		return pending{}, &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
+	case err != nil:
+		what := "picture"
+		if mt == "application/pdf" {
+			what = "PDF"
+		} else if mt == "application/dicom" {
+			what = "DICOM image"
+		}
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s looks like a %s but is damaged or incomplete, so it cannot be read. Get a fresh copy (download or scan it again) and add that.", name, what), Err: fmt.Errorf("%w: %v", ErrUnreadableFile, err)}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return pending{}, err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, readerCtx{ctx, f}); err != nil {
+		return pending{}, &Problem{Msg: fmt.Sprintf("Second Opinion could not read all of %s (%v). Copy it to your computer again and add the copy.", name, errBrief(err)), Err: err}
+	}
+	return pending{path: path, name: name, size: st.Size(), sum: hex.EncodeToString(h.Sum(nil)), info: info}, nil
+}
+
+// readerCtx stops a long copy when the context is cancelled.
+type readerCtx struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r readerCtx) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
+}
+
+// AddDocument catalogues files as one document (several files are several
+// pages, in the given order) and fills d.ID, d.Files and the counts. Every
+// file is checked before anything is written; on any error the library is
+// exactly as it was.
+func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, opt AddOptions) error {
+	if len(paths) == 0 {
+		return invalid("Choose at least one file to add.")
+	}
+	if d.Kind == "" {
+		d.Kind = KindOther
+	}
+	if _, err := ParseKind(string(d.Kind)); err != nil {
+		return err
+	}
+	if opt.NewPerson == nil && d.PersonID == "" {
+		return invalid("Choose who this document is for.")
+	}
+	files, err := inspectAll(ctx, paths)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		d.Title = titleFromName(files[0].name)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if opt.NewPerson != nil {
+			if err := s.savePerson(ctx, tx, opt.NewPerson); err != nil {
+				return err
+			}
+			d.PersonID = opt.NewPerson.ID
+		}
+		now := s.now()
+		d.ID, d.Created, d.Updated, d.Trashed = newID(), now, now, false
+		if _, err := tx.ExecContext(ctx, `INSERT INTO document (id, person_id, kind, title, date, source, notes, tags, created, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.PersonID, string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(),
+			d.Source, d.Notes, joinTags(d.Tags), stamp(now), stamp(now)); err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return notFound("person")
+			}
+			return fmt.Errorf("add document: %w", err)
+		}
+		d.Files = nil
+		if err := s.storeFiles(ctx, tx, d, files, 0, opt.Progress); err != nil {
+			return err
+		}
+		return indexDocument(ctx, tx, d)
+	})
+}
+
+// AddPages appends files to an existing document as further pages.
+func (s *Store) AddPages(ctx context.Context, documentID string, paths []string, progress func(done, total int64)) error {
+	files, err := inspectAll(ctx, paths)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.document(ctx, tx, documentID)
+		if err != nil {
+			return err
+		}
+		if err := s.storeFiles(ctx, tx, &d, files, len(d.Files), progress); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE document SET updated=? WHERE id=?`, stamp(s.now()), d.ID); err != nil {
+			return err
+		}
+		return indexDocument(ctx, tx, &d)
+	})
+}
+
+func inspectAll(ctx context.Context, paths []string) ([]pending, error) {
+	files := make([]pending, 0, len(paths))
+	for _, p := range paths {
+		f, err := inspectFile(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// storeFiles writes the files' bytes (once per distinct content) and links
+// them to d after its existing pages.
+func (s *Store) storeFiles(ctx context.Context, tx *sql.Tx, d *Document, files []pending, after int, progress func(done, total int64)) error {
+	var total, done int64
+	for _, f := range files {
+		total += f.size
+	}
+	for i, p := range files {
+		f, err := s.storeFile(ctx, tx, p, func(n int64) {
+			if progress != nil {
+				progress(done+n, total)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		done += p.size
+		if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`,
+			d.ID, after+i+1, f.ID); err != nil {
+			return err
+		}
+		d.Files = append(d.Files, f)
+	}
+	d.FileCount, d.Pages, d.Bytes = len(d.Files), 0, 0
+	for _, f := range d.Files {
+		d.Pages += f.Pages
+		d.Bytes += f.Size
+	}
+	return nil
+}
+
+func (s *Store) storeFile(ctx context.Context, tx *sql.Tx, p pending, progress func(int64)) (File, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=?`, p.sum).Scan(&id)
+	if err == nil {
+		progress(p.size)
+		return s.file(ctx, tx, id) // the same bytes are stored once
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return File{}, err
+	}
+	f := File{ID: newID(), Name: p.name, MediaType: p.info.MediaType, Size: p.size, SHA256: p.sum,
+		Pages: max(p.info.Pages, 1), Width: p.info.Width, Height: p.info.Height, Orientation: p.info.Orientation,
+		Encrypted: p.info.Encrypted, Created: s.now()}
+	chunks := (p.size + ChunkSize - 1) / ChunkSize
+	if _, err := tx.ExecContext(ctx, `INSERT INTO file (id, sha256, name, media_type, size, pages, width, height, orientation, encrypted, chunks, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, f.SHA256, f.Name, f.MediaType, f.Size, f.Pages, f.Width, f.Height,
+		f.Orientation, b2i(f.Encrypted), chunks, stamp(f.Created)); err != nil {
+		return File{}, fmt.Errorf("add file %q: %w", p.name, err)
+	}
+	src, err := os.Open(p.path)
+	if err != nil {
+		return File{}, &Problem{Msg: fmt.Sprintf("%s could no longer be read while it was being added (%v). Nothing was added; try again.", p.name, errBrief(err)), Err: err}
+	}
+	defer src.Close()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO file_chunk (file_id, seq, data) VALUES (?, ?, ?)`)
+	if err != nil {
+		return File{}, err
+	}
+	defer stmt.Close()
+	h := sha256.New()
+	buf := make([]byte, ChunkSize)
+	var written int64
+	for seq := 0; ; seq++ {
+		n, rerr := io.ReadFull(src, buf)
+		if n > 0 {
+			if err := ctx.Err(); err != nil {
+				return File{}, err
+			}
+			h.Write(buf[:n])
+			if _, err := stmt.ExecContext(ctx, f.ID, seq, buf[:n]); err != nil {
+				return File{}, fmt.Errorf("store %q: %w", p.name, err)
+			}
+			written += int64(n)
+			progress(written)
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			return File{}, &Problem{Msg: fmt.Sprintf("%s could not be read to the end (%v). Nothing was added; copy it to your computer again and add the copy.", p.name, errBrief(rerr)), Err: rerr}
+		}
+	}
+	if written != p.size || hex.EncodeToString(h.Sum(nil)) != p.sum {
+		return File{}, &Problem{Msg: fmt.Sprintf("%s changed while it was being added. Nothing was added; wait until it has finished saving or downloading, then add it again.", p.name)}
+	}
+	if text := strings.TrimSpace(p.info.Text); text != "" {
+		if len(text) > maxIndexedText {
+			text = text[:maxIndexedText]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, f.ID, text); err != nil {
+			return File{}, err
+		}
+	}
+	return f, nil
+}
+
+func titleFromName(name string) string {
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	base = strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return ' '
+		}
+		return r
+	}, base)
+	return strings.Join(strings.Fields(base), " ")
+}
+
+func joinTags(tags []string) string {
+	var clean []string
+	seen := map[string]bool{}
+	for _, t := range tags {
+		t = strings.TrimSpace(t)
+		if t != "" && !seen[strings.ToLower(t)] {
+			seen[strings.ToLower(t)] = true
+			clean = append(clean, t)
+		}
+	}
+	return strings.Join(clean, ", ")
+}
+
+// SplitTags reads a comma-separated list of tags.
+func SplitTags(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE ref=?`, d.ID); err != nil {
+		return err
+	}
+	if d.Trashed {
+		return nil
+	}
+	var body strings.Builder
+	body.WriteString(d.Kind.Label())
+	rows, err := tx.QueryContext(ctx, `SELECT f.name, coalesce(t.text, '') FROM document_file df JOIN file f ON f.id=df.file_id
+		LEFT JOIN file_text t ON t.file_id=df.file_id WHERE df.document_id=? ORDER BY df.position`, d.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var name, text string
+		if err := rows.Scan(&name, &text); err != nil {
+			rows.Close()
+			return err
+		}
+		body.WriteString("\n" + name + "\n" + text)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO search (ref, kind, person_id, title, notes, source, tags, body) VALUES (?, 'document', ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.PersonID, d.Title, d.Notes, d.Source, joinTags(d.Tags), body.String())
+	return err
+}
+
+// ftsQuery turns what a person typed into an FTS5 query: every word must
+// appear, each as a prefix ("chemo" finds "chemotherapy").
+func ftsQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	for i, w := range words {
+		words[i] = `"` + w + `"*`
+	}
+	return strings.Join(words, " ")
+}
+
+// DocumentFilter narrows Documents. The zero value lists every document in
+// the library that is not in the Trash.
+type DocumentFilter struct {
+	PersonID string
+	Kind     Kind
+	From, To Date   // dates of service, inclusive; partial dates allowed
+	Search   string // full-text search over titles, notes, sources, tags and PDF text
+	Trashed  bool   // list the Trash instead
+}
+
+const docCols = `d.id, d.person_id, d.kind, d.title, d.date, d.source, d.notes, d.tags, d.trashed, d.created, d.updated`
+
+func scanDocument(sc interface{ Scan(...any) error }, extra ...any) (Document, error) {
+	var d Document
+	var kind, date, tags, trashed, created, updated string
+	dest := append([]any{&d.ID, &d.PersonID, &kind, &d.Title, &date, &d.Source, &d.Notes, &tags, &trashed, &created, &updated}, extra...)
+	err := sc.Scan(dest...)
+	d.Kind, d.Date, d.Tags, d.Trashed = Kind(kind), parseStoredDate(date), SplitTags(tags), trashed != ""
+	d.Created, d.Updated = unstamp(created), unstamp(updated)
+	return d, err
+}
+
+// Documents lists documents by date of service (undated ones first), with
+// their page and file counts but without file bytes.
+func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
+	var where []string
+	var args []any
+	if f.Trashed {
+		where = append(where, "d.trashed != ''")
+	} else {
+		where = append(where, "d.trashed = ''")
+	}
+	if f.PersonID != "" {
+		where, args = append(where, "d.person_id = ?"), append(args, f.PersonID)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "d.kind = ?"), append(args, string(f.Kind))
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "d.date >= ?"), append(args, f.From.String())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "d.date != '' AND d.date <= ?"), append(args, f.To.String()+"~")
+	}
+	if q := ftsQuery(f.Search); q != "" {
+		where, args = append(where, "d.id IN (SELECT ref FROM search WHERE search MATCH ? AND kind = 'document')"), append(args, q)
+	} else if strings.TrimSpace(f.Search) != "" {
+		return nil, nil // only punctuation: nothing can match
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, count(df.file_id), coalesce(sum(fl.pages), 0), coalesce(sum(fl.size), 0)
+		FROM document d LEFT JOIN document_file df ON df.document_id = d.id LEFT JOIN file fl ON fl.id = df.file_id
+		WHERE `+strings.Join(where, " AND ")+` GROUP BY d.id ORDER BY d.date, d.created`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		var d Document
+		var count, pages int
+		var size int64
+		if d, err = scanDocument(rows, &count, &pages, &size); err != nil {
+			return nil, err
+		}
+		d.FileCount, d.Pages, d.Bytes = count, pages, size
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// SearchMedications finds a person's medications by name, reason,
+// prescriber or notes.
+func (s *Store) SearchMedications(ctx context.Context, personID, text string) ([]Medication, error) {
+	q := ftsQuery(text)
+	if q == "" {
+		return nil, nil
+	}
+	args := []any{q}
+	where := ""
+	if personID != "" {
+		where, args = " AND person_id = ?", append(args, personID)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+medCols+` FROM medication WHERE id IN
+		(SELECT ref FROM search WHERE search MATCH ? AND kind = 'medication')`+where+` ORDER BY name COLLATE NOCASE`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Medication
+	for rows.Next() {
+		m, err := scanMedication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Document returns one document with its files in page order.
+func (s *Store) Document(ctx context.Context, id string) (Document, error) {
+	return s.document(ctx, s.db, id)
+}
+
+func (s *Store) document(ctx context.Context, q querier, id string) (Document, error) {
+	d, err := scanDocument(q.QueryRowContext(ctx, `SELECT `+docCols+` FROM document d WHERE d.id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("document")
+	}
+	if err != nil {
+		return d, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+fileCols+` FROM document_file df JOIN file f ON f.id = df.file_id
+		WHERE df.document_id=? ORDER BY df.position`, id)
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return d, err
+		}
+		d.Files = append(d.Files, f)
+		d.Pages += f.Pages
+		d.Bytes += f.Size
+	}
+	d.FileCount = len(d.Files)
+	return d, rows.Err()
+}
+
+const fileCols = `f.id, f.name, f.media_type, f.size, f.sha256, f.pages, f.width, f.height, f.orientation, f.encrypted, f.created`
+
+func scanFile(sc interface{ Scan(...any) error }) (File, error) {
+	var f File
+	var enc int
+	var created string
+	err := sc.Scan(&f.ID, &f.Name, &f.MediaType, &f.Size, &f.SHA256, &f.Pages, &f.Width, &f.Height, &f.Orientation, &enc, &created)
+	f.Encrypted, f.Created = enc == 1, unstamp(created)
+	return f, err
+}
+
+// File returns one stored file's facts (not its bytes).
+func (s *Store) File(ctx context.Context, id string) (File, error) { return s.file(ctx, s.db, id) }
+
+func (s *Store) file(ctx context.Context, q querier, id string) (File, error) {
+	f, err := scanFile(q.QueryRowContext(ctx, `SELECT `+fileCols+` FROM file f WHERE f.id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, notFound("file")
+	}
+	return f, err
+}
+
+// UpdateDocument saves a document's details (kind, title, date, source,
+// notes, tags). Its files are changed with ReorderPages and AddPages.
+func (s *Store) UpdateDocument(ctx context.Context, d *Document) error {
+	if _, err := ParseKind(string(d.Kind)); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		d.Updated = s.now()
+		res, err := tx.ExecContext(ctx, `UPDATE document SET kind=?, title=?, date=?, source=?, notes=?, tags=?, updated=? WHERE id=?`,
+			string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(), d.Source, d.Notes, joinTags(d.Tags), stamp(d.Updated), d.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("document")
+		}
+		cur, err := s.document(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		return indexDocument(ctx, tx, &cur)
+	})
+}
+
+// ReorderPages puts a document's files in a new order; fileIDs must hold
+// exactly the document's files.
+func (s *Store) ReorderPages(ctx context.Context, documentID string, fileIDs []string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.document(ctx, tx, documentID)
+		if err != nil {
+			return err
+		}
+		have := map[string]int{}
+		for _, f := range d.Files {
+			have[f.ID]++
+		}
+		for _, id := range fileIDs {
+			have[id]--
+		}
+		for _, n := range have {
+			if n != 0 || len(fileIDs) != len(d.Files) {
+				return invalid("The pages changed while you were reordering them. Reload the document and try again.")
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, documentID); err != nil {
+			return err
+		}
+		for i, id := range fileIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`, documentID, i+1, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RemovePage takes one file out of a document (a photo added by mistake).
+// A document keeps at least one page.
+func (s *Store) RemovePage(ctx context.Context, documentID, fileID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.document(ctx, tx, documentID)
+		if err != nil {
+			return err
+		}
+		if len(d.Files) <= 1 {
+			return invalid("A document needs at least one page. To remove the whole document, move it to the Trash.")
+		}
+		var keep []string
+		for _, f := range d.Files {
+			if f.ID != fileID {
+				keep = append(keep, f.ID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, documentID); err != nil {
+			return err
+		}
+		for i, id := range keep {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`, documentID, i+1, id); err != nil {
+				return err
+			}
+		}
+		if err := deleteOrphanFiles(ctx, tx); err != nil {
+			return err
+		}
+		d, err = s.document(ctx, tx, documentID)
+		if err != nil {
+			return err
+		}
+		return indexDocument(ctx, tx, &d)
+	})
+}
+
+// TrashDocument moves a document to the Trash: it leaves lists, searches
+// and packets, and can be restored until the Trash is emptied.
+func (s *Store) TrashDocument(ctx context.Context, id string) error {
+	return s.setTrashed(ctx, id, true)
+}
+
+// RestoreDocument brings a document back from the Trash.
+func (s *Store) RestoreDocument(ctx context.Context, id string) error {
+	return s.setTrashed(ctx, id, false)
+}
+
+func (s *Store) setTrashed(ctx context.Context, id string, trashed bool) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		v := ""
+		if trashed {
+			v = stamp(s.now())
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE document SET trashed=? WHERE id=?`, v, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("document")
+		}
+		d, err := s.document(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return indexDocument(ctx, tx, &d)
+	})
+}
+
+// EmptyTrash deletes a person's trashed documents for good (all people's
+// when personID is empty), with the files nothing else uses. It returns how
+// many documents were deleted.
+func (s *Store) EmptyTrash(ctx context.Context, personID string) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM document WHERE trashed != '' AND (? = '' OR person_id = ?)`, personID, personID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE kind='document' AND ref NOT IN (SELECT id FROM document)`); err != nil {
+			return err
+		}
+		return deleteOrphanFiles(ctx, tx)
+	})
+	return int(n), err
+}
+
+func deleteOrphanFiles(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id NOT IN (SELECT file_id FROM document_file)`)
+	return err
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}
+
+// HumanBytes formats a size for people: "2.4 MB".
+func HumanBytes(n int64) string { return humanBytes(n) }

@@ -1,0 +1,140 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+func (m *Medication) validate() error {
+	m.Name = strings.TrimSpace(m.Name)
+	if m.Name == "" {
+		return invalid("Please give the medicine's name.")
+	}
+	if m.Status == "" {
+		m.Status = MedTaking
+		if !m.Stop.IsZero() {
+			m.Status = MedStopped
+		}
+	}
+	switch m.Status {
+	case MedTaking, MedStopped, MedPaused:
+	default:
+		return invalid(fmt.Sprintf("%q is not a medication status; use taking, paused or stopped.", m.Status))
+	}
+	if m.Stop.Before(m.Start) {
+		return invalid(fmt.Sprintf("The stop date (%s) is before the start date (%s). Please check both dates.", m.Stop.Human(), m.Start.Human()))
+	}
+	if m.Status != MedStopped && !m.Stop.IsZero() {
+		return invalid("A medicine with a stop date must be marked as stopped. Use \"Stop taking\", or clear the stop date.")
+	}
+	return nil
+}
+
+// SaveMedication adds (when m.ID is empty) or updates a medication.
+func (s *Store) SaveMedication(ctx context.Context, m *Medication) error {
+	if err := m.validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		if m.ID == "" {
+			m.ID = newID()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO medication (id, person_id, name, created, updated) VALUES (?, ?, ?, ?, ?)`,
+				m.ID, m.PersonID, m.Name, stamp(now), stamp(now)); err != nil {
+				return fmt.Errorf("add medication: %w", err)
+			}
+		}
+		m.Updated = now
+		res, err := tx.ExecContext(ctx, `UPDATE medication SET name=?, strength=?, dose=?, form=?, frequency=?, slots=?,
+			start_date=?, stop_date=?, status=?, reason=?, prescriber=?, stop_reason=?, notes=?, updated=? WHERE id=?`,
+			m.Name, m.Strength, m.Dose, m.Form, m.Frequency, int(m.Slots), m.Start.String(), m.Stop.String(),
+			string(m.Status), m.Reason, m.Prescriber, m.StopReason, m.Notes, stamp(now), m.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("medication")
+		}
+		return indexMedication(ctx, tx, m)
+	})
+}
+
+func indexMedication(ctx context.Context, tx *sql.Tx, m *Medication) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE ref=?`, m.ID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO search (ref, kind, person_id, title, notes, source, tags, body) VALUES (?, 'medication', ?, ?, ?, ?, '', ?)`,
+		m.ID, m.PersonID, m.Name, m.Notes, m.Prescriber, m.Reason+" "+m.StopReason)
+	return err
+}
+
+// StopMedication records that a medicine was stopped on a date and why,
+// keeping it in the list of past medications (the second doctor asks what
+// was tried and why it stopped).
+func (s *Store) StopMedication(ctx context.Context, id string, on Date, reason string) error {
+	m, err := s.Medication(ctx, id)
+	if err != nil {
+		return err
+	}
+	if on.IsZero() {
+		return invalid("Please give the date it was stopped (a month and year is enough).")
+	}
+	m.Status, m.Stop, m.StopReason = MedStopped, on, strings.TrimSpace(reason)
+	return s.SaveMedication(ctx, &m)
+}
+
+// DeleteMedication removes a medication entered by mistake. (A medicine that
+// was stopped should be stopped, not deleted.)
+func (s *Store) DeleteMedication(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE ref=?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM medication WHERE id=?`, id)
+		return err
+	})
+}
+
+const medCols = `id, person_id, name, strength, dose, form, frequency, slots, start_date, stop_date, status, reason, prescriber, stop_reason, notes, updated`
+
+func scanMedication(sc interface{ Scan(...any) error }) (Medication, error) {
+	var m Medication
+	var slots int
+	var start, stop, status, updated string
+	err := sc.Scan(&m.ID, &m.PersonID, &m.Name, &m.Strength, &m.Dose, &m.Form, &m.Frequency, &slots, &start, &stop,
+		&status, &m.Reason, &m.Prescriber, &m.StopReason, &m.Notes, &updated)
+	m.Slots, m.Start, m.Stop, m.Status, m.Updated = Slot(slots), parseStoredDate(start), parseStoredDate(stop), MedStatus(status), unstamp(updated)
+	return m, err
+}
+
+// Medication returns one medication.
+func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
+	m, err := scanMedication(s.db.QueryRowContext(ctx, `SELECT `+medCols+` FROM medication WHERE id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, notFound("medication")
+	}
+	return m, err
+}
+
+// Medications lists a person's medications: current ones first (by name),
+// then past ones, most recently stopped first.
+func (s *Store) Medications(ctx context.Context, personID string) ([]Medication, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+medCols+` FROM medication WHERE person_id=?
+		ORDER BY status='stopped', CASE WHEN status='stopped' THEN stop_date END DESC, name COLLATE NOCASE`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Medication
+	for rows.Next() {
+		m, err := scanMedication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

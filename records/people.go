@@ -1,0 +1,243 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// SavePerson creates the person (when p.ID is empty, setting it) or updates
+// them.
+func (s *Store) SavePerson(ctx context.Context, p *Person) error {
+	if strings.TrimSpace(p.FullName) == "" {
+		return invalid("Please give the person's full name.")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
+}
+
+func (s *Store) savePerson(ctx context.Context, tx *sql.Tx, p *Person) error {
+	now := s.now()
+	p.FullName = strings.TrimSpace(p.FullName)
+	if p.ID == "" {
+		p.ID, p.Created = newID(), now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person (id, full_name, created, updated) VALUES (?, ?, ?, ?)`,
+			p.ID, p.FullName, stamp(now), stamp(now)); err != nil {
+			return fmt.Errorf("add person: %w", err)
+		}
+	}
+	p.Updated = now
+	res, err := tx.ExecContext(ctx, `UPDATE person SET full_name=?, birth_date=?, phone=?, email=?, address=?,
+		prep_self=?, prep_name=?, prep_relation=?, prep_phone=?, prep_email=?, allergy_status=?, updated=? WHERE id=?`,
+		p.FullName, p.DateOfBirth.String(), p.Phone, p.Email, p.Address,
+		b2i(p.PreparedBy.Self), p.PreparedBy.Name, p.PreparedBy.Relationship, p.PreparedBy.Phone, p.PreparedBy.Email,
+		int(p.Allergies), stamp(now), p.ID)
+	if err != nil {
+		return fmt.Errorf("save person: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("person")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_identifier WHERE person_id=?`, p.ID); err != nil {
+		return err
+	}
+	pos := 0
+	for _, id := range p.Identifiers {
+		if strings.TrimSpace(id.Value) == "" {
+			continue
+		}
+		pos++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_identifier (person_id, position, label, value) VALUES (?, ?, ?, ?)`,
+			p.ID, pos, strings.TrimSpace(id.Label), strings.TrimSpace(id.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func notFound(what string) error {
+	return &Problem{Msg: fmt.Sprintf("That %s is no longer in the library; it may have been deleted. Reload and try again.", what), Err: ErrNotFound}
+}
+
+const personCols = `id, full_name, birth_date, phone, email, address, prep_self, prep_name, prep_relation, prep_phone, prep_email, allergy_status, created, updated`
+
+func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
+	var p Person
+	var dob, created, updated string
+	var self, allergy int
+	err := sc.Scan(&p.ID, &p.FullName, &dob, &p.Phone, &p.Email, &p.Address, &self, &p.PreparedBy.Name,
+		&p.PreparedBy.Relationship, &p.PreparedBy.Phone, &p.PreparedBy.Email, &allergy, &created, &updated)
+	p.DateOfBirth, p.PreparedBy.Self, p.Allergies = parseStoredDate(dob), self == 1, AllergyStatus(allergy)
+	p.Created, p.Updated = unstamp(created), unstamp(updated)
+	return p, err
+}
+
+// People lists everyone in the library by name.
+func (s *Store) People(ctx context.Context) ([]Person, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM person ORDER BY full_name COLLATE NOCASE, created`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Identifiers, err = s.identifiers(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) identifiers(ctx context.Context, personID string) ([]Identifier, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT label, value FROM person_identifier WHERE person_id=? ORDER BY position`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Identifier
+	for rows.Next() {
+		var id Identifier
+		if err := rows.Scan(&id.Label, &id.Value); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Person returns one person.
+func (s *Store) Person(ctx context.Context, id string) (Person, error) {
+	p, err := scanPerson(s.db.QueryRowContext(ctx, `SELECT `+personCols+` FROM person WHERE id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Person{}, notFound("person")
+	}
+	if err != nil {
+		return Person{}, err
+	}
+	p.Identifiers, err = s.identifiers(ctx, id)
+	return p, err
+}
+
+// PersonByName finds a person by full name, ignoring case and surrounding
+// spaces. It returns ErrNotFound (in a Problem) when there is none.
+func (s *Store) PersonByName(ctx context.Context, name string) (Person, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM person WHERE lower(trim(full_name)) = lower(trim(?)) ORDER BY created LIMIT 1`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Person{}, &Problem{Msg: fmt.Sprintf("There is nobody called %q in this library. Check the spelling, or add them first.", name), Err: ErrNotFound}
+	}
+	if err != nil {
+		return Person{}, err
+	}
+	return s.Person(ctx, id)
+}
+
+// DeletePerson removes a person and everything recorded for them. Files no
+// other person uses are removed too.
+func (s *Store) DeletePerson(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE person_id=?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person WHERE id=?`, id); err != nil {
+			return err
+		}
+		return deleteOrphanFiles(ctx, tx)
+	})
+}
+
+// SetAllergyStatus records "no known allergies" or "not recorded" (the
+// status becomes "recorded" by itself when an allergy is saved).
+func (s *Store) SetAllergyStatus(ctx context.Context, personID string, st AllergyStatus) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if st == AllergiesNoneKnown {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM allergy WHERE person_id=?`, personID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return invalid("There are allergies recorded for this person. Remove them first if they have no known allergies.")
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE person SET allergy_status=?, updated=? WHERE id=?`, int(st), stamp(s.now()), personID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("person")
+		}
+		return nil
+	})
+}
+
+// SaveAllergy adds or updates an allergy, and marks the person's allergies
+// as recorded.
+func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
+	a.Substance = strings.TrimSpace(a.Substance)
+	if a.Substance == "" {
+		return invalid("Please say what the allergy is to (a medicine, food or material).")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if a.ID == "" {
+			a.ID = newID()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO allergy (id, person_id, substance, reaction, severity, created) VALUES (?, ?, ?, ?, ?, ?)`,
+				a.ID, a.PersonID, a.Substance, a.Reaction, a.Severity, stamp(s.now())); err != nil {
+				return fmt.Errorf("add allergy: %w", err)
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE allergy SET substance=?, reaction=?, severity=? WHERE id=?`,
+			a.Substance, a.Reaction, a.Severity, a.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE person SET allergy_status=?, updated=? WHERE id=?`, int(AllergiesRecorded), stamp(s.now()), a.PersonID)
+		return err
+	})
+}
+
+// DeleteAllergy removes an allergy. When it was the last one, the person's
+// allergies become "not recorded" again (not "none known": nobody said so).
+func (s *Store) DeleteAllergy(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var personID string
+		if err := tx.QueryRowContext(ctx, `SELECT person_id FROM allergy WHERE id=?`, id).Scan(&personID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("allergy")
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM allergy WHERE id=?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE person SET allergy_status=? WHERE id=? AND NOT EXISTS (SELECT 1 FROM allergy WHERE person_id=?)`,
+			int(AllergiesNotRecorded), personID, personID)
+		return err
+	})
+}
+
+// Allergies lists a person's allergies by substance.
+func (s *Store) Allergies(ctx context.Context, personID string) ([]Allergy, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, person_id, substance, reaction, severity FROM allergy WHERE person_id=? ORDER BY substance COLLATE NOCASE`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Allergy
+	for rows.Next() {
+		var a Allergy
+		if err := rows.Scan(&a.ID, &a.PersonID, &a.Substance, &a.Reaction, &a.Severity); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,353 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ApplicationID marks a SQLite file as a Second Opinion library
+// (PRAGMA application_id; the bytes spell "SOP1").
+const ApplicationID = 0x534F5031
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrations returns the schema changes in order; index i is version i+1.
+// Append only: a released migration is never edited.
+func migrations() []string {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		panic(err)
+	}
+	sort.Strings(names)
+	out := make([]string, len(names))
+	for i, n := range names {
+		b, err := migrationFiles.ReadFile(n)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+// SchemaVersion is the newest library version this build understands.
+func SchemaVersion() int { return len(migrations()) }
+
+// Store is an open library file. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// Path is the library file's location.
+func (s *Store) Path() string { return s.path }
+
+// DefaultPath returns the library's place in the user's per-user data
+// folder, creating the folder (owner-only) if needed.
+func DefaultPath() (string, error) {
+	var dir string
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		base, err := os.UserConfigDir() // %AppData%, ~/Library/Application Support
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(base, "Second Opinion")
+	default:
+		base := os.Getenv("XDG_DATA_HOME")
+		if base == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return "", err
+			}
+			base = filepath.Join(home, ".local", "share")
+		}
+		dir = filepath.Join(base, "secondopinion")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", &Problem{Msg: fmt.Sprintf("Second Opinion could not create its folder %s. Check that your home folder is writable, or choose a library file with --library.", dir), Err: err}
+	}
+	return filepath.Join(dir, "library.sqlite"), nil
+}
+
+// Open opens the library at path, creating it (owner-only, mode 0600) if it
+// does not exist. A file from another program, or from a newer version of
+// Second Opinion, is refused without being changed.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(abs)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return nil, &Problem{Msg: fmt.Sprintf("The folder %s does not exist. Choose a library file in a folder that exists, or create the folder first.", dir), Err: err}
+	}
+	if err := checkHeader(abs); err != nil {
+		return nil, err
+	}
+	created := false
+	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, &Problem{Msg: fmt.Sprintf("Second Opinion cannot create its library in %s (%v). Choose a folder you can write to.", dir, errBrief(err)), Err: err}
+		}
+		f.Close()
+		created = true
+	} else if err := writable(abs); err != nil {
+		return nil, err
+	}
+	if err := writableDir(dir); err != nil {
+		if created {
+			os.Remove(abs)
+		}
+		return nil, err
+	}
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(abs)+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, path: abs, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		if created {
+			os.Remove(abs)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the library, checkpointing its journal into the main file.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// checkHeader refuses a file that is not ours by reading its header bytes,
+// without letting SQLite touch it (opening in WAL mode would change it).
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return &Problem{Msg: fmt.Sprintf("Second Opinion cannot read the library %s (%v). Check its permissions, or choose another file.", path, errBrief(err)), Err: err}
+	}
+	defer f.Close()
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	if n == 0 && (err == io.EOF) {
+		return nil // an empty file becomes a new library
+	}
+	foreign := &Problem{Msg: fmt.Sprintf("%s is not a Second Opinion library; it was left untouched. Choose another file name, or open your own library.", path), Err: ErrForeignFile}
+	if err != nil || !bytes.HasPrefix(h[:], []byte("SQLite format 3\x00")) {
+		return foreign
+	}
+	version := binary.BigEndian.Uint32(h[60:64])
+	appID := binary.BigEndian.Uint32(h[68:72])
+	if appID != ApplicationID {
+		if appID == 0 && version == 0 {
+			if _, err := os.Stat(path + "-wal"); err == nil {
+				return nil // created by us and stopped before its first checkpoint: migrate() checks again
+			}
+		}
+		return foreign
+	}
+	if int(version) > SchemaVersion() {
+		return &Problem{Msg: fmt.Sprintf("This library was saved by a newer version of Second Opinion (library version %d; this one reads up to %d). It was left untouched: update Second Opinion to open it.", version, SchemaVersion()), Err: ErrNewerVersion}
+	}
+	return nil
+}
+
+func writable(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return &Problem{Msg: fmt.Sprintf("Second Opinion cannot write to the library %s (%v). Check that the file and its folder are not read-only.", path, errBrief(err)), Err: err}
+	}
+	return f.Close()
+}
+
+// writableDir checks the folder takes new files: SQLite keeps its journal
+// beside the library.
+func writableDir(dir string) error {
+	f, err := os.CreateTemp(dir, ".secondopinion-probe-*")
+	if err != nil {
+		return &Problem{Msg: fmt.Sprintf("Second Opinion cannot write in the folder %s (%v). Choose a library file in a folder you can write to.", dir, errBrief(err)), Err: err}
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func errBrief(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	var appID, version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return s.wrapOpen(err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.wrapOpen(err)
+	}
+	if appID != ApplicationID && !(appID == 0 && version == 0) {
+		return &Problem{Msg: fmt.Sprintf("%s is not a Second Opinion library; it was left untouched. Choose another file name, or open your own library.", s.path), Err: ErrForeignFile}
+	}
+	if appID == 0 {
+		// A SQLite file with tables but no application id is another program's.
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+			return s.wrapOpen(err)
+		}
+		if n > 0 {
+			return &Problem{Msg: fmt.Sprintf("%s is not a Second Opinion library; it was left untouched. Choose another file name, or open your own library.", s.path), Err: ErrForeignFile}
+		}
+	}
+	all := migrations()
+	if version > len(all) {
+		return &Problem{Msg: fmt.Sprintf("This library was saved by a newer version of Second Opinion (library version %d; this one reads up to %d). It was left untouched: update Second Opinion to open it.", version, len(all)), Err: ErrNewerVersion}
+	}
+	for i := version; i < len(all); i++ {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, all[i]); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID))
+			return err
+		})
+		if err != nil {
+			return s.wrapOpen(err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) wrapOpen(err error) error {
+	var p *Problem
+	if errors.As(err, &p) {
+		return err
+	}
+	if isFull(err) {
+		return &Problem{Msg: "The disk is full, so the library could not be opened. Free some space and try again.", Err: ErrDiskFull}
+	}
+	if code := sqliteCode(err); code == sqlite3.SQLITE_NOTADB || code == sqlite3.SQLITE_CORRUPT {
+		return &Problem{Msg: fmt.Sprintf("%s is damaged or is not a Second Opinion library; it was left untouched. Open a backup instead.", s.path), Err: err}
+	}
+	if code := sqliteCode(err); code == sqlite3.SQLITE_READONLY || code == sqlite3.SQLITE_CANTOPEN || code == sqlite3.SQLITE_PERM {
+		return &Problem{Msg: fmt.Sprintf("Second Opinion cannot write to the library %s. Check that the file and its folder are not read-only.", s.path), Err: err}
+	}
+	return fmt.Errorf("open library %s: %w", s.path, err)
+}
+
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}
+
+func isFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	if sqliteCode(err) == sqlite3.SQLITE_FULL || errors.Is(err, ErrDiskFull) {
+		return true
+	}
+	return strings.Contains(err.Error(), "no space left") || strings.Contains(err.Error(), "disk is full")
+}
+
+// tx runs fn in one write transaction (BEGIN IMMEDIATE): all of it is kept,
+// or none of it.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrapWrite(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.wrapWrite(err)
+	}
+	return s.wrapWrite(tx.Commit())
+}
+
+func (s *Store) wrapWrite(err error) error {
+	if err == nil {
+		return nil
+	}
+	var p *Problem
+	if errors.As(err, &p) {
+		return err
+	}
+	if isFull(err) {
+		return &Problem{Msg: "The disk is full, so nothing was saved and the library is as it was. Free some space and try again.", Err: fmt.Errorf("%w: %v", ErrDiskFull, err)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &Problem{Msg: "Stopped. Nothing was changed.", Err: err}
+	}
+	return err
+}
+
+func newID() string { return uuid.NewString() }
+
+func (s *Store) now() time.Time { return s.Now().UTC() }
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func unstamp(v string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, v)
+	return t
+}
+
+func parseStoredDate(v string) Date {
+	d, _ := ParseDate(v)
+	return d
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func equalFold(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+
+var getenv = os.Getenv
