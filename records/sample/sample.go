@@ -1,0 +1,399 @@
+// Package sample fills a library with one realistic sample person and case,
+// so a newcomer can try every part of Second Opinion without typing in
+// their own records first. The documents are made here: PDFs drawn with
+// gofpdf and photos of letters drawn as images, nothing copied from
+// anywhere. The sample deliberately lacks the pathology report, so the
+// readiness check has something to say.
+package sample
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-fonts/dejavu/dejavusans"
+	"github.com/go-fonts/dejavu/dejavusansbold"
+	"github.com/jung-kurt/gofpdf"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"secondopinion/records"
+)
+
+// Name is the sample person's full name.
+const Name = "Helen Marsh"
+
+// Load adds the sample person, their documents, medications, allergy, case,
+// questions and opinions. If anything fails, the partly made sample is
+// removed again, so the library is as it was.
+func Load(ctx context.Context, s *records.Store) (records.Person, error) {
+	dir, err := os.MkdirTemp("", "secondopinion-sample-*")
+	if err != nil {
+		return records.Person{}, err
+	}
+	defer os.RemoveAll(dir)
+	p := records.Person{
+		FullName:    Name,
+		DateOfBirth: records.MustDate("1961-04-12"),
+		Identifiers: []records.Identifier{{Label: "NHS number", Value: "943 476 5919"}, {Label: "Hospital number", Value: "RX1-448210"}},
+		Phone:       "01632 960 418",
+		Email:       "helen.marsh@example.org",
+		Address:     "14 Larkspur Close, Northgate NG4 7QT",
+		PreparedBy:  records.Preparer{Name: "David Marsh", Relationship: "son", Phone: "07700 900 213", Email: "david.marsh@example.org"},
+	}
+	if err := s.SavePerson(ctx, &p); err != nil {
+		return p, err
+	}
+	if err := fill(ctx, s, &p, dir); err != nil {
+		if derr := s.DeletePerson(context.WithoutCancel(ctx), p.ID); derr != nil {
+			return p, fmt.Errorf("sample: %w (and removing the partial sample failed: %v)", err, derr)
+		}
+		return p, err
+	}
+	return s.Person(ctx, p.ID)
+}
+
+func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) error {
+	type doc struct {
+		kind   records.Kind
+		title  string
+		date   string
+		source string
+		notes  string
+		tags   []string
+		files  func() ([]string, error)
+	}
+	docs := []doc{
+		{records.KindReferral, "GP referral to breast clinic (two-week wait)", "2026-08-28", "Dr Priya Nair, Larkspur Medical Practice",
+			"Photographed on my phone: two pages.", []string{"referral"}, func() ([]string, error) {
+				return photoLetter(dir, "referral", []string{"Larkspur Medical Practice", "", "Dear Breast Clinic,", "",
+					"Re: Helen Marsh, born 12/04/1961", "NHS number 943 476 5919", "",
+					"Thank you for seeing this 65-year-old lady who found a lump", "in her left breast three weeks ago. On examination there",
+					"is a firm 2 cm mobile lump in the upper outer quadrant.", "No skin changes. No palpable axillary nodes.",
+					"", "Past history: hypertension (amlodipine). Penicillin allergy (rash)."},
+					[]string{"She stopped ibuprofen in August because of indigestion.", "", "I would be grateful for your urgent assessment.", "",
+						"Yours sincerely,", "", "Dr Priya Nair", "General Practitioner"})
+			}},
+		{records.KindImagingReport, "Mammogram and ultrasound report", "2026-09-14", "Northgate General Hospital, Breast Imaging",
+			"", []string{"imaging", "left breast"}, func() ([]string, error) {
+				return pdfDoc(dir, "mammogram-report.pdf", "Breast Imaging Report", []string{
+					"Patient: Helen MARSH   DOB: 12/04/1961   Hospital no: RX1-448210",
+					"Examination: Bilateral mammogram and left breast ultrasound, 14 September 2026",
+					"Findings: In the left breast upper outer quadrant there is an irregular spiculated mass measuring 22 mm with associated microcalcification. Ultrasound confirms a 21 x 18 mm hypoechoic irregular mass at 2 o'clock, 6 cm from the nipple. The axilla appears normal on ultrasound.",
+					"The right breast is normal.",
+					"Conclusion: Left breast mass, BI-RADS 5 (highly suggestive of malignancy). Ultrasound-guided core biopsy performed today (3 cores).",
+					"Reported by: Dr Samuel Osei, Consultant Radiologist",
+				})
+			}},
+		{records.KindImaging, "Left breast ultrasound pictures", "2026-09-14", "Northgate General Hospital, Breast Imaging",
+			"Screenshots printed at the appointment; the full images are on the CD.", []string{"imaging"}, func() ([]string, error) {
+				return scanImages(dir)
+			}},
+		{records.KindResults, "Blood tests before surgery", "2026-09-22", "Northgate General Hospital, Pathology (blood sciences)",
+			"", []string{"bloods"}, func() ([]string, error) {
+				return pdfTable(dir, "bloods.pdf", "Blood Sciences — Cumulative Report", [][]string{
+					{"Test", "Result", "Units", "Reference range"},
+					{"Haemoglobin", "128", "g/L", "115 - 165"},
+					{"White cells", "6.2", "x10^9/L", "4.0 - 11.0"},
+					{"Platelets", "271", "x10^9/L", "150 - 400"},
+					{"Sodium", "139", "mmol/L", "133 - 146"},
+					{"Potassium", "4.4", "mmol/L", "3.5 - 5.3"},
+					{"Creatinine", "71", "umol/L", "45 - 84"},
+					{"eGFR", ">90", "mL/min/1.73m2", ">90"},
+					{"ALT", "22", "U/L", "0 - 33"},
+					{"Alkaline phosphatase", "84", "U/L", "30 - 130"},
+					{"Calcium (adjusted)", "2.38", "mmol/L", "2.20 - 2.60"},
+				})
+			}},
+		{records.KindImagingReport, "MRI of both breasts", "2026-09-29", "Northgate General Hospital, Radiology",
+			"", []string{"imaging", "MRI"}, func() ([]string, error) {
+				return pdfDoc(dir, "mri.pdf", "MRI Breasts with Contrast", []string{
+					"Patient: Helen MARSH   DOB: 12/04/1961",
+					"Indication: Newly diagnosed left breast cancer; assess extent before surgery.",
+					"Findings: A 24 mm enhancing irregular mass in the left upper outer quadrant corresponds to the known cancer. There is a separate 6 mm enhancing focus 3 cm medial to it, of uncertain significance. No abnormality in the right breast. No enlarged axillary lymph nodes.",
+					"Conclusion: Known left breast cancer, 24 mm. Additional 6 mm focus in the left breast: second-look ultrasound and biopsy advised if this would change surgical management.",
+					"Reported by: Dr Helena Brandt, Consultant Radiologist",
+				})
+			}},
+		{records.KindClinicLetter, "Clinic letter: results and treatment plan", "2026-10-02", "Mr Alan Reid, Consultant Breast Surgeon, Northgate General Hospital",
+			"The letter that says the plan is a mastectomy.", []string{"plan"}, func() ([]string, error) {
+				return pdfDoc(dir, "clinic-letter.pdf", "Breast Surgery Clinic — Letter", []string{
+					"Dear Dr Nair,",
+					"Diagnosis: Left breast invasive ductal carcinoma (no special type), grade 2, 24 mm on MRI, ER positive, HER2 negative. Clinically node negative.",
+					"I saw Mrs Marsh with her son today to discuss her results. The MRI shows a second small area in the same breast. Given this, I have recommended a left mastectomy with sentinel lymph node biopsy, followed by endocrine therapy. We discussed reconstruction, which she does not want at present.",
+					"She has started anastrozole 1 mg daily while awaiting surgery, having not tolerated letrozole (joint pains). She would like time to consider her options, and has asked about a second opinion, which I am happy to support.",
+					"Plan: 1. Left mastectomy and sentinel node biopsy (listed). 2. Adjuvant endocrine therapy. 3. Review at MDT after surgery.",
+					"Yours sincerely, Mr Alan Reid FRCS, Consultant Breast Surgeon",
+				})
+			}},
+	}
+	for _, d := range docs {
+		paths, err := d.files()
+		if err != nil {
+			return fmt.Errorf("make sample %s: %w", d.title, err)
+		}
+		doc := records.Document{PersonID: p.ID, Kind: d.kind, Title: d.title, Date: records.MustDate(d.date), Source: d.source, Notes: d.notes, Tags: d.tags}
+		if err := s.AddDocument(ctx, &doc, paths, records.AddOptions{}); err != nil {
+			return err
+		}
+	}
+	meds := []records.Medication{
+		{Name: "Anastrozole", Strength: "1 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "once a day", Slots: records.SlotMorning,
+			Start: records.MustDate("2026-10-05"), Status: records.MedTaking, Reason: "breast cancer (hormone therapy before surgery)", Prescriber: "Mr Alan Reid"},
+		{Name: "Amlodipine", Strength: "5 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "once a day", Slots: records.SlotMorning,
+			Start: records.MustDate("2019-03"), Status: records.MedTaking, Reason: "high blood pressure", Prescriber: "Dr Priya Nair (GP)"},
+		{Name: "Omeprazole", Strength: "20 mg", Dose: "1 capsule", Form: "capsule, by mouth", Frequency: "once a day before breakfast", Slots: records.SlotMorning,
+			Start: records.MustDate("2026-08-20"), Status: records.MedTaking, Reason: "indigestion", Prescriber: "Dr Priya Nair (GP)"},
+		{Name: "Paracetamol", Strength: "500 mg", Dose: "2 tablets", Form: "tablet, by mouth", Frequency: "up to four times a day when needed", Slots: records.SlotAsNeeded,
+			Start: records.MustDate("2026-08"), Status: records.MedTaking, Reason: "pain", Prescriber: "bought from the pharmacy"},
+		{Name: "Letrozole", Strength: "2.5 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "once a day", Slots: records.SlotMorning,
+			Start: records.MustDate("2026-09-24"), Stop: records.MustDate("2026-10-04"), Status: records.MedStopped, Reason: "breast cancer (hormone therapy)",
+			Prescriber: "Mr Alan Reid", StopReason: "joint pains in hands and knees; changed to anastrozole"},
+		{Name: "Ibuprofen", Strength: "400 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "three times a day with food", Slots: records.SlotAsNeeded,
+			Start: records.MustDate("2024"), Stop: records.MustDate("2026-08-18"), Status: records.MedStopped, Reason: "back pain",
+			Prescriber: "Dr Priya Nair (GP)", StopReason: "indigestion and stomach pain"},
+	}
+	for i := range meds {
+		meds[i].PersonID = p.ID
+		if err := s.SaveMedication(ctx, &meds[i]); err != nil {
+			return err
+		}
+	}
+	if err := s.SaveAllergy(ctx, &records.Allergy{PersonID: p.ID, Substance: "Penicillin", Reaction: "itchy rash all over", Severity: "moderate"}); err != nil {
+		return err
+	}
+	c := records.Case{
+		PersonID:      p.ID,
+		Title:         "Left breast cancer: mastectomy or not?",
+		Diagnosis:     "Left breast cancer (invasive ductal carcinoma), grade 2, 24 mm, ER positive, HER2 negative, no spread to lymph nodes seen.",
+		FirstDoctor:   records.Doctor{Name: "Mr Alan Reid", Specialty: "Consultant Breast Surgeon", Hospital: "Northgate General Hospital"},
+		TreatmentPlan: "Left mastectomy with sentinel lymph node biopsy, then hormone tablets (anastrozole) for at least five years.",
+		Reasons:       []string{"unhappy-treatment", "all-options", "major-treatment"},
+		ReasonOther:   "The MRI found a second small spot. I want to know whether it really means I need a mastectomy.",
+		Decision:      "Whether to have a mastectomy, or breast-conserving surgery (lumpectomy) with radiotherapy.",
+		SecondDoctor:  records.Doctor{Name: "Professor Ruth Okafor", Specialty: "Consultant Oncoplastic Breast Surgeon", Hospital: "Riverside Cancer Centre"},
+		Appointment:   time.Date(2026, 11, 18, 10, 30, 0, 0, time.UTC),
+		AppointmentAt: "Riverside Cancer Centre, Outpatients B, 2nd floor",
+		Status:        records.RefSeen,
+		ViaReferral:   true,
+		Coverage:      "NHS referral from Dr Nair, agreed by Mr Reid. No cost. Travel: hospital transport not needed.",
+	}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		return err
+	}
+	questions := []struct{ text, cat string }{
+		{"Does the second small spot on the MRI mean I need a mastectomy, or could it be biopsied first?", "Treatment"},
+		{"Could I have breast-conserving surgery with radiotherapy instead, and would my chance of cure be the same?", "Treatment"},
+		{"What are the side effects of radiotherapy for someone my age with high blood pressure?", "Side effects"},
+		{"Is anastrozole the right hormone tablet for me after letrozole gave me joint pains?", "Medicines"},
+		{"How many operations like mine do you do each year?", "Experience"},
+		{"Are there clinical trials I could join?", "Options"},
+	}
+	for _, q := range questions {
+		if _, err := s.AddQuestion(ctx, &records.Question{CaseID: c.ID, Text: q.text, Category: q.cat}); err != nil {
+			return err
+		}
+	}
+	if err := s.SaveRecordsRequest(ctx, &records.RecordsRequest{CaseID: c.ID, From: "Northgate General Hospital, Medical Records",
+		What: "Pathology report of the core biopsy, MRI and mammogram images on CD, clinic letters", RequestedOn: records.MustDate("2026-10-06"),
+		ReceivedOn: records.MustDate("2026-10-20")}); err != nil {
+		return err
+	}
+	if err := s.SaveRecordsRequest(ctx, &records.RecordsRequest{CaseID: c.ID, From: "Northgate General Hospital, Cellular Pathology",
+		What: "Core biopsy histopathology report (not in the first batch)", RequestedOn: records.MustDate("2026-10-21")}); err != nil {
+		return err
+	}
+	opinions := []records.Opinion{
+		{CaseID: c.ID, Clinician: c.FirstDoctor, Date: records.MustDate("2026-10-02"),
+			Diagnosis: "Left breast invasive ductal carcinoma, grade 2, 24 mm, ER positive, HER2 negative, with a second 6 mm focus on MRI.",
+			Treatment: "Left mastectomy with sentinel lymph node biopsy, then endocrine therapy.",
+			Notes:     "Recommended mastectomy because of the second focus on MRI."},
+		{CaseID: c.ID, Clinician: c.SecondDoctor, Date: records.MustDate("2026-11-18"),
+			Diagnosis: "Left breast invasive ductal carcinoma, grade 2, 24 mm, ER positive, HER2 negative. The 6 mm MRI focus is unproven.",
+			Treatment: "Second-look ultrasound and biopsy of the 6 mm focus. If benign: wide local excision and sentinel node biopsy, then radiotherapy and endocrine therapy.",
+			Notes:     "Said mastectomy is not needed unless the second spot is cancer. Offered to discuss with Mr Reid."},
+	}
+	for i := range opinions {
+		if err := s.SaveOpinion(ctx, &opinions[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pdfDoc draws a simple hospital-style report.
+func pdfDoc(dir, name, heading string, paras []string) ([]string, error) {
+	pdf := newPDF()
+	pdf.AddPage()
+	letterhead(pdf, heading)
+	pdf.SetFont("DejaVu", "", 11)
+	for _, p := range paras {
+		pdf.MultiCell(0, 6, p, "", "L", false)
+		pdf.Ln(3)
+	}
+	return writePDF(pdf, filepath.Join(dir, name))
+}
+
+// pdfTable draws a results table.
+func pdfTable(dir, name, heading string, rows [][]string) ([]string, error) {
+	pdf := newPDF()
+	pdf.AddPage()
+	letterhead(pdf, heading)
+	pdf.SetFont("DejaVu", "", 10)
+	pdf.MultiCell(0, 5, "Patient: Helen MARSH   DOB: 12/04/1961   NHS: 943 476 5919\nCollected: 22/09/2026 09:14   Reported: 22/09/2026 16:40", "", "L", false)
+	pdf.Ln(4)
+	widths := []float64{60, 30, 35, 45}
+	for i, r := range rows {
+		style := ""
+		if i == 0 {
+			style = "B"
+		}
+		pdf.SetFont("DejaVu", style, 10)
+		for j, c := range r {
+			pdf.CellFormat(widths[j], 7, c, "B", 0, "L", false, 0, "")
+		}
+		pdf.Ln(-1)
+	}
+	pdf.Ln(6)
+	pdf.SetFont("DejaVu", "", 9)
+	pdf.MultiCell(0, 5, "All results within reference ranges. Authorised by: J. Patel, Clinical Scientist.", "", "L", false)
+	return writePDF(pdf, filepath.Join(dir, name))
+}
+
+func newPDF() *gofpdf.Fpdf {
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes("DejaVu", "", dejavusans.TTF)
+	pdf.AddUTF8FontFromBytes("DejaVu", "B", dejavusansbold.TTF)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetCreator("Second Opinion sample", true)
+	return pdf
+}
+
+func letterhead(pdf *gofpdf.Fpdf, heading string) {
+	pdf.SetFont("DejaVu", "B", 9)
+	pdf.SetTextColor(60, 60, 60)
+	pdf.CellFormat(0, 5, "NORTHGATE GENERAL HOSPITAL NHS TRUST", "", 1, "R", false, 0, "")
+	pdf.SetFont("DejaVu", "", 8)
+	pdf.CellFormat(0, 4, "Hospital Road, Northgate NG1 2AB · Tel 01632 960 000", "", 1, "R", false, 0, "")
+	pdf.SetTextColor(0, 0, 0)
+	pdf.Ln(6)
+	pdf.SetFont("DejaVu", "B", 15)
+	pdf.CellFormat(0, 9, heading, "B", 1, "L", false, 0, "")
+	pdf.Ln(5)
+}
+
+func writePDF(pdf *gofpdf.Fpdf, path string) ([]string, error) {
+	if err := pdf.OutputFileAndClose(path); err != nil {
+		return nil, err
+	}
+	return []string{path}, nil
+}
+
+// photoLetter draws each page of a letter as a phone photo: a sheet of
+// paper, slightly lit unevenly, on a table.
+func photoLetter(dir, name string, pages ...[]string) ([]string, error) {
+	face, err := fontFace(30)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	rng := rand.New(rand.NewSource(7))
+	for i, lines := range pages {
+		const w, h = 1500, 2000
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{92, 74, 58, 255}}, image.Point{}, draw.Src)
+		paper := image.Rect(90, 80, w-90, h-70)
+		for y := paper.Min.Y; y < paper.Max.Y; y++ {
+			for x := paper.Min.X; x < paper.Max.X; x++ {
+				shade := 246 - uint8((x+y)/160) + uint8(rng.Intn(4))
+				img.SetRGBA(x, y, color.RGBA{shade, shade, shade - 6, 255})
+			}
+		}
+		d := &font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{25, 25, 35, 255}), Face: face}
+		y := 230
+		for _, line := range lines {
+			d.Dot = fixed.P(190, y)
+			d.DrawString(line)
+			y += 52
+		}
+		d.Dot = fixed.P(w/2-40, h-140)
+		d.DrawString(fmt.Sprintf("Page %d of %d", i+1, len(pages)))
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88}); err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, fmt.Sprintf("IMG_20260828_%s_%d.jpg", name, i+1))
+		if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// scanImages draws two ultrasound-like grayscale pictures with captions.
+func scanImages(dir string) ([]string, error) {
+	face, err := fontFace(18)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for i, caption := range []string{"L BREAST 2:00 6CFN  RADIAL", "L BREAST 2:00 6CFN  ANTIRADIAL"} {
+		const w, h = 800, 600
+		img := image.NewGray(image.Rect(0, 0, w, h))
+		rng := rand.New(rand.NewSource(int64(i + 1)))
+		cx, cy := 400.0, 300.0+float64(i*10)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				// A fan-shaped speckle field with a dark irregular mass.
+				dx, dy := float64(x)-400, float64(y)+200
+				inFan := dy > 220 && dx*dx < dy*dy*0.45 && dy < 760
+				v := 0
+				if inFan {
+					v = 60 + rng.Intn(90) - int(dy-220)/8
+					mx, my := (float64(x)-cx)/(110+float64(i*12)), (float64(y)-cy)/70
+					if mx*mx+my*my < 1+0.15*float64(rng.Intn(3)) {
+						v = 18 + rng.Intn(25)
+					}
+				}
+				img.SetGray(x, y, color.Gray{uint8(max(0, min(255, v)))})
+			}
+		}
+		rgba := image.NewRGBA(img.Bounds())
+		draw.Draw(rgba, rgba.Bounds(), img, image.Point{}, draw.Src)
+		d := &font.Drawer{Dst: rgba, Src: image.White, Face: face}
+		d.Dot = fixed.P(20, 30)
+		d.DrawString("NORTHGATE GH  US BREAST  14/09/2026")
+		d.Dot = fixed.P(20, h-20)
+		d.DrawString(caption)
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, rgba); err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, fmt.Sprintf("ultrasound-%d.png", i+1))
+		if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+func fontFace(size float64) (font.Face, error) {
+	f, err := opentype.Parse(dejavusans.TTF)
+	if err != nil {
+		return nil, err
+	}
+	return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+}
+
