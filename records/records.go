@@ -9,6 +9,7 @@
 package records
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -51,7 +52,10 @@ func Explain(err error) string {
 	if errors.Is(err, ErrDiskFull) {
 		return "The disk is full, so nothing was saved. Free some space and try again."
 	}
-	return fmt.Sprintf("Something went wrong and nothing was changed (%v). Try again; if it keeps happening, make a backup from Settings.", err)
+	if errors.Is(err, context.Canceled) {
+		return "Stopped before the end. Nothing was changed."
+	}
+	return "Something unexpected went wrong, and nothing was changed. Try again; if it keeps happening, make a backup (Settings, or secondopinion backup) and report the problem."
 }
 
 func invalid(msg string) error { return &Problem{Msg: msg, Err: ErrInvalid} }
