@@ -1,0 +1,8 @@
+package records
+
+import "database/sql"
+
+// DBForTest hands tests the store's connection pool so they can simulate
+// what no public call can: a full disk (PRAGMA max_page_count), a library
+// written by a newer version. Only tests see it.
+func DBForTest(s *Store) *sql.DB { return s.db }
