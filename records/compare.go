@@ -1,0 +1,103 @@
+package records
+
+import "strings"
+
+// Comparison sets opinions side by side: one row per fact, one column per
+// opinion, first opinion first.
+type Comparison struct {
+	Opinions []Opinion
+	Rows     []CompareRow
+}
+
+// CompareRow is one fact (the diagnosis, the recommended treatment...) as
+// each opinion gives it.
+type CompareRow struct {
+	Key    string   // stable: "clinician", "date", "diagnosis", "treatment", "notes"
+	Label  string   // "Recommended treatment"
+	Values []string // one per opinion, in the order of Comparison.Opinions; "" when not recorded
+	// Differs reports that at least two opinions give this fact differently.
+	// Only the diagnosis and the recommended treatment are compared: doctors,
+	// dates and notes always differ and say nothing about agreement. Case,
+	// spacing and punctuation do not count as a difference, and an opinion
+	// that does not record the fact neither agrees nor differs.
+	Differs bool
+}
+
+// Comparison row keys.
+const (
+	CompareClinician = "clinician"
+	CompareDate      = "date"
+	CompareDiagnosis = "diagnosis"
+	CompareTreatment = "treatment"
+	CompareNotes     = "notes"
+)
+
+// CompareOpinions sets the opinions side by side in the order given (the
+// Store lists them first opinion first).
+func CompareOpinions(ops []Opinion) Comparison {
+	cmp := Comparison{Opinions: append([]Opinion(nil), ops...)}
+	rows := []struct {
+		key, label string
+		value      func(Opinion) string
+		compared   bool
+	}{
+		{CompareClinician, "Doctor", func(o Opinion) string { return DoctorText(o.Clinician) }, false},
+		{CompareDate, "Date", opinionDate, false},
+		{CompareDiagnosis, "Diagnosis", func(o Opinion) string { return o.Diagnosis }, true},
+		{CompareTreatment, "Recommended treatment", func(o Opinion) string { return o.Treatment }, true},
+		{CompareNotes, "Notes", func(o Opinion) string { return o.Notes }, false},
+	}
+	for _, r := range rows {
+		row := CompareRow{Key: r.key, Label: r.label, Values: make([]string, len(ops))}
+		seen := map[string]bool{}
+		for i, o := range ops {
+			row.Values[i] = strings.TrimSpace(r.value(o))
+			if n := normalQuestion(row.Values[i]); n != "" {
+				seen[n] = true
+			}
+		}
+		row.Differs = r.compared && len(seen) > 1
+		cmp.Rows = append(cmp.Rows, row)
+	}
+	return cmp
+}
+
+func opinionDate(o Opinion) string {
+	if o.Date.IsZero() {
+		return ""
+	}
+	return o.Date.Human()
+}
+
+// Differs reports whether the opinions disagree on the diagnosis or the
+// recommended treatment.
+func (c Comparison) Differs() bool {
+	for _, r := range c.Rows {
+		if r.Differs {
+			return true
+		}
+	}
+	return false
+}
+
+// Row returns the row with the given key, and whether there is one.
+func (c Comparison) Row(key string) (CompareRow, bool) {
+	for _, r := range c.Rows {
+		if r.Key == key {
+			return r, true
+		}
+	}
+	return CompareRow{}, false
+}
+
+// DoctorText is a doctor as one line: "Dr Jane Okafor, Breast surgery, St
+// Mary's Hospital", leaving out what is not known.
+func DoctorText(d Doctor) string {
+	var parts []string
+	for _, p := range []string{d.Name, d.Specialty, d.Hospital} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
