@@ -1,0 +1,645 @@
+// Package ui is Second Opinion's desktop app: Fyne screens over the records
+// library and the packet export. It holds no business rules; every rule the
+// command line could also need lives in records or export.
+//
+// Threading: Fyne callbacks run on the UI goroutine and may touch widgets.
+// Work that could take long (listing thousands of documents, adding files,
+// making thumbnails, exporting) runs through App.async and comes back to
+// widgets only inside fyne.Do.
+package ui
+
+import (
+	"context"
+	"log"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"secondopinion/assets"
+	"secondopinion/records"
+	"secondopinion/records/sample"
+)
+
+// Section names, in the order the navigation shows them. They are also the
+// values kept in preferences for "last screen".
+const (
+	secOverview    = "Overview"
+	secDocuments   = "Documents"
+	secMedications = "Medications"
+	secQuestions   = "Questions"
+	secCase        = "Case & referral"
+	secPacket      = "Packet"
+	secSettings    = "Settings"
+)
+
+var sections = []string{secOverview, secDocuments, secMedications, secQuestions, secCase, secPacket, secSettings}
+
+// Preference keys.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
+	prefScreen = "last.screen"
+	prefPerson = "last.person"
+	prefPaper  = "default.paper"
+)
+
+// LoadSample fills the library with the sample person that
+// `secondopinion demo` shows. Tests may replace it; when nil the welcome
+// screen hides "Explore with a sample person".
+var LoadSample = sample.Load
+
+// screen is one section of the main window.
+type screen interface {
+	content() fyne.CanvasObject
+	// refresh reloads what the screen shows for the current person and case.
+	refresh()
+}
+
+// App is the main window and the state every screen shares: the library,
+// the current person and their current case.
+type App struct {
+	fyne  fyne.App
+	store *records.Store
+	win   fyne.Window
+	ctx   context.Context
+
+	person records.Person
+	kase   records.Case
+	people []records.Person
+
+	personSelect  *widget.Select
+	addPersonForm *personForm // the open "Add person" form, for tests
+	caseLabel     *widget.Label
+	navButtons    map[string]*widget.Button
+	body          *fyne.Container
+	main          fyne.CanvasObject
+	current       string
+
+	welcome     *welcomeScreen
+	overview    *overviewScreen
+	documents   *documentsScreen
+	medications *medicationsScreen
+	questions   *questionsScreen
+	caseScreen  *caseScreen
+	packet      *packetScreen
+	settings    *settingsScreen
+	screens     map[string]screen
+
+	// async runs background work; tests replace it to run inline.
+	async func(func())
+	// delay is how long edits wait before they are saved (debounce); 0
+	// saves at once (tests).
+	delay time.Duration
+
+	mu      sync.Mutex
+	savers  []*saver
+	escapes []escapeItem // the open dialogs, topmost last, for Escape
+}
+
+// New builds the app's window over an open library. It does not show it;
+// call ShowAndRun (or Run).
+func New(a fyne.App, s *records.Store) *App {
+	app := &App{
+		fyne:  a,
+		store: s,
+		ctx:   context.Background(),
+		async: func(f func()) { go f() },
+		delay: 400 * time.Millisecond,
+	}
+	a.SetIcon(fyne.NewStaticResource("icon.svg", assets.IconSVG))
+	a.Settings().SetTheme(readableTheme{})
+	app.win = a.NewWindow("Second Opinion")
+	app.build()
+	return app
+}
+
+// Run builds the app over an open library, shows its window and runs until
+// it is closed. It is what `secondopinion` without a subcommand calls.
+func Run(a fyne.App, s *records.Store) {
+	New(a, s).ShowAndRun()
+}
+
+// ShowAndRun shows the window and runs the app until the window is closed.
+func (a *App) ShowAndRun() {
+	a.win.ShowAndRun()
+}
+
+// Window is the app's main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+func (a *App) build() {
+	p := a.fyne.Preferences()
+	w, h := p.FloatWithFallback(prefWidth, 1100), p.FloatWithFallback(prefHeight, 760)
+	a.win.Resize(fyne.NewSize(float32(max(w, 700)), float32(max(h, 500))))
+	a.win.SetCloseIntercept(a.onClose)
+
+	a.welcome = newWelcomeScreen(a)
+	a.overview = newOverviewScreen(a)
+	a.documents = newDocumentsScreen(a)
+	a.medications = newMedicationsScreen(a)
+	a.questions = newQuestionsScreen(a)
+	a.caseScreen = newCaseScreen(a)
+	a.packet = newPacketScreen(a)
+	a.settings = newSettingsScreen(a)
+	a.screens = map[string]screen{
+		secOverview: a.overview, secDocuments: a.documents, secMedications: a.medications,
+		secQuestions: a.questions, secCase: a.caseScreen, secPacket: a.packet, secSettings: a.settings,
+	}
+
+	a.personSelect = widget.NewSelect(nil, a.onPersonChosen)
+	a.personSelect.PlaceHolder = "Choose a person"
+	a.caseLabel = widget.NewLabel("")
+	a.caseLabel.Truncation = fyne.TextTruncateEllipsis
+	header := container.NewBorder(nil, nil,
+		container.NewHBox(widget.NewLabelWithStyle("Preparing for:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.personSelect),
+		nil, a.caseLabel)
+
+	a.navButtons = map[string]*widget.Button{}
+	nav := container.NewVBox()
+	for _, name := range sections {
+		b := widget.NewButton(name, func() { a.show(name) })
+		b.Alignment = widget.ButtonAlignLeading
+		a.navButtons[name] = b
+		if name == secSettings {
+			nav.Add(layout.NewSpacer())
+		}
+		nav.Add(b)
+	}
+	a.body = container.NewStack()
+	a.main = container.NewBorder(container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil,
+		container.NewHBox(container.NewPadded(nav), widget.NewSeparator()), nil, a.body)
+
+	a.addShortcuts()
+	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.onDropped(uris) })
+
+	people, err := a.store.People(a.ctx)
+	if err != nil {
+		a.showError(err)
+	}
+	if len(people) == 0 {
+		a.win.SetContent(a.welcome.content())
+		return
+	}
+	id := p.String(prefPerson)
+	chosen := people[0].ID
+	for _, pe := range people {
+		if pe.ID == id {
+			chosen = id
+		}
+	}
+	a.win.SetContent(a.main)
+	a.openPerson(chosen)
+	last := p.StringWithFallback(prefScreen, secOverview)
+	if _, ok := a.screens[last]; !ok {
+		last = secOverview
+	}
+	a.show(last)
+}
+
+func (a *App) addShortcuts() {
+	c := a.win.Canvas()
+	ctrl := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}, func(fyne.Shortcut) {
+		if a.person.ID == "" {
+			return
+		}
+		a.show(secDocuments)
+		a.win.Canvas().Focus(a.documents.search)
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}, func(fyne.Shortcut) {
+		if a.person.ID == "" {
+			return
+		}
+		a.show(secDocuments)
+		a.documents.onAdd()
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: ctrl}, func(fyne.Shortcut) {
+		if a.person.ID == "" {
+			return
+		}
+		a.show(secPacket)
+		a.packet.onExport()
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyUp, Modifier: fyne.KeyModifierAlt}, func(fyne.Shortcut) {
+		if a.current == secQuestions {
+			a.questions.onMove(-1)
+		}
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyDown, Modifier: fyne.KeyModifierAlt}, func(fyne.Shortcut) {
+		if a.current == secQuestions {
+			a.questions.onMove(+1)
+		}
+	})
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			a.escape()
+		}
+	})
+}
+
+// show switches the main area to a section, saving pending edits first.
+func (a *App) show(name string) {
+	sc, ok := a.screens[name]
+	if !ok {
+		return
+	}
+	a.flush()
+	a.current = name
+	for n, b := range a.navButtons {
+		if n == name {
+			b.Importance = widget.HighImportance
+			b.SetText("> " + n) // the current section is marked by more than colour
+		} else {
+			b.Importance = widget.MediumImportance
+			b.SetText(n)
+		}
+	}
+	sc.refresh()
+	a.body.Objects = []fyne.CanvasObject{sc.content()}
+	a.body.Refresh()
+	a.fyne.Preferences().SetString(prefScreen, name)
+}
+
+// openPerson makes a person current, with their most recent case (one is
+// created when they have none), and reloads every screen.
+func (a *App) openPerson(id string) {
+	a.flush()
+	p, err := a.store.Person(a.ctx, id)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	cases, err := a.store.Cases(a.ctx, id)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	var c records.Case
+	if len(cases) == 0 {
+		c = records.Case{PersonID: id, Title: "Second opinion"}
+		c.Packet.Paper = a.defaultPaper()
+		if err := a.store.SaveCase(a.ctx, &c); err != nil {
+			a.showError(err)
+			return
+		}
+	} else {
+		sort.SliceStable(cases, func(i, j int) bool { return cases[i].Updated.After(cases[j].Updated) })
+		if c, err = a.store.Case(a.ctx, cases[0].ID); err != nil {
+			a.showError(err)
+			return
+		}
+	}
+	a.person, a.kase = p, c
+	a.fyne.Preferences().SetString(prefPerson, id)
+	a.reloadPeople()
+	a.win.SetTitle("Second Opinion - " + p.FullName)
+	a.updateCaseLabel()
+	if a.current != "" {
+		a.screens[a.current].refresh()
+	}
+}
+
+func (a *App) updateCaseLabel() {
+	t := a.kase.Title
+	if t == "" {
+		t = "Second opinion"
+	}
+	if appt := a.kase.AppointmentText(); appt != "" {
+		t += "  -  appointment " + appt
+	}
+	a.caseLabel.SetText(t)
+}
+
+const addPersonOption = "Add person..."
+
+func (a *App) reloadPeople() {
+	people, err := a.store.People(a.ctx)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	a.people = people
+	opts := make([]string, 0, len(people)+1)
+	for _, p := range people {
+		opts = append(opts, p.FullName)
+	}
+	opts = append(opts, addPersonOption)
+	a.personSelect.OnChanged = nil
+	a.personSelect.SetOptions(opts)
+	for i, p := range people {
+		if p.ID == a.person.ID {
+			a.personSelect.SetSelectedIndex(i)
+		}
+	}
+	a.personSelect.OnChanged = a.onPersonChosen
+}
+
+func (a *App) onPersonChosen(name string) {
+	if name == addPersonOption {
+		a.reloadPeople() // put the current person back in the box
+		a.onAddPerson()
+		return
+	}
+	idx := a.personSelect.SelectedIndex()
+	if idx >= 0 && idx < len(a.people) && a.people[idx].ID != a.person.ID {
+		a.openPerson(a.people[idx].ID)
+	}
+}
+
+// onAddPerson asks for another person (a carer may manage several).
+func (a *App) onAddPerson() {
+	f := newPersonForm(a)
+	a.addPersonForm = f
+	var d dialog.Dialog
+	save := func() {
+		p, err := f.person()
+		if err == nil {
+			err = a.createPerson(&p)
+		}
+		if err != nil {
+			f.problem.SetText(records.Explain(err))
+			f.problem.Show()
+			return
+		}
+		a.closeDialog(d)
+		a.openPerson(p.ID)
+		a.show(secOverview)
+	}
+	f.onSubmit = save
+	d = a.formDialog("Add a person", "Add person", f.content(), save)
+	a.win.Canvas().Focus(f.name)
+}
+
+// createPerson saves a new person with a first case.
+func (a *App) createPerson(p *records.Person) error {
+	if err := a.store.SavePerson(a.ctx, p); err != nil {
+		return err
+	}
+	c := records.Case{PersonID: p.ID, Title: "Second opinion"}
+	c.Packet.Paper = a.defaultPaper()
+	return a.store.SaveCase(a.ctx, &c)
+}
+
+// enterMain leaves the welcome screen for the main window on a person.
+func (a *App) enterMain(personID string) {
+	a.win.SetContent(a.main)
+	a.openPerson(personID)
+	a.show(secOverview)
+}
+
+func (a *App) defaultPaper() records.Paper {
+	switch records.Paper(a.fyne.Preferences().String(prefPaper)) {
+	case records.PaperLetter:
+		return records.PaperLetter
+	case records.PaperA4:
+		return records.PaperA4
+	}
+	return records.DefaultPaper()
+}
+
+// saveCase saves the current case's own facts and refreshes the header.
+func (a *App) saveCase() error {
+	if a.kase.ID == "" {
+		return nil
+	}
+	if err := a.store.SaveCase(a.ctx, &a.kase); err != nil {
+		return err
+	}
+	a.updateCaseLabel()
+	return nil
+}
+
+func (a *App) onDropped(uris []fyne.URI) {
+	if a.person.ID == "" {
+		return
+	}
+	var paths []string
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			paths = append(paths, u.Path())
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	a.show(secDocuments)
+	a.documents.addPaths(paths)
+}
+
+func (a *App) onClose() {
+	a.flush()
+	size := a.win.Canvas().Size()
+	if size.Width > 0 && size.Height > 0 {
+		p := a.fyne.Preferences()
+		p.SetFloat(prefWidth, float64(size.Width))
+		p.SetFloat(prefHeight, float64(size.Height))
+	}
+	a.win.Close()
+}
+
+// showError tells the user what happened and what to do, in a sentence; the
+// detail goes to the log. Call on the UI goroutine.
+func (a *App) showError(err error) {
+	if err == nil {
+		return
+	}
+	log.Printf("secondopinion: %v", err)
+	msg := widget.NewLabel(records.Explain(err))
+	msg.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(msg)
+	scroll.SetMinSize(fyne.NewSize(440, 90))
+	var d dialog.Dialog
+	ok := widget.NewButton("OK", func() { a.closeDialog(d) })
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons("Something needs your attention", container.NewBorder(nil, container.NewCenter(ok), nil, nil, scroll), a.win)
+	a.pushEscape(d, nil)
+	d.Show()
+	a.win.Canvas().Focus(ok)
+}
+
+// showInfo shows a short message.
+func (a *App) showInfo(title, text string) {
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(msg)
+	scroll.SetMinSize(fyne.NewSize(420, 70))
+	var d dialog.Dialog
+	ok := widget.NewButton("OK", func() { a.closeDialog(d) })
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(ok), nil, nil, scroll), a.win)
+	a.pushEscape(d, nil)
+	d.Show()
+}
+
+// confirm asks a yes/no question; yes runs onYes.
+func (a *App) confirm(title, text, yes string, onYes func()) dialog.Dialog {
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(msg)
+	scroll.SetMinSize(fyne.NewSize(420, 70))
+	var d dialog.Dialog
+	no := widget.NewButton("Cancel", func() { a.closeDialog(d) })
+	ok := widget.NewButton(yes, func() { a.closeDialog(d); onYes() })
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(container.NewHBox(no, ok)), nil, nil, scroll), a.win)
+	a.pushEscape(d, nil)
+	d.Show()
+	return d
+}
+
+// formDialog shows content with Cancel and a confirm button; Enter in a
+// form entry should call onSave (the caller wires it), Escape cancels.
+// onSave decides whether to close (it calls closeDialog on success), so a
+// form with a mistake stays open with its sentence shown.
+func (a *App) formDialog(title, confirm string, content fyne.CanvasObject, onSave func()) dialog.Dialog {
+	var d dialog.Dialog
+	cancel := widget.NewButton("Cancel", func() { a.closeDialog(d) })
+	save := widget.NewButton(confirm, onSave)
+	save.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewPadded(container.NewHBox(layout.NewSpacer(), cancel, save)), nil, nil, content), a.win)
+	a.pushEscape(d, nil)
+	d.Show()
+	return d
+}
+
+type escapeItem struct {
+	d      dialog.Dialog
+	cancel func()
+}
+
+// pushEscape remembers an open dialog so Escape can cancel it; cancel, when
+// set, runs before it is hidden.
+func (a *App) pushEscape(d dialog.Dialog, cancel func()) {
+	a.escapes = append(a.escapes, escapeItem{d: d, cancel: cancel})
+}
+
+// closeDialog hides a dialog opened by this app and forgets its Escape.
+func (a *App) closeDialog(d dialog.Dialog) {
+	for i, x := range a.escapes {
+		if x.d == d {
+			a.escapes = append(a.escapes[:i], a.escapes[i+1:]...)
+			break
+		}
+	}
+	d.Hide()
+}
+
+// escape cancels the topmost dialog (Escape key).
+func (a *App) escape() {
+	if n := len(a.escapes); n > 0 {
+		it := a.escapes[n-1]
+		if it.cancel != nil {
+			it.cancel()
+		}
+		a.closeDialog(it.d)
+	}
+}
+
+// openPath opens a file or folder in the system's own viewer.
+func (a *App) openPath(path string) {
+	u, err := url.Parse("file://" + filepath.ToSlash(path))
+	if err == nil {
+		err = a.fyne.OpenURL(u)
+	}
+	if err != nil {
+		a.showError(&records.Problem{Msg: "Your computer could not open " + filepath.Base(path) + ". You can find it at " + path + ".", Err: err})
+	}
+}
+
+// saver runs a save a moment after the last edit (debounce), on the UI
+// goroutine, so typing is never held up and nothing is lost: flush runs
+// every pending save at once (before switching screens and on close).
+type saver struct {
+	a       *App
+	fn      func()
+	wait    time.Duration // 0: the app's delay
+	mu      sync.Mutex
+	t       *time.Timer
+	pending bool
+}
+
+func (a *App) newSaver(fn func()) *saver {
+	s := &saver{a: a, fn: fn}
+	a.mu.Lock()
+	a.savers = append(a.savers, s)
+	a.mu.Unlock()
+	return s
+}
+
+// poke asks for a save soon. Call on the UI goroutine.
+func (s *saver) poke() {
+	if s.a.delay <= 0 {
+		s.fn()
+		return
+	}
+	s.mu.Lock()
+	s.pending = true
+	if s.t != nil {
+		s.t.Stop()
+	}
+	wait := s.wait
+	if wait == 0 {
+		wait = s.a.delay
+	}
+	s.t = time.AfterFunc(wait, func() { fyne.Do(s.flush) })
+	s.mu.Unlock()
+}
+
+// flush runs the save now if one is pending. UI goroutine.
+func (s *saver) flush() {
+	s.mu.Lock()
+	run := s.pending
+	s.pending = false
+	if s.t != nil {
+		s.t.Stop()
+	}
+	s.mu.Unlock()
+	if run {
+		s.fn()
+	}
+}
+
+// flush saves every pending edit now.
+func (a *App) flush() {
+	a.mu.Lock()
+	savers := append([]*saver(nil), a.savers...)
+	a.mu.Unlock()
+	for _, s := range savers {
+		s.flush()
+	}
+}
+
+// heading is a screen's title.
+func heading(text string) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// hint is a wrapped explanatory sentence.
+func hint(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.MediumImportance
+	return l
+}
+
+// problemLabel shows a form's mistake in words (with an icon, not colour
+// alone); hidden until there is one.
+func problemLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}

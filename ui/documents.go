@@ -1,0 +1,726 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"secondopinion/records"
+	"secondopinion/records/media"
+)
+
+const (
+	allKinds  = "All kinds"
+	thumbKind = "thumb-160"
+	thumbSize = 160
+)
+
+// addableExtensions are what the file dialog offers; the library sniffs the
+// content anyway and refuses what it cannot read, with a sentence.
+var addableExtensions = []string{".pdf", ".PDF", ".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG", ".gif", ".tif", ".tiff", ".TIF", ".webp", ".bmp", ".dcm", ".DCM"}
+
+// documentsScreen lists a person's documents (virtual list; file bytes are
+// never read for the list) with search and filters, and a detail pane.
+type documentsScreen struct {
+	a *App
+
+	search      *formEntry
+	kind        *widget.Select
+	from, to    *formEntry
+	showTrash   *widget.Check
+	add         *widget.Button
+	emptyTrash  *widget.Button
+	count       *widget.Label
+	filterNote  *widget.Label
+	list        *widget.List
+	docs        []records.Document
+	seq         int // numbers list loads so a slow old answer never replaces a newer one (UI goroutine)
+	searchSaver *saver
+	loaded      chan struct{} // closed and replaced after each list load (tests and benchmarks wait on it)
+
+	// The detail pane.
+	doc         records.Document
+	detail      *fyne.Container
+	empty       fyne.CanvasObject
+	form        fyne.CanvasObject
+	title       *formEntry
+	docKind     *widget.Select
+	date        *formEntry
+	source      *formEntry
+	notes       *formEntry
+	tags        *formEntry
+	problem     *widget.Label
+	pages       *fyne.Container
+	trash       *widget.Button
+	restore     *widget.Button
+	detailSaver *saver
+	thumbs      map[string]fyne.Resource // file ID -> thumbnail (UI goroutine)
+
+	// The add dialog's state.
+	pending    []string
+	pendingBox *fyne.Container
+	grouping   *widget.RadioGroup
+	addDialog  dialog.Dialog
+	addKind    *widget.Select
+	addConfirm *widget.Button
+	progress   *widget.ProgressBar
+
+	box fyne.CanvasObject
+}
+
+func kindLabels() []string {
+	out := make([]string, len(records.Kinds))
+	for i, k := range records.Kinds {
+		out[i] = k.Label()
+	}
+	return out
+}
+
+func kindOfLabel(label string) records.Kind {
+	for _, k := range records.Kinds {
+		if k.Label() == label {
+			return k
+		}
+	}
+	return ""
+}
+
+func newDocumentsScreen(a *App) *documentsScreen {
+	s := &documentsScreen{a: a, thumbs: map[string]fyne.Resource{}, loaded: make(chan struct{})}
+	s.searchSaver = a.newSaver(s.reload)
+	s.searchSaver.wait = 200 * time.Millisecond
+	s.search = a.newEntry("Search titles, notes, sources and PDF text (Ctrl+F)")
+	s.search.OnChanged = func(string) { s.searchSaver.poke() }
+	s.search.OnSubmitted = func(string) { s.searchSaver.flush() }
+	s.kind = widget.NewSelect(append([]string{allKinds}, kindLabels()...), func(string) { s.reload() })
+	s.kind.SetSelected(allKinds)
+	s.from = a.newEntry("From (2024 or 2024-03)")
+	s.to = a.newEntry("To")
+	for _, e := range []*formEntry{s.from, s.to} {
+		e.OnChanged = func(string) { s.searchSaver.poke() }
+	}
+	s.showTrash = widget.NewCheck("Show the Trash", func(bool) { s.selectDoc(""); s.reload() })
+	s.add = widget.NewButtonWithIcon("Add files... (Ctrl+N)", theme.ContentAddIcon(), s.onAdd)
+	s.add.Importance = widget.HighImportance
+	s.emptyTrash = widget.NewButtonWithIcon("Empty the Trash...", theme.DeleteIcon(), s.onEmptyTrash)
+	s.emptyTrash.Hide()
+	s.count = widget.NewLabel("")
+	s.filterNote = problemLabel()
+
+	s.list = widget.NewList(func() int { return len(s.docs) }, func() fyne.CanvasObject {
+		t := widget.NewLabelWithStyle("Title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Truncation = fyne.TextTruncateEllipsis
+		m := widget.NewLabel("meta")
+		m.Truncation = fyne.TextTruncateEllipsis
+		return container.NewVBox(t, m)
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i >= len(s.docs) {
+			return
+		}
+		d := s.docs[i]
+		box := o.(*fyne.Container)
+		box.Objects[0].(*widget.Label).SetText(orText(d.Title, "(no title)"))
+		box.Objects[1].(*widget.Label).SetText(docMeta(d))
+	})
+	s.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(s.docs) {
+			s.selectDoc(s.docs[i].ID)
+		}
+	}
+
+	// Detail pane.
+	s.detailSaver = a.newSaver(s.saveDetail)
+	s.title = a.newEntry("Title")
+	s.docKind = widget.NewSelect(kindLabels(), func(string) { s.detailSaver.poke() })
+	s.date = a.newEntry("Date of service: 2024-03-15, 2024-03 or 2024")
+	s.source = a.newEntry("Hospital, clinic or doctor")
+	s.notes = a.newTextArea("Notes for yourself or the doctor", 3)
+	s.tags = a.newEntry("Tags, separated by commas")
+	for _, e := range []*formEntry{s.title, s.date, s.source, s.notes, s.tags} {
+		e.OnChanged = func(string) { s.detailSaver.poke() }
+	}
+	s.problem = problemLabel()
+	s.pages = container.NewVBox()
+	s.trash = widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), s.onTrash)
+	s.restore = widget.NewButtonWithIcon("Restore from Trash", theme.ContentUndoIcon(), s.onRestore)
+	s.form = container.NewVScroll(container.NewVBox(
+		heading("Document details"),
+		hint("Changes are saved as you type."),
+		widget.NewForm(
+			widget.NewFormItem("Title", s.title),
+			widget.NewFormItem("Kind", s.docKind),
+			widget.NewFormItem("Date", s.date),
+			widget.NewFormItem("From", s.source),
+			widget.NewFormItem("Notes", s.notes),
+			widget.NewFormItem("Tags", s.tags),
+		),
+		s.problem,
+		widget.NewSeparator(),
+		heading("Pages"),
+		s.pages,
+		widget.NewSeparator(),
+		container.NewHBox(s.trash, s.restore),
+	))
+	s.empty = container.NewCenter(hint("Choose a document on the left to see its details and pages."))
+	s.detail = container.NewStack(s.empty)
+
+	filters := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, s.search),
+		container.NewGridWithColumns(3, s.kind, s.from, s.to),
+		container.NewBorder(nil, nil, s.showTrash, container.NewHBox(s.emptyTrash, s.add), s.count),
+		s.filterNote,
+	)
+	left := container.NewBorder(filters, nil, nil, nil, s.list)
+	split := container.NewHSplit(left, container.NewPadded(s.detail))
+	split.Offset = 0.5
+	s.box = container.NewBorder(heading("Documents"), nil, nil, nil, split)
+	return s
+}
+
+// docMeta is a list row's second line: date, kind, source, pages.
+func docMeta(d records.Document) string {
+	parts := []string{orText(d.Date.Short(), "No date"), d.Kind.Label()}
+	if d.Source != "" {
+		parts = append(parts, d.Source)
+	}
+	parts = append(parts, plural(d.Pages, "page", "pages"))
+	return strings.Join(parts, "  ·  ")
+}
+
+func (s *documentsScreen) content() fyne.CanvasObject { return s.box }
+
+func (s *documentsScreen) refresh() {
+	s.selectDoc(s.doc.ID)
+	s.reload()
+}
+
+// filter reads the filter widgets. UI goroutine.
+func (s *documentsScreen) filter() (records.DocumentFilter, error) {
+	f := records.DocumentFilter{PersonID: s.a.person.ID, Search: s.search.Text, Trashed: s.showTrash.Checked}
+	if s.kind.Selected != allKinds {
+		f.Kind = kindOfLabel(s.kind.Selected)
+	}
+	var err error
+	if f.From, err = records.ParseDate(s.from.Text); err != nil {
+		return f, err
+	}
+	if f.To, err = records.ParseDate(s.to.Text); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// reload lists the documents again, off the UI goroutine. UI goroutine.
+func (s *documentsScreen) reload() {
+	if s.a.person.ID == "" {
+		return
+	}
+	f, err := s.filter()
+	if err != nil {
+		s.filterNote.SetText(records.Explain(err))
+		s.filterNote.Show()
+		return
+	}
+	s.filterNote.Hide()
+	if f.Trashed {
+		s.emptyTrash.Show()
+		s.add.Hide()
+	} else {
+		s.emptyTrash.Hide()
+		s.add.Show()
+	}
+	s.seq++
+	seq := s.seq
+	ctx := s.a.ctx
+	s.a.async(func() {
+		docs, err := s.a.store.Documents(ctx, f)
+		fyne.Do(func() {
+			if seq != s.seq {
+				return
+			}
+			if err != nil {
+				s.a.showError(err)
+			} else {
+				s.setDocs(docs, f)
+			}
+			close(s.loaded)
+			s.loaded = make(chan struct{})
+		})
+	})
+}
+
+func (s *documentsScreen) setDocs(docs []records.Document, f records.DocumentFilter) {
+	s.docs = docs
+	s.list.UnselectAll()
+	s.list.Refresh()
+	what := "documents"
+	if f.Trashed {
+		what = "documents in the Trash"
+	}
+	switch {
+	case len(docs) == 0 && strings.TrimSpace(f.Search) != "":
+		s.count.SetText("Nothing matches \"" + strings.TrimSpace(f.Search) + "\".")
+	case len(docs) == 0 && f.Trashed:
+		s.count.SetText("The Trash is empty.")
+	case len(docs) == 0:
+		s.count.SetText("No documents yet. Add files or drag them onto this window.")
+	default:
+		s.count.SetText(fmt.Sprintf("%d %s", len(docs), what))
+	}
+	for i, d := range docs {
+		if d.ID == s.doc.ID {
+			s.list.Select(i)
+			s.list.ScrollTo(i)
+		}
+	}
+}
+
+// selectDoc shows one document in the detail pane ("" shows none).
+func (s *documentsScreen) selectDoc(id string) {
+	s.detailSaver.flush()
+	if id == "" {
+		s.doc = records.Document{}
+		s.detail.Objects = []fyne.CanvasObject{s.empty}
+		s.detail.Refresh()
+		return
+	}
+	d, err := s.a.store.Document(s.a.ctx, id)
+	if err != nil {
+		s.doc = records.Document{}
+		s.detail.Objects = []fyne.CanvasObject{s.empty}
+		s.detail.Refresh()
+		return
+	}
+	s.doc = d
+	setQuiet(s.title, d.Title)
+	setSelectQuiet(s.docKind, d.Kind.Label())
+	setQuiet(s.date, d.Date.String())
+	setQuiet(s.source, d.Source)
+	setQuiet(s.notes, d.Notes)
+	setQuiet(s.tags, strings.Join(d.Tags, ", "))
+	s.problem.Hide()
+	if d.Trashed {
+		s.trash.Hide()
+		s.restore.Show()
+	} else {
+		s.trash.Show()
+		s.restore.Hide()
+	}
+	s.showPages()
+	s.detail.Objects = []fyne.CanvasObject{s.form}
+	s.detail.Refresh()
+}
+
+// saveDetail saves the detail form (debounced). UI goroutine.
+func (s *documentsScreen) saveDetail() {
+	if s.doc.ID == "" {
+		return
+	}
+	d := s.doc
+	d.Title, d.Source, d.Notes = s.title.Text, s.source.Text, s.notes.Text
+	d.Tags = records.SplitTags(s.tags.Text)
+	if k := kindOfLabel(s.docKind.Selected); k != "" {
+		d.Kind = k
+	}
+	s.problem.Hide()
+	if date, err := records.ParseDate(s.date.Text); err != nil {
+		s.problem.SetText(records.Explain(err) + " The other details are saved.")
+		s.problem.Show()
+	} else {
+		d.Date = date
+	}
+	if err := s.a.store.UpdateDocument(s.a.ctx, &d); err != nil {
+		s.a.showError(err)
+		return
+	}
+	s.doc.Title, s.doc.Kind, s.doc.Date, s.doc.Source, s.doc.Notes, s.doc.Tags = d.Title, d.Kind, d.Date, d.Source, d.Notes, d.Tags
+	for i := range s.docs {
+		if s.docs[i].ID == d.ID {
+			s.docs[i].Title, s.docs[i].Kind, s.docs[i].Date, s.docs[i].Source = d.Title, d.Kind, d.Date, d.Source
+			s.list.RefreshItem(i)
+		}
+	}
+}
+
+// showPages fills the page list of the shown document.
+func (s *documentsScreen) showPages() {
+	s.pages.Objects = nil
+	files := s.doc.Files
+	for i, f := range files {
+		idx := i
+		desc := fileDescription(f)
+		l := widget.NewLabel(fmt.Sprintf("Page %d: %s\n%s", i+1, f.Name, desc))
+		l.Wrapping = fyne.TextWrapWord
+		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { s.movePage(idx, -1) })
+		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { s.movePage(idx, +1) })
+		if i == 0 {
+			up.Disable()
+		}
+		if i == len(files)-1 {
+			down.Disable()
+		}
+		file := f
+		open := widget.NewButtonWithIcon("Open original", theme.FileIcon(), func() { s.openOriginal(file) })
+		buttons := container.NewVBox(open)
+		if len(files) > 1 {
+			buttons.Add(container.NewHBox(widget.NewLabel("Move"), up, down))
+		}
+		s.pages.Add(container.NewBorder(nil, nil, s.thumb(f), buttons, l))
+	}
+	s.pages.Refresh()
+}
+
+func fileDescription(f records.File) string {
+	switch {
+	case f.IsPDF():
+		return "PDF, " + plural(f.Pages, "page", "pages") + ", " + records.HumanBytes(f.Size)
+	case f.IsDICOM():
+		return "Scan image from a hospital system (DICOM), " + records.HumanBytes(f.Size)
+	case f.IsImage():
+		return fmt.Sprintf("Picture, %d x %d pixels, %s", f.Width, f.Height, records.HumanBytes(f.Size))
+	}
+	return records.HumanBytes(f.Size)
+}
+
+// thumb is a page's small picture: made in the background the first time
+// and kept in the library (kind thumb-160), so the next look is instant.
+func (s *documentsScreen) thumb(f records.File) fyne.CanvasObject {
+	img := canvas.NewImageFromResource(theme.FileIcon())
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(fyne.NewSize(96, 96))
+	switch {
+	case f.IsPDF():
+		img.Resource = theme.FileApplicationIcon()
+		return img
+	case !f.IsImage():
+		img.Resource = theme.FileImageIcon()
+		return img
+	}
+	if r, ok := s.thumbs[f.ID]; ok {
+		img.Resource = r
+		return img
+	}
+	store, ctx := s.a.store, s.a.ctx
+	s.a.async(func() {
+		data, err := makeThumb(ctx, store, f)
+		if err != nil || data == nil {
+			return // the file icon stays; the page can still be opened
+		}
+		res := fyne.NewStaticResource("thumb-"+f.ID+".jpg", data)
+		fyne.Do(func() {
+			s.thumbs[f.ID] = res
+			img.Resource = res
+			img.Refresh()
+		})
+	})
+	return img
+}
+
+// makeThumb returns a file's kept thumbnail, making and keeping it first if
+// needed. Runs off the UI goroutine.
+func makeThumb(ctx context.Context, store *records.Store, f records.File) ([]byte, error) {
+	data, _, _, ok, err := store.Derived(ctx, f.ID, thumbKind)
+	if err != nil || ok {
+		return data, err
+	}
+	r, err := store.OpenFile(ctx, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	jpg, w, h, err := media.PrintImage(r, f.Orientation, thumbSize, thumbSize, 80)
+	if err != nil {
+		return nil, err
+	}
+	return jpg, store.SaveDerived(ctx, f.ID, thumbKind, jpg, w, h)
+}
+
+func (s *documentsScreen) movePage(i, by int) {
+	files := s.doc.Files
+	j := i + by
+	if j < 0 || j >= len(files) {
+		return
+	}
+	ids := make([]string, len(files))
+	for k, f := range files {
+		ids[k] = f.ID
+	}
+	ids[i], ids[j] = ids[j], ids[i]
+	if err := s.a.store.ReorderPages(s.a.ctx, s.doc.ID, ids); err != nil {
+		s.a.showError(err)
+	}
+	s.selectDoc(s.doc.ID)
+}
+
+// openOriginal copies a file's bytes to a private temporary file and asks
+// the system to open it in its own viewer.
+func (s *documentsScreen) openOriginal(f records.File) {
+	store, ctx := s.a.store, s.a.ctx
+	s.a.async(func() {
+		path, err := copyOut(ctx, store, f)
+		fyne.Do(func() {
+			if err != nil {
+				s.a.showError(err)
+				return
+			}
+			s.a.openPath(path)
+		})
+	})
+}
+
+func copyOut(ctx context.Context, store *records.Store, f records.File) (string, error) {
+	r, err := store.OpenFile(ctx, f.ID)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	dir, err := os.MkdirTemp("", "secondopinion-open-")
+	if err != nil {
+		return "", err
+	}
+	name := filepath.Base(f.Name)
+	if name == "" || name == "." || name == string(filepath.Separator) {
+		name = "document"
+	}
+	path := filepath.Join(dir, name)
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, r); err != nil {
+		out.Close()
+		return "", err
+	}
+	return path, out.Close()
+}
+
+func (s *documentsScreen) onTrash() {
+	if s.doc.ID == "" {
+		return
+	}
+	if err := s.a.store.TrashDocument(s.a.ctx, s.doc.ID); err != nil {
+		s.a.showError(err)
+		return
+	}
+	s.selectDoc("")
+	s.reload()
+}
+
+func (s *documentsScreen) onRestore() {
+	if s.doc.ID == "" {
+		return
+	}
+	if err := s.a.store.RestoreDocument(s.a.ctx, s.doc.ID); err != nil {
+		s.a.showError(err)
+		return
+	}
+	s.selectDoc("")
+	s.reload()
+}
+
+func (s *documentsScreen) onEmptyTrash() {
+	n := len(s.docs)
+	s.a.confirm("Empty the Trash?",
+		fmt.Sprintf("The %s in the Trash will be deleted for good, with their files. This cannot be undone.", plural(n, "document", "documents")),
+		"Delete for good", func() {
+			if _, err := s.a.store.EmptyTrash(s.a.ctx, s.a.person.ID); err != nil {
+				s.a.showError(err)
+			}
+			s.selectDoc("")
+			s.reload()
+		})
+}
+
+// onAdd starts adding files: a file dialog (Fyne's picks one file at a time;
+// the add dialog that follows has "Add another file..." and takes dropped
+// files too).
+func (s *documentsScreen) onAdd() {
+	s.pickFile(func(path string) { s.addPaths([]string{path}) })
+}
+
+func (s *documentsScreen) pickFile(then func(string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			s.a.showError(err)
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		path := r.URI().Path()
+		r.Close()
+		then(path)
+	}, s.a.win)
+	d.SetFilter(storage.NewExtensionFileFilter(addableExtensions))
+	d.SetConfirmText("Add")
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// addPaths puts files in the add dialog, opening it if needed. UI goroutine.
+func (s *documentsScreen) addPaths(paths []string) {
+	s.pending = append(s.pending, paths...)
+	if s.addDialog == nil {
+		s.openAddDialog()
+	}
+	s.showPending()
+}
+
+func (s *documentsScreen) openAddDialog() {
+	s.pendingBox = container.NewVBox()
+	s.grouping = widget.NewRadioGroup(nil, nil)
+	s.addKind = widget.NewSelect(kindLabels(), nil)
+	s.addKind.SetSelected(records.KindOther.Label())
+	another := widget.NewButtonWithIcon("Add another file...", theme.ContentAddIcon(), func() {
+		s.pickFile(func(p string) { s.addPaths([]string{p}) })
+	})
+	body := container.NewVBox(
+		hint("These files will be added. You can also drag more files onto the window."),
+		s.pendingBox, container.NewHBox(another),
+		s.grouping,
+		widget.NewForm(widget.NewFormItem("Kind of document", s.addKind)),
+	)
+	scroll := container.NewVScroll(body)
+	scroll.SetMinSize(fyne.NewSize(560, 320))
+	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, s.onConfirmAdd)
+	s.addDialog.SetOnClosed(func() { s.addDialog, s.pending = nil, nil })
+}
+
+const (
+	groupOne      = "One document; each file is a page"
+	groupSeparate = "A separate document for each file"
+)
+
+func (s *documentsScreen) showPending() {
+	s.pendingBox.Objects = nil
+	for i, p := range s.pending {
+		idx := i
+		rm := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() {
+			s.pending = append(s.pending[:idx], s.pending[idx+1:]...)
+			s.showPending()
+		})
+		l := widget.NewLabel(filepath.Base(p))
+		l.Truncation = fyne.TextTruncateEllipsis
+		s.pendingBox.Add(container.NewBorder(nil, nil, nil, rm, l))
+	}
+	s.pendingBox.Refresh()
+	if len(s.pending) > 1 {
+		one := s.oneDocument()
+		s.grouping.Options = []string{
+			fmt.Sprintf("One document with %d pages (for example photos of one letter)", len(s.pending)),
+			fmt.Sprintf("%d separate documents", len(s.pending)),
+		}
+		s.grouping.Selected = s.grouping.Options[1]
+		if one {
+			s.grouping.Selected = s.grouping.Options[0]
+		}
+		s.grouping.Show()
+		s.grouping.Refresh()
+	} else {
+		s.grouping.Hide()
+	}
+}
+
+// oneDocument reports whether the pending files become one document.
+func (s *documentsScreen) oneDocument() bool {
+	return len(s.grouping.Options) > 0 && s.grouping.Selected == s.grouping.Options[0]
+}
+
+// onConfirmAdd adds the pending files in the background with a progress bar.
+func (s *documentsScreen) onConfirmAdd() {
+	if len(s.pending) == 0 {
+		s.a.closeDialog(s.addDialog)
+		return
+	}
+	var groups [][]string
+	if s.oneDocument() {
+		groups = [][]string{append([]string(nil), s.pending...)}
+	} else {
+		for _, p := range s.pending {
+			groups = append(groups, []string{p})
+		}
+	}
+	kind := kindOfLabel(s.addKind.Selected)
+	s.a.closeDialog(s.addDialog)
+
+	ctx, cancel := context.WithCancel(s.a.ctx)
+	s.progress = widget.NewProgressBar()
+	status := widget.NewLabel("Checking and adding files...")
+	var pd dialog.Dialog
+	stop := widget.NewButton("Cancel", cancel)
+	pd = dialog.NewCustomWithoutButtons("Adding documents", container.NewVBox(status, s.progress, container.NewCenter(stop)), s.a.win)
+	pd.Resize(fyne.NewSize(460, 160))
+	s.a.pushEscape(pd, cancel)
+	pd.Show()
+	personID, store := s.a.person.ID, s.a.store
+	bar := s.progress
+	s.a.async(func() {
+		defer cancel()
+		var firstID string
+		var errs []error
+		for gi, g := range groups {
+			if ctx.Err() != nil {
+				break
+			}
+			d := records.Document{PersonID: personID, Kind: kind}
+			n := len(groups)
+			err := store.AddDocument(ctx, &d, g, records.AddOptions{Progress: func(done, total int64) {
+				if total <= 0 {
+					return
+				}
+				v := (float64(gi) + float64(done)/float64(total)) / float64(n)
+				fyne.Do(func() { bar.SetValue(v) })
+			}})
+			if err != nil {
+				if ctx.Err() == nil {
+					errs = append(errs, err)
+				}
+				continue
+			}
+			if firstID == "" {
+				firstID = d.ID
+			}
+			fyne.Do(func() {
+				bar.SetValue(float64(gi+1) / float64(n))
+				status.SetText(fmt.Sprintf("Added %d of %d", gi+1, n))
+			})
+		}
+		fyne.Do(func() {
+			s.a.closeDialog(pd)
+			if firstID != "" {
+				s.doc.ID = firstID
+				s.selectDoc(firstID)
+			}
+			s.reload()
+			if len(errs) > 0 {
+				s.a.showError(joinProblems(errs))
+			}
+		})
+	})
+}
+
+// joinProblems puts several refusals in one sentence list.
+func joinProblems(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%d files could not be added:", len(errs))
+	for _, e := range errs {
+		b.WriteString("\n- " + records.Explain(e))
+	}
+	return &records.Problem{Msg: b.String(), Err: errs[0]}
+}

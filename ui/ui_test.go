@@ -1,0 +1,440 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"secondopinion/records"
+)
+
+// newTestApp opens a real library in a temporary folder and builds the app
+// on Fyne's headless test driver, with background work and saving done
+// inline so tests see results at once.
+func newTestApp(t *testing.T) *App {
+	t.Helper()
+	fa := test.NewTempApp(t)
+	s, err := records.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	a := &App{fyne: fa, store: s, ctx: context.Background(), async: func(f func()) { f() }}
+	fa.Settings().SetTheme(readableTheme{})
+	a.win = fa.NewWindow("Second Opinion")
+	a.win.Resize(fyne.NewSize(1200, 800))
+	a.build()
+	t.Cleanup(a.win.Close)
+	return a
+}
+
+// withPerson is a test app with one person already made (through the
+// welcome screen, as a user would).
+func withPerson(t *testing.T, name string) *App {
+	t.Helper()
+	a := newTestApp(t)
+	test.Type(a.welcome.form.name, name)
+	test.Tap(a.welcome.start)
+	if a.person.ID == "" {
+		t.Fatalf("welcome did not create %q: %s", name, a.welcome.form.problem.Text)
+	}
+	return a
+}
+
+// writePNG makes a small picture file to add.
+func writePNG(t *testing.T, dir, name string, shade uint8) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for y := 0; y < 30; y++ {
+		for x := 0; x < 40; x++ {
+			img.Set(x, y, color.RGBA{shade, uint8(x * 6), uint8(y * 8), 255})
+		}
+	}
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestWelcome(t *testing.T) {
+	tests := []struct {
+		name, person, born string
+		carer              bool
+		carerName          string
+		wantProblem        string // "" means the person is created
+	}{
+		{name: "myself", person: "Ann Example", born: "1961-04-23"},
+		{name: "carer", person: "Bob Example", born: "1940", carer: true, carerName: "Cara Example"},
+		{name: "no name", person: "", wantProblem: "Please write the name"},
+		{name: "bad birth date", person: "Dan Example", born: "23/04/1961", wantProblem: "is not a date we can read"},
+		{name: "carer without own name", person: "Eve Example", carer: true, wantProblem: "write your own name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newTestApp(t)
+			if a.win.Content() == a.main {
+				t.Fatal("an empty library should open on the welcome screen")
+			}
+			f := a.welcome.form
+			test.Type(f.name, tt.person)
+			test.Type(f.born, tt.born)
+			if tt.carer {
+				f.who.SetSelected(whoCarer)
+				if !f.carer.Visible() {
+					t.Fatal("choosing \"Someone I care for\" should ask for the carer's details")
+				}
+				test.Type(f.carerNm, tt.carerName)
+			}
+			test.Tap(a.welcome.start)
+			if tt.wantProblem != "" {
+				if !f.problem.Visible() || !strings.Contains(f.problem.Text, tt.wantProblem) {
+					t.Fatalf("problem = %q (visible %v), want it to say %q", f.problem.Text, f.problem.Visible(), tt.wantProblem)
+				}
+				if people, _ := a.store.People(a.ctx); len(people) != 0 {
+					t.Fatalf("People() = %d after a mistake, want 0", len(people))
+				}
+				return
+			}
+			if a.win.Content() != a.main {
+				t.Fatal("after Start the main window should show")
+			}
+			people, err := a.store.People(a.ctx)
+			if err != nil || len(people) != 1 || people[0].FullName != tt.person {
+				t.Fatalf("People() = %v, %v; want one %q", people, err, tt.person)
+			}
+			p := people[0]
+			if p.PreparedBy.Self == tt.carer || p.PreparedBy.Name != tt.carerName {
+				t.Errorf("PreparedBy = %+v, want carer %v named %q", p.PreparedBy, tt.carer, tt.carerName)
+			}
+			cases, _ := a.store.Cases(a.ctx, p.ID)
+			if len(cases) != 1 {
+				t.Errorf("Cases() = %d, want a first case", len(cases))
+			}
+			if a.personSelect.Selected != tt.person {
+				t.Errorf("person switcher shows %q, want %q", a.personSelect.Selected, tt.person)
+			}
+			if a.current != secOverview {
+				t.Errorf("first screen = %q, want %q", a.current, secOverview)
+			}
+		})
+	}
+}
+
+func TestAddPersonFromSwitcher(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.personSelect.SetSelected(addPersonOption)
+	if len(a.escapes) != 1 {
+		t.Fatalf("choosing %q should open a dialog", addPersonOption)
+	}
+	if a.personSelect.Selected != "Ann Example" {
+		t.Errorf("switcher shows %q while adding, want the current person", a.personSelect.Selected)
+	}
+	// Escape cancels.
+	a.escape()
+	if len(a.escapes) != 0 {
+		t.Fatal("Escape should close the dialog")
+	}
+	a.personSelect.SetSelected(addPersonOption)
+	f := a.addPersonForm
+	test.Type(f.name, "Bob Example")
+	f.who.SetSelected(whoCarer)
+	test.Type(f.carerNm, "Ann Example")
+	f.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter saves
+	if len(a.escapes) != 0 {
+		t.Fatalf("the dialog stayed open: %s", f.problem.Text)
+	}
+	if a.person.FullName != "Bob Example" {
+		t.Fatalf("after adding, current person = %q", a.person.FullName)
+	}
+	a.personSelect.SetSelected("Ann Example")
+	if a.person.FullName != "Ann Example" {
+		t.Fatalf("after switching back, current person = %q", a.person.FullName)
+	}
+	if !strings.Contains(a.win.Title(), "Ann Example") {
+		t.Errorf("window title %q should name the current person", a.win.Title())
+	}
+}
+
+func TestDocumentsAddSearchTrash(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secDocuments)
+	s := a.documents
+	if !strings.Contains(s.count.Text, "No documents yet") {
+		t.Errorf("empty list says %q", s.count.Text)
+	}
+	dir := t.TempDir()
+	p1 := writePNG(t, dir, "biopsy-report.png", 10)
+	p2 := writePNG(t, dir, "blood-results-page1.png", 90)
+	p3 := writePNG(t, dir, "blood-results-page2.png", 180)
+
+	// One file: a document of its own, titled from the file name.
+	s.addPaths([]string{p1})
+	s.addKind.SetSelected(records.KindPathology.Label())
+	s.onConfirmAdd()
+	// Two files as one document with two pages.
+	s.addPaths([]string{p2})
+	s.addPaths([]string{p3})
+	if !s.grouping.Visible() {
+		t.Fatal("with two files the dialog should ask: one document or separate ones")
+	}
+	s.grouping.SetSelected(s.grouping.Options[0])
+	s.onConfirmAdd()
+	if len(a.escapes) != 0 {
+		t.Fatalf("%d dialogs still open after adding", len(a.escapes))
+	}
+	if len(s.docs) != 2 {
+		t.Fatalf("list shows %d documents, want 2", len(s.docs))
+	}
+	var multi records.Document
+	for _, d := range s.docs {
+		if d.Pages == 2 {
+			multi = d
+		}
+	}
+	if multi.ID == "" {
+		t.Fatalf("no two-page document in %+v", s.docs)
+	}
+
+	// Search as you type.
+	test.Type(s.search, "biopsy")
+	if len(s.docs) != 1 || !strings.Contains(strings.ToLower(s.docs[0].Title), "biopsy") {
+		t.Fatalf("search \"biopsy\" lists %+v", s.docs)
+	}
+	row := s.list.CreateItem()
+	s.list.UpdateItem(0, row)
+	if got := row.(*fyne.Container).Objects[1].(*widget.Label).Text; !strings.Contains(got, "Pathology") || !strings.Contains(got, "1 page") {
+		t.Errorf("row says %q, want kind and page count", got)
+	}
+	s.search.SetText("")
+	if len(s.docs) != 2 {
+		t.Fatalf("clearing the search lists %d, want 2", len(s.docs))
+	}
+
+	// Filter by kind.
+	s.kind.SetSelected(records.KindPathology.Label())
+	if len(s.docs) != 1 {
+		t.Errorf("kind filter lists %d, want 1", len(s.docs))
+	}
+	s.kind.SetSelected(allKinds)
+
+	// A bad date in the filter is said in words.
+	test.Type(s.from, "yesterday")
+	if !s.filterNote.Visible() || !strings.Contains(s.filterNote.Text, "not a date") {
+		t.Errorf("bad From date: note %q visible %v", s.filterNote.Text, s.filterNote.Visible())
+	}
+	s.from.SetText("")
+
+	// Edit details: saved as typed.
+	s.selectDoc(multi.ID)
+	s.title.SetText("Blood results March")
+	s.date.SetText("2024-03-15")
+	d, err := a.store.Document(a.ctx, multi.ID)
+	if err != nil || d.Title != "Blood results March" || d.Date.String() != "2024-03-15" {
+		t.Fatalf("after typing, Document() = %q %q, %v", d.Title, d.Date, err)
+	}
+	// Reorder pages.
+	first := d.Files[0].ID
+	s.movePage(0, +1)
+	d, _ = a.store.Document(a.ctx, multi.ID)
+	if d.Files[1].ID != first {
+		t.Errorf("after moving page 1 down it is not page 2")
+	}
+	// Thumbnails are made and kept.
+	if _, _, _, ok, _ := a.store.Derived(a.ctx, first, thumbKind); !ok {
+		t.Errorf("no %s kept for an image page", thumbKind)
+	}
+
+	// Trash and restore.
+	s.onTrash()
+	if len(s.docs) != 1 {
+		t.Fatalf("after Trash the list has %d, want 1", len(s.docs))
+	}
+	s.showTrash.SetChecked(true)
+	if len(s.docs) != 1 || !s.emptyTrash.Visible() {
+		t.Fatalf("Trash lists %d (empty button visible %v)", len(s.docs), s.emptyTrash.Visible())
+	}
+	s.selectDoc(s.docs[0].ID)
+	s.onRestore()
+	if len(s.docs) != 0 {
+		t.Errorf("after restore the Trash lists %d", len(s.docs))
+	}
+	s.showTrash.SetChecked(false)
+	if len(s.docs) != 2 {
+		t.Errorf("after restore the list has %d, want 2", len(s.docs))
+	}
+}
+
+func TestAddUnreadableFileSaysWhy(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secDocuments)
+	p := filepath.Join(t.TempDir(), "notes.pdf")
+	os.WriteFile(p, []byte("this is not really a PDF"), 0o600)
+	a.documents.addPaths([]string{p})
+	a.documents.onConfirmAdd()
+	if len(a.escapes) != 1 {
+		t.Fatalf("want one error dialog open, have %d", len(a.escapes))
+	}
+	if len(a.documents.docs) != 0 {
+		t.Errorf("an unreadable file was listed")
+	}
+}
+
+func TestMedications(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secMedications)
+	s := a.medications
+	test.Tap(s.add)
+	f := s.form
+	if f == nil {
+		t.Fatal("Add opens no form")
+	}
+	tests := []struct {
+		name, med, start, stop string
+		want                   string
+	}{
+		{"empty name", "", "", "", "medicine's name"},
+		{"stop before start", "Tamoxifen", "2024-05", "2023-01", "before the start date"},
+		{"unreadable date", "Tamoxifen", "May 2024", "", "not a date we can read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.name.SetText(tt.med)
+			f.start.SetText(tt.start)
+			f.stop.SetText(tt.stop)
+			f.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter saves
+			if !f.problem.Visible() || !strings.Contains(f.problem.Text, tt.want) {
+				t.Errorf("problem = %q, want it to say %q", f.problem.Text, tt.want)
+			}
+			if len(a.escapes) != 1 {
+				t.Errorf("the form closed on a mistake")
+			}
+		})
+	}
+	f.name.SetText("Tamoxifen")
+	f.strength.SetText("20 mg")
+	f.start.SetText("2024-05")
+	f.stop.SetText("")
+	f.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(a.escapes) != 0 || len(s.meds) != 1 {
+		t.Fatalf("after a good save: %d dialogs, %d medicines", len(a.escapes), len(s.meds))
+	}
+	if got := medCell(s.meds[0], 3); got != "Taking now" {
+		t.Errorf("status column = %q", got)
+	}
+	// Stop taking: asks when and why, keeps it as a past medicine.
+	s.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	test.Tap(s.stop)
+	st := s.stopping
+	st.reason.SetText("Hot flushes")
+	st.save()
+	if !strings.Contains(st.problem.Text, "date") {
+		t.Errorf("stopping without a date says %q", st.problem.Text)
+	}
+	st.date.SetText("2025-11")
+	st.date.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(s.meds) != 1 || s.meds[0].Status != records.MedStopped || s.meds[0].StopReason != "Hot flushes" {
+		t.Fatalf("after stopping: %+v", s.meds)
+	}
+	if got := medCell(s.meds[0], 5); !strings.Contains(got, "Nov 2025") || !strings.Contains(got, "Hot flushes") {
+		t.Errorf("stopped column = %q", got)
+	}
+	// Allergies: the explicit "No known allergies".
+	s.allergyStatus.SetSelected(allergyNone)
+	p, _ := a.store.Person(a.ctx, a.person.ID)
+	if p.Allergies != records.AllergiesNoneKnown {
+		t.Errorf("allergy status = %v, want none known", p.Allergies)
+	}
+}
+
+func TestQuestionsReorder(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secQuestions)
+	s := a.questions
+	for _, q := range []string{"Is the diagnosis certain?", "What are my options?", "What if I wait?", "What if I wait"} {
+		test.Type(s.newText, q)
+		s.newText.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	}
+	if len(s.questions) != 3 {
+		t.Fatalf("%d questions, want 3 (the duplicate refused)", len(s.questions))
+	}
+	if !s.note.Visible() {
+		t.Errorf("a duplicate question should be pointed out")
+	}
+	texts := func() string {
+		var out []string
+		for _, q := range s.questions {
+			out = append(out, q.Text[:6])
+		}
+		return strings.Join(out, "|")
+	}
+	s.list.Select(2)
+	test.Tap(s.top)
+	if got := texts(); got != "What i|Is the|What a" {
+		t.Errorf("after Move to top: %s", got)
+	}
+	s.list.Select(0)
+	s.onMove(+1) // Alt+Down
+	if got := texts(); got != "Is the|What i|What a" {
+		t.Errorf("after moving down: %s", got)
+	}
+	if s.selected != 1 {
+		t.Errorf("the moved question should stay chosen; chosen = %d", s.selected)
+	}
+	// The top three are marked.
+	row := s.list.CreateItem()
+	s.list.UpdateItem(0, row)
+	// Answer after the appointment.
+	s.list.Select(0)
+	s.asked.SetChecked(true)
+	s.answer.SetText("Yes, confirmed by the lab.")
+	qs, _ := a.store.Questions(a.ctx, a.kase.ID)
+	if !qs[0].Asked || qs[0].Answer != "Yes, confirmed by the lab." {
+		t.Errorf("answer not saved: %+v", qs[0])
+	}
+}
+
+func TestCaseSavesAsTyped(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secCase)
+	s := a.caseScreen
+	s.diagnosis.SetText("Ductal carcinoma in situ")
+	s.reasons.SetSelected([]string{records.Reasons[0].Label})
+	s.apptDate.SetText("2026-03-03")
+	s.apptTime.SetText("14:30")
+	s.status.SetSelected(records.RefAppointmentBooked.Label())
+	c, err := a.store.Case(a.ctx, a.kase.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Diagnosis != "Ductal carcinoma in situ" || len(c.Reasons) != 1 || c.Status != records.RefAppointmentBooked {
+		t.Errorf("Case() = %q %v %v", c.Diagnosis, c.Reasons, c.Status)
+	}
+	if !strings.Contains(c.AppointmentText(), "14:30") {
+		t.Errorf("appointment = %q", c.AppointmentText())
+	}
+	s.apptTime.SetText("half past two")
+	if !s.problem.Visible() {
+		t.Errorf("an unreadable time should be said under the form")
+	}
+	a.show(secOverview)
+	if !strings.Contains(a.overview.diagnosis.Text, "Ductal") {
+		t.Errorf("overview diagnosis = %q", a.overview.diagnosis.Text)
+	}
+}

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"os"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// formEntry is an Entry that hands Escape to the app (to cancel the open
+// dialog): Fyne gives key presses to the focused widget only.
+type formEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// newEntry is a one-line entry with a placeholder.
+func (a *App) newEntry(placeholder string) *formEntry {
+	e := &formEntry{onEscape: a.escape}
+	e.ExtendBaseWidget(e)
+	e.PlaceHolder = placeholder
+	return e
+}
+
+// newTextArea is a wrapped multi-line entry.
+func (a *App) newTextArea(placeholder string, lines int) *formEntry {
+	e := a.newEntry(placeholder)
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(lines)
+	return e
+}
+
+// setQuiet sets an entry's text without firing its OnChanged (filling a
+// form from the library must not count as an edit).
+func setQuiet(e *formEntry, text string) {
+	fn := e.OnChanged
+	e.OnChanged = nil
+	e.SetText(text)
+	e.OnChanged = fn
+}
+
+// setSelectQuiet selects an option without firing OnChanged.
+func setSelectQuiet(s *widget.Select, option string) {
+	fn := s.OnChanged
+	s.OnChanged = nil
+	if option == "" {
+		s.ClearSelected()
+	} else {
+		s.SetSelected(option)
+	}
+	s.OnChanged = fn
+}
+
+// setCheckQuiet sets a check without firing OnChanged.
+func setCheckQuiet(c *widget.Check, v bool) {
+	fn := c.OnChanged
+	c.OnChanged = nil
+	c.SetChecked(v)
+	c.OnChanged = fn
+}
+
+// plural is "1 page", "3 pages".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// removeIfEmpty removes a file a save dialog created and nothing filled.
+func removeIfEmpty(path string) {
+	if st, err := os.Stat(path); err == nil && st.Size() == 0 && st.Mode().IsRegular() {
+		os.Remove(path)
+	}
+}
