@@ -42,7 +42,7 @@ func CompareOpinions(ops []Opinion) Comparison {
 		compared   bool
 	}{
 		{CompareClinician, "Doctor", func(o Opinion) string { return DoctorText(o.Clinician) }, false},
-		{CompareDate, "Date", opinionDate, false},
+		{CompareDate, "Date", cmpOpinionDate, false},
 		{CompareDiagnosis, "Diagnosis", func(o Opinion) string { return o.Diagnosis }, true},
 		{CompareTreatment, "Recommended treatment", func(o Opinion) string { return o.Treatment }, true},
 		{CompareNotes, "Notes", func(o Opinion) string { return o.Notes }, false},
@@ -62,7 +62,7 @@ func CompareOpinions(ops []Opinion) Comparison {
 	return cmp
 }
 
-func opinionDate(o Opinion) string {
+func cmpOpinionDate(o Opinion) string {
 	if o.Date.IsZero() {
 		return ""
 	}
