@@ -1,0 +1,151 @@
+package records_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"secondopinion/records"
+)
+
+// TestHelperProcess is not a test: TestKillMidAdd runs the test binary
+// again with SO_CRASH_LIBRARY set, and this function, in that child, adds
+// a file and waits to be killed at the moment the parent chose.
+func TestHelperProcess(t *testing.T) {
+	lib := os.Getenv("SO_CRASH_LIBRARY")
+	if lib == "" {
+		return
+	}
+	stopAt, _ := strconv.ParseInt(os.Getenv("SO_CRASH_STOP_AT"), 10, 64) // bytes done; -1: after the add
+	ctx := context.Background()
+	s, err := records.Open(ctx, lib)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(2)
+	}
+	wait := func(msg string) {
+		fmt.Println(msg)
+		os.Stdin.Read(make([]byte, 1)) // blocks until killed: the parent never writes
+		os.Exit(3)
+	}
+	d := records.Document{PersonID: os.Getenv("SO_CRASH_PERSON"), Title: "Big scan"}
+	err = s.AddDocument(ctx, &d, []string{os.Getenv("SO_CRASH_FILE")}, records.AddOptions{Progress: func(done, total int64) {
+		if stopAt >= 0 && done >= stopAt {
+			wait(fmt.Sprintf("stopped %d %d", done, total))
+		}
+	}})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(2)
+	}
+	wait("added " + d.ID)
+}
+
+// TestKillMidAdd kills a process adding a large file at several moments:
+// the library afterwards is sound, and holds the document whole or not at
+// all.
+func TestKillMidAdd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	dir := t.TempDir()
+	data := makePDF("big scan", 6*records.ChunkSize+12345, 77)
+	file := writeFile(t, dir, "big-scan.pdf", data)
+	tests := []struct {
+		name   string
+		stopAt int64
+		kept   bool
+	}{
+		{"after the first part", 1, false},
+		{"half way", int64(len(data) / 2), false},
+		{"after the last part, before saving", int64(len(data)), false},
+		{"after the add returned", -1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			lib := filepath.Join(t.TempDir(), "library.sqlite")
+			s, err := records.Open(ctx, lib)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := addPerson(t, s, "Mary Example")
+			addDoc(t, s, p.ID, records.Document{Title: "Letter"}, writeFile(t, t.TempDir(), "letter.pdf", makePDF("letter", 0, 0)))
+			before := snapshot(t, s)
+			s.Close()
+
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+			cmd.Env = append(os.Environ(), "SO_CRASH_LIBRARY="+lib, "SO_CRASH_FILE="+file,
+				"SO_CRASH_PERSON="+p.ID, "SO_CRASH_STOP_AT="+strconv.FormatInt(tt.stopAt, 10))
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line := ""
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if l := sc.Text(); strings.HasPrefix(l, "stopped") || strings.HasPrefix(l, "added") || strings.HasPrefix(l, "error") {
+					line = l
+					break
+				}
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if line == "" || strings.HasPrefix(line, "error") {
+				t.Fatalf("child: %q, stderr %s", line, stderr.String())
+			}
+
+			s, err = records.Open(ctx, lib)
+			if err != nil {
+				t.Fatalf("Open after kill (%s) = %v", line, err)
+			}
+			defer s.Close()
+			after := snapshot(t, s)
+			if len(after.Problems) != 0 {
+				t.Errorf("Check() after kill (%s) = %q, want none", line, after.Problems)
+			}
+			docs, err := s.Documents(ctx, records.DocumentFilter{Search: "big scan"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.kept {
+				if after.Stats != before.Stats || len(docs) != 0 {
+					t.Errorf("after kill (%s): Stats %+v, %d documents found, want the library as before: %+v", line, after.Stats, len(docs), before.Stats)
+				}
+				return
+			}
+			want := before.Stats
+			want.Documents++
+			want.Files++
+			want.FileBytes += int64(len(data))
+			if after.Stats != want || len(docs) != 1 {
+				t.Fatalf("after kill (%s): Stats %+v, %d documents found, want %+v and 1", line, after.Stats, len(docs), want)
+			}
+			d, err := s.Document(ctx, docs[0].ID)
+			if err != nil || len(d.Files) != 1 {
+				t.Fatalf("Document() = %+v, %v", d, err)
+			}
+			if got := readAll(t, s, d.Files[0].ID); !bytes.Equal(got, data) {
+				t.Errorf("the kept document's bytes (%d) differ from the file (%d)", len(got), len(data))
+			}
+		})
+	}
+}
