@@ -1,0 +1,171 @@
+// Package export turns what a person has catalogued into the files that
+// leave the machine: the second-opinion packet (one PDF with a cover,
+// contents, summary, medication list, records index, questions and then the
+// documents themselves), a one-page question sheet and a medication list.
+//
+// Pages we write ourselves are drawn with gofpdf in DejaVu Sans, so names in
+// Latin, Greek or Cyrillic letters print correctly; the patient's own PDFs
+// are merged page for page with pdfcpu, so their text, forms and rotation
+// survive. The package imports records and never Fyne: the app and the
+// command line call the same functions.
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"secondopinion/records"
+)
+
+// Options say what to export and how. The zero value of every field but
+// PersonID has a sensible meaning.
+type Options struct {
+	PersonID string          // required
+	CaseID   string          // "" = a packet of all the person's documents, summary saying plainly what is not recorded
+	Paper    records.Paper   // "" = the case's setting, else records.DefaultPaper()
+	Quality  records.Quality // "" = the case's setting, else compact
+	Exclude  []string        // document IDs the user chose to leave out after the readiness check
+	// Progress, when set, is called with work done and work in all, from
+	// the exporting goroutine.
+	Progress func(done, total int)
+	Now      func() time.Time // nil = time.Now (tests inject)
+}
+
+// Result describes a file that was written.
+type Result struct {
+	Path      string
+	Pages     int
+	Bytes     int64
+	Documents int     // documents in the packet
+	Skipped   []Issue // documents that could not go in (see Readiness)
+}
+
+// Issue is one document that cannot go into the packet, and why.
+type Issue struct {
+	DocumentID string
+	Title      string
+	Problem    string // a sentence for the user: what is wrong and what to do
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// stopped is the sentence for a cancelled export.
+func stopped(err error) error {
+	return &records.Problem{Msg: "The export was stopped. No file was written.", Err: err}
+}
+
+// fail wraps an unexpected error in a sentence that says nothing was
+// written, keeping any user sentence an inner step already gave.
+func fail(what string, err error) error {
+	var p *records.Problem
+	if errors.As(err, &p) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return stopped(err)
+	}
+	return &records.Problem{Msg: fmt.Sprintf("The %s could not be made, so no file was written (%v). Try again; if it keeps happening, make a backup from Settings and tell us.", what, err), Err: err}
+}
+
+// writeAtomic writes a file through a temporary file in the same folder,
+// synced to disk and then renamed over out, so that out is either the whole
+// new file or untouched: never half a packet. fill must honour ctx.
+func writeAtomic(ctx context.Context, out string, fill func(w io.Writer) error) (int64, error) {
+	dir := filepath.Dir(out)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return 0, &records.Problem{Msg: fmt.Sprintf("The folder %s does not exist. Choose a folder that exists to save the file in.", dir), Err: err}
+	}
+	tmp, err := os.CreateTemp(dir, "."+strings.TrimSuffix(filepath.Base(out), filepath.Ext(out))+"-*.partial")
+	if err != nil {
+		return 0, &records.Problem{Msg: fmt.Sprintf("Second Opinion cannot write in %s. Choose a folder you can write to, such as Documents.", dir), Err: err}
+	}
+	name := tmp.Name()
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	cw := &countWriter{w: tmp}
+	if err := fill(cw); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, stopped(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return 0, diskProblem(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, diskProblem(err)
+	}
+	if err := os.Chmod(name, 0o600); err != nil {
+		return 0, diskProblem(err)
+	}
+	if err := os.Rename(name, out); err != nil {
+		return 0, &records.Problem{Msg: fmt.Sprintf("The file could not be saved as %s (%v). If it is open in another program, close it and try again.", out, err), Err: err}
+	}
+	done = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // make the rename itself durable; not all systems allow it
+		d.Close()
+	}
+	return cw.n, nil
+}
+
+func diskProblem(err error) error {
+	if strings.Contains(err.Error(), "no space") {
+		return &records.Problem{Msg: "The disk is full, so the file was not saved. Free some space or choose another place, then try again.", Err: err}
+	}
+	return &records.Problem{Msg: fmt.Sprintf("The file could not be saved (%v). Try again, or choose another folder.", err), Err: err}
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// progress counts work and reports it; safe to call with a nil callback.
+// It is used only from the exporting goroutine.
+type progress struct {
+	fn          func(done, total int)
+	done, total int
+}
+
+func (p *progress) step(n int) {
+	p.done += n
+	if p.done > p.total {
+		p.total = p.done
+	}
+	if p.fn != nil {
+		p.fn(p.done, p.total)
+	}
+}
+
+func logExport(ctx context.Context, s *records.Store, opt Options, kind, to string, res Result) {
+	if opt.CaseID == "" {
+		return
+	}
+	// The packet is already written; a failure to log it must not turn a
+	// good export into an error message, so the error is dropped.
+	_ = s.LogExport(ctx, &records.PacketExport{CaseID: opt.CaseID, At: opt.now().UTC(), To: to,
+		FileName: filepath.Base(res.Path), Pages: res.Pages, Bytes: res.Bytes, Kind: kind})
+}

@@ -1,0 +1,109 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"secondopinion/records"
+)
+
+// packet is everything the packet shows, read from the library in one go.
+type packet struct {
+	person    records.Person
+	kase      *records.Case // nil: a packet of all the person's documents
+	meds      []records.Medication
+	allergies []records.Allergy
+	questions []records.Question
+	docs      []records.Document // in packet order, with their files
+	paper     records.Paper
+	quality   records.Quality
+	prepared  time.Time
+}
+
+// load reads what the packet needs. Excluded documents are left out here,
+// so nothing later has to remember them.
+func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
+	if strings.TrimSpace(opt.PersonID) == "" {
+		return nil, &records.Problem{Msg: "Choose whose packet to make.", Err: records.ErrInvalid}
+	}
+	p := &packet{prepared: opt.now()}
+	var err error
+	if p.person, err = s.Person(ctx, opt.PersonID); err != nil {
+		return nil, err
+	}
+	var list []records.Document
+	if opt.CaseID != "" {
+		c, err := s.Case(ctx, opt.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		if c.PersonID != p.person.ID {
+			return nil, &records.Problem{Msg: "That second-opinion request belongs to someone else. Choose the request again.", Err: records.ErrInvalid}
+		}
+		p.kase = &c
+		if list, err = s.PacketDocuments(ctx, c); err != nil {
+			return nil, err
+		}
+		if p.questions, err = s.Questions(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	} else if list, err = s.Documents(ctx, records.DocumentFilter{PersonID: p.person.ID}); err != nil {
+		return nil, err
+	}
+	if p.meds, err = s.Medications(ctx, p.person.ID); err != nil {
+		return nil, err
+	}
+	if p.allergies, err = s.Allergies(ctx, p.person.ID); err != nil {
+		return nil, err
+	}
+	p.paper, p.quality = opt.Paper, opt.Quality
+	if p.kase != nil {
+		if p.paper == "" {
+			p.paper = p.kase.Packet.Paper
+		}
+		if p.quality == "" {
+			p.quality = p.kase.Packet.Quality
+		}
+	}
+	if p.paper == "" {
+		p.paper = records.DefaultPaper()
+	}
+	if p.quality == "" {
+		p.quality = records.QualityCompact
+	}
+	if p.paper != records.PaperA4 && p.paper != records.PaperLetter {
+		return nil, &records.Problem{Msg: fmt.Sprintf("%q is not a paper size we print on; choose A4 or Letter.", p.paper), Err: records.ErrInvalid}
+	}
+	if p.quality != records.QualityCompact && p.quality != records.QualityOriginal {
+		return nil, &records.Problem{Msg: fmt.Sprintf("%q is not a photo quality; choose compact or original.", p.quality), Err: records.ErrInvalid}
+	}
+	skip := make(map[string]bool, len(opt.Exclude))
+	for _, id := range opt.Exclude {
+		skip[id] = true
+	}
+	for _, d := range list {
+		if skip[d.ID] {
+			continue
+		}
+		full, err := s.Document(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		p.docs = append(p.docs, full)
+	}
+	return p, nil
+}
+
+// who is the patient's name for sentences.
+func (p *packet) who() string { return p.person.FullName }
+
+// author is who prepared the packet, for the PDF's metadata and the cover.
+func (p *packet) author() string {
+	pb := p.person.PreparedBy
+	if pb.Self || strings.TrimSpace(pb.Name) == "" {
+		return p.person.FullName
+	}
+	return pb.Name
+}

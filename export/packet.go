@@ -1,0 +1,172 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"secondopinion/records"
+)
+
+// Readiness checks, before an export, that every document can go into the
+// packet: each PDF is prepared and merged into a scratch document, each
+// photo's print version is made (and kept in the library, so the export
+// that follows is quick). It returns the documents that cannot go in, each
+// with a sentence saying why; the user can leave them out (Options.Exclude)
+// or replace them. opt.Progress is called as files are checked.
+func Readiness(ctx context.Context, s *records.Store, opt Options) ([]Issue, error) {
+	p, err := load(ctx, s, opt)
+	if err != nil {
+		return nil, err
+	}
+	prog := &progress{fn: opt.Progress}
+	_, issues, err := prepareAll(ctx, s, p, false, prog)
+	if err != nil {
+		return nil, fail("readiness check", err)
+	}
+	return issues, nil
+}
+
+// WritePacket writes the second-opinion packet to out, replacing any file
+// there only once the new one is complete (a temporary file in the same
+// folder is synced and renamed). A document that cannot go in is left out
+// and reported in Result.Skipped; run Readiness first so the user decides.
+// When opt.CaseID is set the export is added to the case's packet log.
+func WritePacket(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	p, err := load(ctx, s, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	prog := &progress{fn: opt.Progress, total: 4}
+	prepared, issues, err := prepareAll(ctx, s, p, true, prog)
+	if err != nil {
+		return Result{}, fail("packet", err)
+	}
+	pl, ours, err := layoutPacket(p, prepared)
+	if err != nil {
+		return Result{}, fail("packet", err)
+	}
+	prog.total += len(pl.pdfParts)
+	prog.step(1)
+	n, err := writeAtomic(ctx, out, func(w io.Writer) error {
+		if err := assemble(ctx, ours, p, pl, w, prog); err != nil {
+			return fail("packet", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	prog.step(prog.total - prog.done)
+	res := Result{Path: out, Pages: pl.total, Bytes: n, Documents: len(pl.docs), Skipped: issues}
+	to := ""
+	if p.kase != nil {
+		to = doctorText(p.kase.SecondDoctor)
+	}
+	logExport(ctx, s, opt, "packet", to, res)
+	return res, nil
+}
+
+// layoutPacket numbers the pages and draws all of ours: the front matter
+// (measured once first, so its page count is known), then the documents'
+// dividers, pictures and DICOM lists.
+func layoutPacket(p *packet, prepared []*prepared) (*plan, []byte, error) {
+	draft := newPlan(make([]int, len(frontSections)), 0, prepared)
+	m := newDoc(p, footerText(p))
+	m.pdf.SetFooterFunc(nil)
+	sections := drawFront(m, p, draft)
+	front := m.pdf.PageNo()
+	if err := m.pdf.Error(); err != nil {
+		return nil, nil, err
+	}
+	var pl *plan
+	var d *doc
+	// The measured page count holds unless page numbers changed a line
+	// break; a second round settles it.
+	for range 3 {
+		pl = newPlan(sections, front, prepared)
+		d = newDoc(p, footerText(p))
+		d.number, d.total = pl.ours, pl.total
+		setMetadata(d, p, "Second opinion packet")
+		got := drawFront(d, p, pl)
+		if d.pdf.PageNo() == front && equalInts(got, sections) {
+			break
+		}
+		sections, front = got, d.pdf.PageNo()
+		d = nil
+	}
+	if d == nil {
+		return nil, nil, fmt.Errorf("front matter does not settle at %d pages", front)
+	}
+	drawDocuments(d, pl)
+	if d.pdf.PageNo() != len(pl.ours) {
+		return nil, nil, fmt.Errorf("drew %d pages, planned %d", d.pdf.PageNo(), len(pl.ours))
+	}
+	ours, err := d.output()
+	if err != nil {
+		return nil, nil, err
+	}
+	return pl, ours, nil
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func setMetadata(d *doc, p *packet, what string) {
+	d.pdf.SetTitle(what+": "+p.person.FullName, true)
+	d.pdf.SetAuthor(p.author(), true)
+	subject := "Medical records prepared for a second opinion"
+	if p.kase != nil && p.kase.Title != "" {
+		subject += ": " + p.kase.Title
+	}
+	d.pdf.SetSubject(subject, true)
+	d.pdf.SetKeywords("second opinion, medical records", true)
+}
+
+// Estimate guesses the packet's pages and size for the Packet screen,
+// from what the library already knows, without reading any file.
+func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, bytes int64, err error) {
+	p, err := load(ctx, s, opt)
+	if err != nil {
+		return 0, 0, err
+	}
+	// Front matter: six sections of at least a page, plus long lists.
+	pages = len(frontSections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20
+	bytes = 150 << 10 // fonts and our own pages
+	kind := derivedKind(p.paper, p.quality)
+	for _, doc := range p.docs {
+		if len(doc.Files) > 0 && doc.Files[0].IsPDF() {
+			pages++
+		}
+		dicom := 0
+		for _, f := range doc.Files {
+			switch {
+			case f.IsPDF():
+				pages += f.Pages
+				bytes += f.Size
+			case f.IsImage():
+				pages++
+				if data, _, _, ok, err := s.Derived(ctx, f.ID, kind); err == nil && ok {
+					bytes += int64(len(data))
+				} else if p.quality == records.QualityOriginal {
+					bytes += f.Size
+				} else {
+					bytes += min(f.Size, 450<<10)
+				}
+			case f.IsDICOM():
+				dicom++
+			}
+		}
+		pages += (dicom + dicomRows - 1) / dicomRows
+	}
+	return pages, bytes, nil
+}

@@ -1,0 +1,261 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"secondopinion/records"
+	"secondopinion/records/media"
+)
+
+type partKind int
+
+const (
+	partPDF   partKind = iota // pages of a PDF, merged as they are
+	partImage                 // one picture, placed on a page of its own
+	partDICOM                 // a run of DICOM files, listed on a page
+)
+
+// part is a run of pages one document contributes, in page order.
+type part struct {
+	kind  partKind
+	file  records.File
+	pages int
+	pdf   []byte       // partPDF: the prepared PDF, ready to merge
+	jpg   []byte       // partImage: the print version, upright, no metadata
+	w, h  int          // partImage: pixel size of jpg
+	dicom []dicomEntry // partDICOM
+}
+
+type dicomEntry struct {
+	name                  string
+	size                  int64
+	modality, description string
+	frames, width, height int
+}
+
+// dicomRows is how many DICOM files one listing page holds.
+const dicomRows = 24
+
+// prepared is one document made ready for the packet.
+type prepared struct {
+	doc     records.Document
+	parts   []part
+	divider bool // starts with a divider page (its first file is a PDF)
+	pages   int  // pages it takes in the packet, divider included
+	issue   *Issue
+}
+
+// fileResult is the outcome of preparing one file.
+type fileResult struct {
+	part part
+	err  error // a user sentence (records.Problem) or cancellation
+}
+
+// prepareAll prepares every file of every document, two files at a time on
+// a two-core machine: photos are the slow part and each needs one core.
+// With keep false (the readiness check) the prepared bytes are dropped as
+// soon as each file is known to be good; photo print versions are kept in
+// the library either way, so the export after a readiness check is mostly
+// assembly. A document with any file that cannot go in becomes an Issue.
+func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, prog *progress) ([]*prepared, []Issue, error) {
+	type job struct{ doc, file int }
+	var jobs []job
+	out := make([]*prepared, len(p.docs))
+	results := make([][]fileResult, len(p.docs))
+	for i, d := range p.docs {
+		out[i] = &prepared{doc: d}
+		results[i] = make([]fileResult, len(d.Files))
+		for j := range d.Files {
+			jobs = append(jobs, job{i, j})
+		}
+	}
+	prog.total += len(jobs)
+
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	feed := make(chan job)
+	doneCh := make(chan struct{}, len(jobs))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), max(len(jobs), 1))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range feed {
+				f := p.docs[jb.doc].Files[jb.file]
+				pt, err := prepareFile(wctx, s, f, p.paper, p.quality, keep)
+				results[jb.doc][jb.file] = fileResult{part: pt, err: err}
+				doneCh <- struct{}{}
+			}
+		}()
+	}
+	go func() {
+		defer close(feed)
+		for _, jb := range jobs {
+			select {
+			case feed <- jb:
+			case <-wctx.Done():
+				return
+			}
+		}
+	}()
+	// Progress is reported from this goroutine only, as the caller expects.
+	for range jobs {
+		select {
+		case <-doneCh:
+			prog.step(1)
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	cancel()
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, stopped(err)
+	}
+
+	var issues []Issue
+	for i, pr := range out {
+		for j, r := range results[i] {
+			if r.err != nil {
+				msg := records.Explain(r.err)
+				if len(pr.doc.Files) > 1 {
+					msg = fmt.Sprintf("Page %d (%s): %s", j+1, pr.doc.Files[j].Name, msg)
+				}
+				pr.issue = &Issue{DocumentID: pr.doc.ID, Title: pr.doc.Title, Problem: msg}
+				issues = append(issues, *pr.issue)
+				break
+			}
+			if n := len(pr.parts); r.part.kind == partDICOM && n > 0 && pr.parts[n-1].kind == partDICOM {
+				pr.parts[n-1].dicom = append(pr.parts[n-1].dicom, r.part.dicom...)
+				continue
+			}
+			pr.parts = append(pr.parts, r.part)
+		}
+		if pr.issue != nil {
+			pr.parts = nil
+			continue
+		}
+		pr.divider = len(pr.parts) > 0 && pr.parts[0].kind == partPDF
+		if pr.divider {
+			pr.pages = 1
+		}
+		for k := range pr.parts {
+			pt := &pr.parts[k]
+			if pt.kind == partDICOM {
+				pt.pages = (len(pt.dicom) + dicomRows - 1) / dicomRows
+			}
+			pr.pages += pt.pages
+		}
+	}
+	return out, issues, nil
+}
+
+// prepareFile makes one stored file ready for the packet. Its errors are
+// user sentences naming what is wrong, or a cancellation.
+func prepareFile(ctx context.Context, s *records.Store, f records.File, paper records.Paper, q records.Quality, keep bool) (part, error) {
+	if err := ctx.Err(); err != nil {
+		return part{}, err
+	}
+	switch {
+	case f.IsPDF():
+		data, pages, err := preparePDF(ctx, s, f)
+		if err != nil {
+			return part{}, err
+		}
+		if !keep {
+			data = nil
+		}
+		return part{kind: partPDF, file: f, pages: pages, pdf: data}, nil
+	case f.IsImage():
+		jpg, w, h, err := printVersion(ctx, s, f, paper, q)
+		if err != nil {
+			return part{}, err
+		}
+		if !keep {
+			jpg = nil
+		}
+		return part{kind: partImage, file: f, pages: 1, jpg: jpg, w: w, h: h}, nil
+	case f.IsDICOM():
+		e := dicomEntry{name: f.Name, size: f.Size, frames: f.Pages, width: f.Width, height: f.Height}
+		// What the file is (CT, MR...) is a courtesy: a DICOM file we
+		// cannot parse is still listed, never refused.
+		if r, err := s.OpenFile(ctx, f.ID); err == nil {
+			if info, err := media.Inspect(ctx, r, r.Size(), media.DICOM); err == nil {
+				e.modality, e.description = info.Modality, info.Description
+				if info.Pages > 0 {
+					e.frames = info.Pages
+				}
+			}
+			r.Close()
+		}
+		if err := ctx.Err(); err != nil {
+			return part{}, err
+		}
+		return part{kind: partDICOM, file: f, dicom: []dicomEntry{e}}, nil
+	}
+	return part{}, &records.Problem{Msg: fmt.Sprintf("%s is not a PDF, a picture or a DICOM file, so it cannot be placed in a packet. Leave it out, or add it again as PDF or JPEG.", f.Name)}
+}
+
+// preparePDF reads a stored PDF, makes it mergeable (media.PreparePDF:
+// decrypted, PDF 2.0 declared as 1.7, rewritten by pdfcpu) and proves the
+// merge works by merging it into a scratch document, because a PDF can
+// read well and still fail when merged. It returns the prepared bytes.
+func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, error) {
+	r, err := s.OpenFile(ctx, f.ID)
+	if err != nil {
+		return nil, 0, unreadable(f, err)
+	}
+	defer r.Close()
+	var buf bytes.Buffer
+	pages, err := media.PreparePDF(ctx, r, &buf)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		if errors.Is(err, media.ErrPassword) {
+			return nil, 0, &records.Problem{Msg: fmt.Sprintf("%s is locked with a password, so it cannot be merged. Open it, save a copy without the password, and add that copy instead, or leave it out.", f.Name), Err: err}
+		}
+		return nil, 0, damagedPDF(f, err)
+	}
+	if err := trialMerge(ctx, buf.Bytes()); err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		return nil, 0, damagedPDF(f, err)
+	}
+	return buf.Bytes(), pages, nil
+}
+
+func damagedPDF(f records.File, err error) error {
+	return &records.Problem{Msg: fmt.Sprintf("The PDF %s is damaged and cannot be merged. Leave it out, or add a fresh copy.", f.Name), Err: err}
+}
+
+func unreadable(f records.File, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &records.Problem{Msg: fmt.Sprintf("The stored copy of %s cannot be read back from the library. Leave it out, or add a fresh copy.", f.Name), Err: err}
+}
+
+// readAll reads a stored file whole (photos are a few megabytes).
+func readAll(ctx context.Context, s *records.Store, f records.File) ([]byte, error) {
+	r, err := s.OpenFile(ctx, f.ID)
+	if err != nil {
+		return nil, unreadable(f, err)
+	}
+	defer r.Close()
+	data := make([]byte, r.Size())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, unreadable(f, err)
+	}
+	return data, nil
+}

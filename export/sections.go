@@ -1,0 +1,606 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"secondopinion/records"
+)
+
+const notRecorded = "Not recorded"
+
+// drawFront draws the cover, contents, summary, medications, records index
+// and questions, each starting on a new page, and returns the page each
+// section starts on. pl may be a draft (zero page numbers) when measuring.
+func drawFront(d *doc, p *packet, pl *plan) []int {
+	starts := make([]int, 0, len(frontSections))
+	for _, sec := range frontSections {
+		d.newPage()
+		starts = append(starts, d.pdf.PageNo())
+		switch sec {
+		case secCover:
+			drawCover(d, p, pl)
+		case secContents:
+			drawContents(d, pl)
+		case secSummary:
+			drawSummary(d, p, pl)
+		case secMeds:
+			d.heading(secMeds)
+			drawMedications(d, p)
+		case secIndex:
+			drawIndex(d, pl)
+		case secQuestions:
+			drawQuestions(d, p)
+		}
+	}
+	return starts
+}
+
+func drawCover(d *doc, p *packet, pl *plan) {
+	pdf, g := d.pdf, d.g
+	pdf.SetFillColor(0, 0, 0)
+	pdf.Rect(g.left, g.top, g.contentW(), 2, "F")
+	pdf.SetXY(g.left, g.top+8)
+	pdf.SetFont(font, "B", 28)
+	pdf.CellFormat(g.contentW(), 13, "Second opinion packet", "", 2, "L", false, 0, "")
+	sub := "Medical records prepared for a second opinion"
+	if p.kase == nil {
+		sub = "All documents on record (no second-opinion request has been set up)"
+	} else if t := strings.TrimSpace(p.kase.Title); t != "" {
+		sub = t
+	}
+	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text(sub, 13, 6.5, "", 0)
+	pdf.SetTextColor(inkText, inkText, inkText)
+	pdf.Ln(8)
+
+	d.text(p.person.FullName, 22, 10, "B", 0)
+	pdf.Ln(2)
+	const lw = 52
+	dob := notRecorded
+	if !p.person.DateOfBirth.IsZero() {
+		dob = p.person.DateOfBirth.Human()
+	}
+	d.field("Date of birth", dob, lw)
+	for _, id := range p.person.Identifiers {
+		d.field(id.Label, id.Value, lw)
+	}
+
+	d.subheading("For the second opinion")
+	doctor, appt, first := "Not recorded yet", "Not booked yet", notRecorded
+	if c := p.kase; c != nil {
+		if !c.SecondDoctor.IsZero() {
+			doctor = doctorText(c.SecondDoctor)
+		}
+		if a := joinNonEmpty(", ", c.AppointmentText(), c.AppointmentAt); a != "" {
+			appt = a
+		}
+		if !c.FirstDoctor.IsZero() {
+			first = doctorText(c.FirstDoctor)
+		}
+	}
+	d.field("Doctor or clinic", doctor, lw)
+	d.field("Appointment", appt, lw)
+	d.field("First opinion from", first, lw)
+	if p.kase != nil && p.kase.Urgent {
+		d.field("Urgency", "The patient has marked this request as urgent.", lw)
+	}
+
+	d.subheading("Prepared by")
+	pb := p.person.PreparedBy
+	who := p.person.FullName + " (the patient)"
+	phone, email := p.person.Phone, p.person.Email
+	if !pb.Self && strings.TrimSpace(pb.Name) != "" {
+		who = pb.Name
+		if pb.Relationship != "" {
+			who += ", " + pb.Relationship + " of the patient"
+		} else {
+			who += ", carer of the patient"
+		}
+		phone, email = pb.Phone, pb.Email
+	}
+	d.field("Name", who, lw)
+	d.field("Telephone", phone, lw)
+	d.field("Email", email, lw)
+	d.field("Prepared on", p.prepared.Format("2 January 2006"), lw)
+
+	pdf.Ln(6)
+	y := d.y()
+	summary := fmt.Sprintf("This packet holds %s in %s.", plural(len(pl.docs), "document", "documents"), plural(pl.total, "page", "pages"))
+	if len(pl.sections) > 1 && pl.sections[1] > 0 {
+		summary += fmt.Sprintf(" The contents are on page %d.", pl.sections[1])
+	}
+	pdf.SetFillColor(fillBand, fillBand, fillBand)
+	pdf.Rect(g.left, y, g.contentW(), 12, "F")
+	pdf.SetXY(g.left+4, y+3.5)
+	pdf.SetFont(font, "B", 11)
+	pdf.CellFormat(g.contentW()-8, 5, d.fit(summary, g.contentW()-8), "", 0, "L", false, 0, "")
+
+	// The footer stamped on merged PDF pages uses the font embedded here,
+	// and gofpdf embeds only the letters a document uses: make sure the
+	// digits and words of "Page 12 of 345" are among them, in invisible
+	// text (render mode 3) under the footer line.
+	pdf.SetTextRenderingMode(3)
+	pdf.SetFont(font, "", footerPt)
+	pdf.Text(g.left, g.h-4, "Page of 0123456789 ·")
+	pdf.SetTextRenderingMode(0)
+
+	pdf.SetXY(g.left, d.bottom()-12)
+	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text("Private medical information, gathered by the patient or their carer from their own records. Please keep it confidential.", 8.5, 4.2, "", 0)
+	pdf.SetTextColor(inkText, inkText, inkText)
+}
+
+func doctorText(dr records.Doctor) string {
+	return joinNonEmpty(", ", dr.Name, dr.Specialty, dr.Hospital)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func drawContents(d *doc, pl *plan) {
+	d.heading(secContents)
+	pdf, g := d.pdf, d.g
+	line := func(title string, page int, bold bool, indent float64) {
+		style := ""
+		if bold {
+			style = "B"
+		}
+		pdf.SetFont(font, style, 11)
+		d.room(7, nil)
+		w := g.contentW() - indent - 18
+		pdf.SetX(g.left + indent)
+		pdf.CellFormat(w, 6.5, d.fit(title, w), "", 0, "L", false, 0, "")
+		pdf.CellFormat(18, 6.5, pageText(page), "", 1, "R", false, 0, "")
+		pdf.SetDrawColor(210, 210, 210)
+		pdf.SetLineWidth(0.15)
+		pdf.Line(g.left+indent, d.y(), g.w-g.right, d.y())
+	}
+	for i, sec := range frontSections {
+		page := 0
+		if i < len(pl.sections) {
+			page = pl.sections[i]
+		}
+		line(sec, page, true, 0)
+	}
+	if len(pl.docs) == 0 {
+		pdf.Ln(4)
+		d.text("No documents are included in this packet.", 11, 6, "", 0)
+		return
+	}
+	pdf.Ln(3)
+	first := 0
+	if len(pl.start) > 0 {
+		first = pl.start[0]
+	}
+	line(secDocuments, first, true, 0)
+	for i, pr := range pl.docs {
+		title := fmt.Sprintf("%d.  %s", i+1, docTitle(pr.doc))
+		if !pr.doc.Date.IsZero() {
+			title += "  ·  " + pr.doc.Date.Short()
+		}
+		page := 0
+		if i < len(pl.start) {
+			page = pl.start[i]
+		}
+		line(title, page, false, 6)
+	}
+}
+
+func pageText(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func docTitle(doc records.Document) string {
+	if t := strings.TrimSpace(doc.Title); t != "" {
+		return t
+	}
+	return doc.Kind.Label()
+}
+
+func drawSummary(d *doc, p *packet, pl *plan) {
+	d.heading(secSummary)
+	name := p.who()
+	if p.kase == nil {
+		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+		d.text(fmt.Sprintf("No second-opinion request has been set up for %s, so this packet holds all of their documents on record. Parts of the summary that belong to a request say \"Not recorded\".", name), 10.5, 5.4, "", 0)
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+	}
+	c := p.kase
+	if c == nil {
+		c = &records.Case{}
+	}
+
+	d.subheading("Why a second opinion is wanted")
+	var reasons []string
+	for _, code := range c.Reasons {
+		reasons = append(reasons, records.ReasonLabel(code))
+	}
+	if s := strings.TrimSpace(c.ReasonOther); s != "" {
+		reasons = append(reasons, s)
+	}
+	bullets(d, reasons, notRecorded)
+
+	d.subheading("The decision " + name + " faces")
+	para(d, c.Decision)
+
+	// Clinical sections in the order of the International Patient Summary
+	// (HL7 IPS): problems, medications, allergies, results, procedures,
+	// plan of care.
+	d.subheading("Problems: the diagnosis as told")
+	diag := strings.TrimSpace(c.Diagnosis)
+	if diag != "" && !c.FirstDoctor.IsZero() {
+		diag += "\n(As told by " + doctorText(c.FirstDoctor) + ".)"
+	}
+	para(d, diag)
+
+	d.subheading("Current medications")
+	var cur []string
+	for _, m := range p.meds {
+		if m.Current() {
+			cur = append(cur, medBrief(m))
+		}
+	}
+	bullets(d, cur, "No current medications recorded.")
+
+	d.subheading("Allergies and intolerances")
+	para(d, allergyText(p))
+
+	d.subheading("Results")
+	bullets(d, docsOfKind(pl, records.KindResults, records.KindPathology, records.KindImagingReport, records.KindImaging),
+		"No test results, pathology or imaging reports are included in this packet.")
+
+	d.subheading("Procedures")
+	bullets(d, docsOfKind(pl, records.KindOperative), "No operation reports are included in this packet.")
+
+	d.subheading("Plan of care: the current treatment plan")
+	para(d, c.TreatmentPlan)
+}
+
+// para writes text, or "Not recorded" in grey when there is none: the
+// summary never leaves a heading blank.
+func para(d *doc, s string) {
+	if strings.TrimSpace(s) == "" {
+		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+		d.text(notRecorded, 11, 5.8, "", 0)
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+		return
+	}
+	d.text(strings.TrimSpace(s), 11, 5.8, "", 0)
+}
+
+func bullets(d *doc, items []string, none string) {
+	if len(items) == 0 {
+		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+		d.text(none, 11, 5.8, "", 0)
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+		return
+	}
+	for _, it := range items {
+		d.pdf.SetFont(font, "", 11)
+		d.room(5.8, nil)
+		y := d.y()
+		d.pdf.SetXY(d.g.left+1, y)
+		d.pdf.CellFormat(5, 5.8, "•", "", 0, "L", false, 0, "")
+		d.pdf.SetXY(d.g.left+6, y)
+		d.text(it, 11, 5.8, "", d.g.contentW()-6)
+		d.pdf.SetX(d.g.left)
+	}
+}
+
+func medBrief(m records.Medication) string {
+	s := joinNonEmpty(" ", m.Name, m.Strength)
+	if how := howOften(m); how != "" {
+		s += " – " + how
+	}
+	if m.Reason != "" {
+		s += " (for " + m.Reason + ")"
+	}
+	if m.Status == records.MedPaused {
+		s += " – paused"
+	}
+	return s
+}
+
+func howOften(m records.Medication) string {
+	if f := strings.TrimSpace(m.Frequency); f != "" {
+		return f
+	}
+	var slots []string
+	for _, s := range records.Slots {
+		if m.Slots&s.Slot != 0 {
+			slots = append(slots, strings.ToLower(s.Label))
+		}
+	}
+	return strings.Join(slots, ", ")
+}
+
+func allergyText(p *packet) string {
+	switch {
+	case len(p.allergies) > 0:
+		var parts []string
+		for _, a := range p.allergies {
+			s := a.Substance
+			if detail := joinNonEmpty(", ", a.Reaction, a.Severity); detail != "" {
+				s += " (" + detail + ")"
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, "; ")
+	case p.person.Allergies == records.AllergiesNoneKnown:
+		return "No known allergies"
+	default:
+		return "Not recorded (nobody has said whether there are allergies)"
+	}
+}
+
+func docsOfKind(pl *plan, kinds ...records.Kind) []string {
+	var out []string
+	for i, pr := range pl.docs {
+		for _, k := range kinds {
+			if pr.doc.Kind == k {
+				s := docTitle(pr.doc)
+				if !pr.doc.Date.IsZero() {
+					s = pr.doc.Date.Human() + ": " + s
+				}
+				if i < len(pl.start) && pl.start[i] > 0 {
+					s += fmt.Sprintf(" (document %d, page %d)", i+1, pl.start[i])
+				}
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func drawMedications(d *doc, p *packet) {
+	d.pdf.SetFont(font, "B", 11)
+	d.text("Allergies: "+allergyText(p), 11, 6, "B", 0)
+	d.pdf.Ln(2)
+	var cur, past [][]string
+	for _, m := range p.meds {
+		dose := joinNonEmpty(", ", m.Strength, m.Dose, m.Form)
+		name := m.Name
+		if m.Status == records.MedPaused {
+			name += " (paused)"
+		}
+		if m.Current() {
+			cur = append(cur, []string{name, dose, howOften(m), m.Start.Short(), m.Reason, m.Prescriber})
+		} else {
+			past = append(past, []string{m.Name, dose, m.Start.Short(), m.Stop.Short(), m.StopReason, m.Reason})
+		}
+	}
+	d.subheading("Current medications")
+	if len(cur) == 0 {
+		para(d, "")
+	} else {
+		d.table([]col{{"Medicine", 34, "L"}, {"Strength and dose", 30, "L"}, {"How often", 30, "L"},
+			{"Since", 19, "L"}, {"What for", 32, "L"}, {"Prescriber", 29, "L"}}, cur)
+	}
+	d.subheading("Past medications")
+	if len(past) == 0 {
+		para(d, "")
+	} else {
+		d.table([]col{{"Medicine", 34, "L"}, {"Strength and dose", 30, "L"}, {"Started", 19, "L"},
+			{"Stopped", 19, "L"}, {"Why it was stopped", 42, "L"}, {"What for", 30, "L"}}, past)
+	}
+}
+
+func drawIndex(d *doc, pl *plan) {
+	d.heading(secIndex)
+	if len(pl.docs) == 0 {
+		d.text("No documents are included in this packet.", 11, 6, "", 0)
+		return
+	}
+	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text(fmt.Sprintf("%s, oldest first. \"No.\" is the document's number in this packet; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
+	d.pdf.SetTextColor(inkText, inkText, inkText)
+	d.pdf.Ln(2)
+	idx := make([]int, len(pl.docs))
+	for i := range idx {
+		idx[i] = i
+	}
+	// Chronological; undated documents last, in packet order.
+	sort.SliceStable(idx, func(a, b int) bool {
+		da, db := pl.docs[idx[a]].doc.Date, pl.docs[idx[b]].doc.Date
+		if da.IsZero() != db.IsZero() {
+			return db.IsZero()
+		}
+		return da.String() < db.String()
+	})
+	var rows [][]string
+	for _, i := range idx {
+		doc := pl.docs[i].doc
+		date := doc.Date.Short()
+		if date == "" {
+			date = "not known"
+		}
+		page := ""
+		if i < len(pl.start) {
+			page = pageText(pl.start[i])
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), date, doc.Kind.Label(), docTitle(doc), doc.Source,
+			strconv.Itoa(pl.docs[i].pages), page})
+	}
+	d.table([]col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Kind", 32, "L"}, {"Title", 48, "L"},
+		{"Source", 32, "L"}, {"Pages", 15, "R"}, {"Page", 13, "R"}}, rows)
+}
+
+func drawQuestions(d *doc, p *packet) {
+	d.heading(secQuestions)
+	qs := append([]records.Question(nil), p.questions...)
+	sort.SliceStable(qs, func(a, b int) bool { return qs[a].Position < qs[b].Position })
+	if len(qs) == 0 {
+		d.text("No questions were written down. Space for notes:", 11, 6, "", 0)
+		d.ruled(10, 9)
+		return
+	}
+	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text("Most important first. There is space under each question to write the answer.", 10, 5, "", 0)
+	d.pdf.SetTextColor(inkText, inkText, inkText)
+	d.pdf.Ln(2)
+	for i, q := range qs {
+		questionBlock(d, i+1, q.Text, 4)
+	}
+}
+
+// questionBlock writes one numbered question with n ruled lines under it,
+// keeping the question and its lines on one page.
+func questionBlock(d *doc, n int, text string, lines int) {
+	const lh, gap = 5.8, 8.5
+	d.pdf.SetFont(font, "B", 11.5)
+	wrapped := d.wrap(text, d.g.contentW()-8)
+	d.room(float64(len(wrapped))*lh+float64(lines)*gap+6, nil)
+	y := d.y()
+	d.pdf.SetXY(d.g.left, y)
+	d.pdf.CellFormat(8, lh, strconv.Itoa(n)+".", "", 0, "L", false, 0, "")
+	for i, line := range wrapped {
+		d.pdf.SetXY(d.g.left+8, y+float64(i)*lh)
+		d.pdf.CellFormat(d.g.contentW()-8, lh, line, "", 0, "L", false, 0, "")
+	}
+	d.pdf.SetXY(d.g.left, y+float64(len(wrapped))*lh)
+	d.ruled(lines, gap)
+}
+
+// Document pages.
+//
+// Every document starts on a new page with a band saying "Document 3 of
+// 12", its title, date, kind and source. On our own pages (photos, the DICOM
+// list) the band is drawn at the top. A merged PDF's first page is the
+// sender's page, whose content can reach any edge, so a band stamped on it
+// could hide part of a letter: such documents get a short divider page
+// instead, counted in the contents and the page numbers like any other.
+
+func bandLines(pl *plan, i int, continued bool) (string, string) {
+	doc := pl.docs[i].doc
+	first := fmt.Sprintf("Document %d of %d  ·  %s", i+1, len(pl.docs), docTitle(doc))
+	if continued {
+		first = fmt.Sprintf("Document %d of %d, continued  ·  %s", i+1, len(pl.docs), docTitle(doc))
+	}
+	date := "date not known"
+	if !doc.Date.IsZero() {
+		date = doc.Date.Human()
+	}
+	return first, joinNonEmpty("  ·  ", date, doc.Kind.Label(), doc.Source)
+}
+
+func drawDivider(d *doc, pl *plan, i int) {
+	d.newPage()
+	first, second := bandLines(pl, i, false)
+	d.band(first, second)
+	pr := pl.docs[i]
+	doc := pr.doc
+	d.pdf.Ln(6)
+	d.text(docTitle(doc), 20, 9, "B", 0)
+	d.pdf.Ln(4)
+	const lw = 44
+	date := "Not known"
+	if !doc.Date.IsZero() {
+		date = doc.Date.Human()
+	}
+	d.field("Date of service", date, lw)
+	d.field("Kind", doc.Kind.Label(), lw)
+	d.field("From", doc.Source, lw)
+	d.field("Pages", fmt.Sprintf("%s, pages %d to %d of this packet", plural(pr.pages-1, "page follows", "pages follow"), pl.start[i]+1, pl.end(i)), lw)
+	var names []string
+	for _, f := range doc.Files {
+		names = append(names, f.Name)
+	}
+	d.field("File", strings.Join(names, ", "), lw)
+	d.field("Notes", doc.Notes, lw)
+	d.pdf.Ln(6)
+	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text("The document follows as it was received, page for page.", 10, 5, "", 0)
+	d.pdf.SetTextColor(inkText, inkText, inkText)
+}
+
+// drawImage places a picture upright, as large as the page allows but no
+// larger than 96 dpi would make it (a small picture blown up to a whole
+// page only looks broken), centred under the band.
+func drawImage(d *doc, pl *plan, i int, continued bool, pt *part, name string) {
+	d.newPage()
+	first, second := bandLines(pl, i, continued)
+	d.band(first, second)
+	aw, ah := d.g.imageArea()
+	w, h := float64(pt.w), float64(pt.h)
+	scale := min(aw/w, ah/h, 25.4/96)
+	w, h = w*scale, h*scale
+	x := d.g.left + (aw-w)/2
+	y := d.g.top + d.g.bandH + 3
+	opt := gofpdf.ImageOptions{ImageType: "JPG"}
+	d.pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(pt.jpg))
+	d.pdf.ImageOptions(name, x, y, w, h, false, opt, 0, "")
+	d.pdf.SetDrawColor(ruleGrey, ruleGrey, ruleGrey)
+	d.pdf.SetLineWidth(0.2)
+	d.pdf.Rect(x, y, w, h, "D")
+}
+
+func drawDICOM(d *doc, pl *plan, i int, continued bool, pt *part) {
+	for page := 0; page*dicomRows < len(pt.dicom); page++ {
+		d.newPage()
+		first, second := bandLines(pl, i, continued || page > 0)
+		d.band(first, second)
+		d.pdf.Ln(2)
+		d.text("Imaging files (DICOM)", 14, 7, "B", 0)
+		d.pdf.Ln(1)
+		d.text(fmt.Sprintf("This document holds %s in DICOM, the format of hospital scanners. The pictures themselves are not printed here: they are kept in the patient's records (and on the disc they came on) and can be provided in DICOM on request.",
+			plural(len(pt.dicom), "imaging file", "imaging files")), 10.5, 5.4, "", 0)
+		d.pdf.Ln(3)
+		var rows [][]string
+		end := min((page+1)*dicomRows, len(pt.dicom))
+		for _, e := range pt.dicom[page*dicomRows : end] {
+			kind := e.modality
+			if kind == "" {
+				kind = "not stated"
+			}
+			size := ""
+			if e.width > 0 && e.height > 0 {
+				size = fmt.Sprintf("%d×%d", e.width, e.height)
+			}
+			if e.frames > 1 {
+				size = joinNonEmpty(", ", size, plural(e.frames, "frame", "frames"))
+			}
+			rows = append(rows, []string{e.name, records.HumanBytes(e.size), kind, e.description, size})
+		}
+		d.table([]col{{"File", 40, "L"}, {"Size", 18, "R"}, {"Modality", 18, "L"}, {"Description", 56, "L"}, {"Pixels", 28, "L"}}, rows)
+	}
+}
+
+// drawDocuments draws our pages of every document (dividers, pictures,
+// DICOM lists) in packet order; merged PDF pages are left to pdfcpu.
+func drawDocuments(d *doc, pl *plan) {
+	img := 0
+	for i, pr := range pl.docs {
+		continued := false
+		if pr.divider {
+			drawDivider(d, pl, i)
+			continued = true
+		}
+		for k := range pr.parts {
+			pt := &pr.parts[k]
+			switch pt.kind {
+			case partPDF:
+			case partImage:
+				img++
+				drawImage(d, pl, i, continued, pt, "img"+strconv.Itoa(img))
+				pt.jpg = nil // gofpdf holds its own copy now
+			case partDICOM:
+				drawDICOM(d, pl, i, continued, pt)
+			}
+			continued = true
+		}
+	}
+}
