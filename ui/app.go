@@ -177,7 +177,7 @@ func (a *App) build() {
 	}
 	a.body = container.NewStack()
 	a.main = container.NewBorder(container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil,
-		container.NewHBox(container.NewPadded(nav), widget.NewSeparator()), nil, a.body)
+		container.NewHBox(container.NewPadded(container.New(minWidth{170}, nav)), widget.NewSeparator()), nil, a.body)
 
 	a.addShortcuts()
 	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.onDropped(uris) })

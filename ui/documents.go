@@ -107,8 +107,8 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s.search.OnSubmitted = func(string) { s.searchSaver.flush() }
 	s.kind = widget.NewSelect(append([]string{allKinds}, kindLabels()...), func(string) { s.reload() })
 	s.kind.SetSelected(allKinds)
-	s.from = a.newEntry("From (2024 or 2024-03)")
-	s.to = a.newEntry("To")
+	s.from = a.newEntry("From: 2024-03")
+	s.to = a.newEntry("To: 2024-12")
 	for _, e := range []*formEntry{s.from, s.to} {
 		e.OnChanged = func(string) { s.searchSaver.poke() }
 	}
@@ -174,7 +174,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 		widget.NewSeparator(),
 		container.NewHBox(s.trash, s.restore),
 	))
-	s.empty = container.NewCenter(hint("Choose a document on the left to see its details and pages."))
+	s.empty = container.NewVBox(hint("Choose a document on the left to see its details and pages."))
 	s.detail = container.NewStack(s.empty)
 
 	filters := container.NewVBox(

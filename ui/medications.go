@@ -17,7 +17,7 @@ import (
 var medColumns = []struct {
 	title string
 	width float32
-}{{"Medicine", 200}, {"Strength and dose", 170}, {"How often", 190}, {"Status", 130}, {"Started", 110}, {"Stopped", 110}, {"What it is for", 220}}
+}{{"Medicine", 150}, {"Strength and dose", 140}, {"How often", 180}, {"Status", 105}, {"Started", 105}, {"Stopped", 150}, {"What it is for", 200}}
 
 // medicationsScreen shows current and past medicines in one table, and the
 // person's allergies below.

@@ -1,20 +1,511 @@
 package ui
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"secondopinion/export"
+	"secondopinion/records"
 )
 
-// packetScreen is a placeholder until package export compiles.
+// packetScreen chooses what goes into the packet and in what order, checks
+// it, and exports it with visible progress.
 type packetScreen struct {
-	a   *App
+	a *App
+
+	docs     []records.Document // every document of the person: included ones first, in packet order
+	included map[string]bool
+	list     *widget.List
+	summary  *widget.Label
+	allBtn   *widget.Button
+	dateBtn  *widget.Button
+
+	paper    *widget.RadioGroup
+	quality  *widget.RadioGroup
+	estimate *widget.Label
+
+	check      *widget.Button
+	checkNote  *widget.Label
+	issues     []export.Issue
+	issuesBox  *fyne.Container
+	exportBtn  *widget.Button
+	progress   *widget.ProgressBar
+	progressAt *widget.Label
+	cancel     *widget.Button
+	cancelFn   context.CancelFunc
+	running    *fyne.Container
+	result     *widget.Label
+	openBtn    *widget.Button
+	folderBtn  *widget.Button
+	done       *fyne.Container
+	lastPath   string
+	log        *fyne.Container
+	estSeq     int
+	// onProgress, when set, sees each progress report on the UI goroutine
+	// after the bar (tests).
+	onProgress func(done, total int)
+
 	box fyne.CanvasObject
 }
 
+const (
+	paperOptA4      = "A4"
+	paperOptLetter  = "Letter"
+	qualityCompact  = "Compact: photos at print quality, small enough to e-mail"
+	qualityOriginal = "Original: every photo's own pixels (larger file)"
+)
+
 func newPacketScreen(a *App) *packetScreen {
-	return &packetScreen{a: a, box: widget.NewLabel("Packet")}
+	s := &packetScreen{a: a, included: map[string]bool{}}
+	s.list = widget.NewList(func() int { return len(s.docs) }, func() fyne.CanvasObject {
+		check := widget.NewCheck("", nil)
+		title := widget.NewLabel("Title")
+		title.Truncation = fyne.TextTruncateEllipsis
+		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), nil)
+		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), nil)
+		return container.NewBorder(nil, nil, check, container.NewHBox(up, down), title)
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i >= len(s.docs) {
+			return
+		}
+		d := s.docs[i]
+		c := o.(*fyne.Container)
+		title := c.Objects[0].(*widget.Label)
+		check := c.Objects[1].(*widget.Check)
+		btns := c.Objects[2].(*fyne.Container)
+		up, down := btns.Objects[0].(*widget.Button), btns.Objects[1].(*widget.Button)
+		check.OnChanged = nil
+		check.SetChecked(s.included[d.ID])
+		id := d.ID
+		check.OnChanged = func(v bool) { s.onInclude(id, v) }
+		text := d.Title + "  -  " + orText(d.Date.Short(), "no date") + ", " + plural(d.Pages, "page", "pages")
+		if !s.included[d.ID] {
+			text += "  (left out)"
+		}
+		title.SetText(text)
+		up.OnTapped = func() { s.onMove(id, -1) }
+		down.OnTapped = func() { s.onMove(id, +1) }
+		if s.included[d.ID] {
+			up.Show()
+			down.Show()
+		} else {
+			up.Hide()
+			down.Hide()
+		}
+	})
+	s.summary = widget.NewLabel("")
+	s.allBtn = widget.NewButton("Include all", s.onIncludeAll)
+	s.dateBtn = widget.NewButton("Put in date order", s.onDateOrder)
+
+	s.paper = widget.NewRadioGroup([]string{paperOptA4, paperOptLetter}, func(string) { s.onSettings() })
+	s.paper.Horizontal = true
+	s.paper.Required = true
+	s.quality = widget.NewRadioGroup([]string{qualityCompact, qualityOriginal}, func(string) { s.onSettings() })
+	s.quality.Required = true
+	s.estimate = widget.NewLabel("")
+
+	s.check = widget.NewButtonWithIcon("Check the packet", theme.SearchIcon(), s.onCheck)
+	s.checkNote = hint("The check opens every document to make sure it can go in. It does not change anything.")
+	s.issuesBox = container.NewVBox()
+	s.exportBtn = widget.NewButtonWithIcon("Export packet... (Ctrl+E)", theme.DocumentSaveIcon(), s.onExport)
+	s.exportBtn.Importance = widget.HighImportance
+	s.progress = widget.NewProgressBar()
+	s.progressAt = widget.NewLabel("")
+	s.cancel = widget.NewButton("Cancel", func() {
+		if s.cancelFn != nil {
+			s.cancelFn()
+		}
+	})
+	s.running = container.NewVBox(s.progressAt, s.progress, container.NewHBox(s.cancel))
+	s.running.Hide()
+	s.result = widget.NewLabel("")
+	s.result.Wrapping = fyne.TextWrapWord
+	s.openBtn = widget.NewButtonWithIcon("Open packet", theme.FileIcon(), func() { a.openPath(s.lastPath) })
+	s.openBtn.Importance = widget.HighImportance
+	s.folderBtn = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { a.openPath(filepath.Dir(s.lastPath)) })
+	s.done = container.NewVBox(s.result, container.NewHBox(s.openBtn, s.folderBtn))
+	s.done.Hide()
+	s.log = container.NewVBox()
+
+	left := container.NewBorder(container.NewVBox(
+		widget.NewLabelWithStyle("1. What goes in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		hint("Tick the documents to send and move them into the order the doctor should read them. The cover, contents, summary, medicines and questions always come first."),
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.allBtn, s.dateBtn), s.summary),
+	), nil, nil, nil, s.list)
+	right := container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("2. How it is printed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewForm(widget.NewFormItem("Paper", s.paper), widget.NewFormItem("Photos", s.quality)),
+		s.estimate,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.checkNote,
+		container.NewHBox(s.check, s.exportBtn),
+		s.issuesBox,
+		s.running,
+		s.done,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Packets made so far", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.log,
+	))
+	split := container.NewHSplit(left, container.NewPadded(right))
+	split.Offset = 0.55
+	s.box = container.NewBorder(heading("Packet"), nil, nil, nil, split)
+	return s
 }
 
 func (s *packetScreen) content() fyne.CanvasObject { return s.box }
-func (s *packetScreen) refresh()                   {}
-func (s *packetScreen) onExport()                  {}
+
+func (s *packetScreen) refresh() {
+	a := s.a
+	c := a.kase
+	packet, err := a.store.PacketDocuments(a.ctx, c)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	all, err := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: c.PersonID})
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	s.included = map[string]bool{}
+	s.docs = s.docs[:0]
+	for _, d := range packet {
+		s.included[d.ID] = true
+		s.docs = append(s.docs, d)
+	}
+	for _, d := range all {
+		if !s.included[d.ID] {
+			s.docs = append(s.docs, d)
+		}
+	}
+	s.list.Refresh()
+	s.summary.SetText(fmt.Sprintf("%d of %d documents included", len(packet), len(all)))
+	paper := paperOptA4
+	if c.Packet.Paper == records.PaperLetter {
+		paper = paperOptLetter
+	}
+	quality := qualityCompact
+	if c.Packet.Quality == records.QualityOriginal {
+		quality = qualityOriginal
+	}
+	fn1, fn2 := s.paper.OnChanged, s.quality.OnChanged
+	s.paper.OnChanged, s.quality.OnChanged = nil, nil
+	s.paper.SetSelected(paper)
+	s.quality.SetSelected(quality)
+	s.paper.OnChanged, s.quality.OnChanged = fn1, fn2
+	s.refreshLog()
+	s.refreshEstimate()
+}
+
+func (s *packetScreen) options() export.Options {
+	var exclude []string
+	for _, is := range s.issues {
+		exclude = append(exclude, is.DocumentID)
+	}
+	return export.Options{PersonID: s.a.person.ID, CaseID: s.a.kase.ID, Paper: s.a.kase.Packet.Paper,
+		Quality: s.a.kase.Packet.Quality, Exclude: exclude}
+}
+
+// refreshEstimate guesses pages and size in the background.
+func (s *packetScreen) refreshEstimate() {
+	s.estSeq++
+	seq := s.estSeq
+	opt := s.options()
+	store, ctx := s.a.store, s.a.ctx
+	s.a.async(func() {
+		pages, size, err := export.Estimate(ctx, store, opt)
+		fyne.Do(func() {
+			if seq != s.estSeq {
+				return
+			}
+			if err != nil {
+				s.estimate.SetText("The size could not be estimated: " + records.Explain(err))
+				return
+			}
+			s.estimate.SetText(fmt.Sprintf("About %s, %s.", plural(pages, "page", "pages"), records.HumanBytes(size)))
+		})
+	})
+}
+
+func (s *packetScreen) refreshLog() {
+	exports, err := s.a.store.Exports(s.a.ctx, s.a.kase.ID)
+	if err != nil {
+		s.a.showError(err)
+		return
+	}
+	s.log.Objects = nil
+	if len(exports) == 0 {
+		s.log.Add(widget.NewLabel("None yet."))
+	}
+	for _, e := range exports {
+		kind := e.Kind
+		if kind == "packet" {
+			kind = "Packet"
+		}
+		l := widget.NewLabel(fmt.Sprintf("%s  -  %s: %s, %s, %s", e.At.Local().Format("2 Jan 2006 15:04"), kind, e.FileName,
+			plural(e.Pages, "page", "pages"), records.HumanBytes(e.Bytes)))
+		l.Wrapping = fyne.TextWrapWord
+		s.log.Add(l)
+	}
+	s.log.Refresh()
+}
+
+// includedIDs is the packet's documents in order.
+func (s *packetScreen) includedIDs() []string {
+	ids := []string{}
+	for _, d := range s.docs {
+		if s.included[d.ID] {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
+}
+
+func (s *packetScreen) savePacketDocs(ids []string) {
+	a := s.a
+	if err := a.store.SetPacketDocuments(a.ctx, a.kase.ID, ids); err != nil {
+		a.showError(err)
+	}
+	if c, err := a.store.Case(a.ctx, a.kase.ID); err == nil {
+		a.kase = c
+	}
+	s.issues = nil
+	s.issuesBox.Objects = nil
+	s.issuesBox.Refresh()
+	s.refresh()
+}
+
+func (s *packetScreen) onInclude(id string, v bool) {
+	s.included[id] = v
+	ids := s.includedIDs()
+	if v {
+		// A newly ticked document goes to the end of the packet.
+		ids = append(removeID(ids, id), id)
+	}
+	s.savePacketDocs(ids)
+}
+
+func removeID(ids []string, id string) []string {
+	out := ids[:0:0]
+	for _, x := range ids {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *packetScreen) onMove(id string, by int) {
+	ids := s.includedIDs()
+	for i, x := range ids {
+		if x == id {
+			j := i + by
+			if j < 0 || j >= len(ids) {
+				return
+			}
+			ids[i], ids[j] = ids[j], ids[i]
+			s.savePacketDocs(ids)
+			return
+		}
+	}
+}
+
+func (s *packetScreen) onIncludeAll() {
+	ids := s.includedIDs()
+	for _, d := range s.docs {
+		if !s.included[d.ID] {
+			ids = append(ids, d.ID)
+		}
+	}
+	s.savePacketDocs(ids)
+}
+
+// onDateOrder goes back to the default: every document, by date of service.
+func (s *packetScreen) onDateOrder() { s.savePacketDocs(nil) }
+
+func (s *packetScreen) onSettings() {
+	a := s.a
+	a.kase.Packet.Paper = records.PaperA4
+	if s.paper.Selected == paperOptLetter {
+		a.kase.Packet.Paper = records.PaperLetter
+	}
+	a.kase.Packet.Quality = records.QualityCompact
+	if s.quality.Selected == qualityOriginal {
+		a.kase.Packet.Quality = records.QualityOriginal
+	}
+	if err := a.saveCase(); err != nil {
+		a.showError(err)
+	}
+	s.refreshEstimate()
+}
+
+// onCheck runs the readiness check in the background with progress.
+func (s *packetScreen) onCheck() {
+	opt := s.options()
+	opt.Exclude = nil
+	s.lastPath = ""
+	s.run("Checking every document...", func(ctx context.Context, o export.Options) (string, error) {
+		issues, err := export.Readiness(ctx, s.a.store, o)
+		fyne.Do(func() {
+			if err != nil {
+				return
+			}
+			s.issues = issues
+			s.showIssues()
+		})
+		if err != nil {
+			return "", err
+		}
+		if len(issues) == 0 {
+			return "Every document can go in.", nil
+		}
+		return "", nil
+	}, opt)
+}
+
+func (s *packetScreen) showIssues() {
+	s.issuesBox.Objects = nil
+	if len(s.issues) > 0 {
+		s.issuesBox.Add(widget.NewLabelWithStyle(fmt.Sprintf("%s cannot go in and will be left out:", plural(len(s.issues), "document", "documents")),
+			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	for _, is := range s.issues {
+		l := widget.NewLabel(is.Title + ": " + is.Problem)
+		l.Wrapping = fyne.TextWrapWord
+		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+	}
+	s.issuesBox.Refresh()
+}
+
+// onExport asks where to save the packet, then writes it.
+func (s *packetScreen) onExport() {
+	if s.cancelFn != nil {
+		return // one export at a time
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			s.a.showError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		if !strings.HasSuffix(strings.ToLower(path), ".pdf") {
+			removeIfEmpty(path)
+			path += ".pdf"
+		}
+		s.exportTo(path)
+	}, s.a.win)
+	d.SetFileName(fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02")))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// safeName keeps a name usable in a file name on every system.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
+			return '-'
+		}
+		return r
+	}, s)
+}
+
+// exportTo writes the packet in the background with a progress bar and
+// Cancel; at the end it offers to open it or show it in its folder.
+func (s *packetScreen) exportTo(path string) {
+	s.run("Making the packet...", func(ctx context.Context, o export.Options) (string, error) {
+		res, err := export.WritePacket(ctx, s.a.store, path, o)
+		if err != nil {
+			removeIfEmpty(path) // the save dialog's placeholder
+			return "", err
+		}
+		msg := fmt.Sprintf("Saved %s: %s, %s.", filepath.Base(res.Path), plural(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes))
+		if len(res.Skipped) > 0 {
+			var titles []string
+			for _, is := range res.Skipped {
+				titles = append(titles, is.Title)
+			}
+			msg += " Left out because they could not be read: " + strings.Join(titles, ", ") + "."
+		}
+		fyne.Do(func() {
+			s.lastPath = res.Path
+			s.done.Show()
+			s.refreshLog()
+		})
+		return msg, nil
+	}, s.options())
+}
+
+// run does long work off the UI goroutine with the progress bar and Cancel
+// shown; work returns the sentence to show at the end.
+func (s *packetScreen) run(what string, work func(context.Context, export.Options) (string, error), opt export.Options) {
+	if s.cancelFn != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.a.ctx)
+	s.cancelFn = cancel
+	s.done.Hide()
+	s.progress.SetValue(0)
+	s.progressAt.SetText(what)
+	s.running.Show()
+	s.check.Disable()
+	s.exportBtn.Disable()
+	bar := s.progress
+	opt.Progress = func(done, total int) {
+		if total > 0 {
+			v := float64(done) / float64(total)
+			fyne.Do(func() {
+				bar.SetValue(v)
+				if s.onProgress != nil {
+					s.onProgress(done, total)
+				}
+			})
+		}
+	}
+	s.a.async(func() {
+		msg, err := work(ctx, opt)
+		cancelled := ctx.Err() != nil
+		cancel()
+		fyne.Do(func() {
+			s.cancelFn = nil
+			s.running.Hide()
+			s.check.Enable()
+			s.exportBtn.Enable()
+			switch {
+			case err != nil && cancelled:
+				s.result.SetText("Stopped. Nothing was saved.")
+				s.done.Show()
+				s.openBtn.Hide()
+				s.folderBtn.Hide()
+			case err != nil:
+				s.a.showError(err)
+			default:
+				if msg != "" {
+					s.result.SetText(msg)
+					s.done.Show()
+				}
+				if s.lastPath != "" {
+					s.openBtn.Show()
+					s.folderBtn.Show()
+				} else {
+					s.openBtn.Hide()
+					s.folderBtn.Hide()
+				}
+			}
+		})
+	})
+}

@@ -133,7 +133,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 		widget.NewSeparator(),
 		container.NewHBox(s.remove),
 	))
-	s.empty = container.NewCenter(hint("Choose a question to change it, move it, or write down the answer."))
+	s.empty = container.NewVBox(hint("Choose a question to change it, move it, or write down the answer."))
 	s.detail = container.NewStack(s.empty)
 
 	top := container.NewVBox(heading("Questions"),

@@ -438,3 +438,90 @@ func TestCaseSavesAsTyped(t *testing.T) {
 		t.Errorf("overview diagnosis = %q", a.overview.diagnosis.Text)
 	}
 }
+
+func TestPacketExport(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	for i, name := range []string{"scan-one.png", "scan-two.png"} {
+		d := records.Document{PersonID: a.person.ID, Kind: records.KindResults, Date: records.MustDate("2024-0" + itoa(i+1))}
+		if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, dir, name, uint8(60*i))}, records.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.show(secPacket)
+	s := a.packet
+	if len(s.docs) != 2 || !strings.Contains(s.summary.Text, "2 of 2") {
+		t.Fatalf("packet lists %d documents, summary %q", len(s.docs), s.summary.Text)
+	}
+	if !strings.Contains(s.estimate.Text, "page") {
+		t.Errorf("estimate = %q", s.estimate.Text)
+	}
+	// Move the second document first, and leave nothing out.
+	second := s.docs[1].ID
+	s.onMove(second, -1)
+	if s.docs[0].ID != second {
+		t.Fatalf("after moving up, first = %s, want %s", s.docs[0].ID, second)
+	}
+	c, _ := a.store.Case(a.ctx, a.kase.ID)
+	if len(c.Packet.Documents) != 2 || c.Packet.Documents[0] != second {
+		t.Errorf("packet order not saved: %v", c.Packet.Documents)
+	}
+	// Leave one out.
+	s.onInclude(second, false)
+	if !strings.Contains(s.summary.Text, "1 of 2") {
+		t.Errorf("after leaving one out: %q", s.summary.Text)
+	}
+	s.onIncludeAll()
+
+	// The check.
+	test.Tap(s.check)
+	if !strings.Contains(s.result.Text, "Every document can go in") {
+		t.Errorf("check says %q", s.result.Text)
+	}
+
+	// Export: progress reaches the end, the packet is logged, Open is offered.
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	var seen []float64
+	s.onProgress = func(done, total int) { seen = append(seen, float64(done)/float64(total)) }
+	s.exportTo(out)
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(data), "%PDF") {
+		t.Fatalf("no PDF written: %v", err)
+	}
+	if len(seen) == 0 || seen[len(seen)-1] != 1 || s.progress.Value != 1 {
+		t.Errorf("progress went %v, want it to end at 1", seen)
+	}
+	if s.running.Visible() || !s.done.Visible() || !s.openBtn.Visible() || !s.folderBtn.Visible() {
+		t.Errorf("after export: running %v, done %v, open %v", s.running.Visible(), s.done.Visible(), s.openBtn.Visible())
+	}
+	if !strings.Contains(s.result.Text, "packet.pdf") {
+		t.Errorf("result = %q", s.result.Text)
+	}
+	exports, _ := a.store.Exports(a.ctx, a.kase.ID)
+	if len(exports) != 1 || len(s.log.Objects) != 1 {
+		t.Errorf("packet log: store %d, screen %d lines; want 1", len(exports), len(s.log.Objects))
+	}
+}
+
+func TestPacketExportCancelled(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	d := records.Document{PersonID: a.person.ID, Kind: records.KindResults}
+	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "x.png", 1)}, records.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a.show(secPacket)
+	s := a.packet
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	// Cancel as soon as work starts (the first progress report).
+	s.onProgress = func(int, int) { s.cancel.OnTapped() }
+	s.exportTo(out)
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a cancelled export left %s", out)
+	}
+	if !strings.Contains(s.result.Text, "Nothing was saved") {
+		t.Errorf("after Cancel the screen says %q", s.result.Text)
+	}
+	if s.cancelFn != nil || s.exportBtn.Disabled() {
+		t.Errorf("after Cancel a new export cannot start")
+	}
+}

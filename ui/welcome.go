@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/records"
@@ -43,7 +44,7 @@ func (s *welcomeScreen) content() fyne.CanvasObject {
 			container.NewHBox(s.sample))
 	}
 	box := container.NewVBox(items...)
-	return container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(620, box.MinSize().Height), box)))
+	return container.NewVScroll(container.NewCenter(container.New(narrow{width: 620}, box)))
 }
 
 func (s *welcomeScreen) onStart() {
@@ -63,12 +64,26 @@ func (s *welcomeScreen) onSample() {
 	if LoadSample == nil {
 		return
 	}
-	p, err := LoadSample(s.a.ctx, s.a.store)
-	if err != nil {
-		s.a.showError(err)
-		return
-	}
-	s.a.enterMain(p.ID)
+	a := s.a
+	s.sample.Disable()
+	s.start.Disable()
+	wait := dialog.NewCustomWithoutButtons("Making the sample person", container.NewVBox(
+		widget.NewLabel("Writing made-up letters, reports and photos. This takes a few seconds."),
+		widget.NewProgressBarInfinite()), a.win)
+	wait.Show()
+	a.async(func() {
+		p, err := LoadSample(a.ctx, a.store)
+		fyne.Do(func() {
+			wait.Hide()
+			s.sample.Enable()
+			s.start.Enable()
+			if err != nil {
+				a.showError(err)
+				return
+			}
+			a.enterMain(p.ID)
+		})
+	})
 }
 
 // personForm asks for a person: name, date of birth, and who prepares the

@@ -85,3 +85,46 @@ func removeIfEmpty(path string) {
 		os.Remove(path)
 	}
 }
+
+// narrow lays out one object at most width wide (centred by its parent),
+// at its own minimum height, so a form that grows (a hidden part shown)
+// keeps its layout.
+type narrow struct{ width float32 }
+
+func (n narrow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			s = s.Max(o.MinSize())
+		}
+	}
+	s.Width = max(s.Width, n.width)
+	return s
+}
+
+func (n narrow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+// minWidth gives its objects the whole space, and asks for at least width:
+// the navigation keeps one width whichever section is marked.
+type minWidth struct{ width float32 }
+
+func (m minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	s.Width = max(s.Width, m.width)
+	return s
+}
+
+func (m minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
