@@ -13,14 +13,28 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"secondopinion/records/media"
 )
 
 var pdfcpuSetup sync.Once
 
+// setupPDFCPU tells pdfcpu, once and before any goroutine uses it, not to
+// read or create a configuration folder. api.DisableConfigDir writes a
+// package variable every pdfcpu call reads, and records/media calls it
+// lazily behind its own sync.Once on first use; running that first use
+// here, on the exporting goroutine, keeps the write from racing with our
+// worker goroutines' reads.
+func setupPDFCPU() {
+	pdfcpuSetup.Do(func() {
+		api.DisableConfigDir()
+		media.PreparePDF(context.Background(), bytes.NewReader(scratch()), io.Discard)
+	})
+}
+
 // mergeConf is a fresh pdfcpu configuration for merging (pdfcpu changes
 // the configuration it is given, so each use gets its own).
 func mergeConf() *model.Configuration {
-	pdfcpuSetup.Do(api.DisableConfigDir)
 	conf := model.NewDefaultConfiguration()
 	conf.Cmd = model.MERGECREATE
 	conf.ValidationMode = model.ValidationRelaxed
@@ -56,10 +70,8 @@ var (
 	scratchPDF  []byte
 )
 
-// trialMerge merges a prepared PDF into a one-page scratch document, the
-// same operation the packet does, so a PDF that reads well but cannot be
-// merged is found by the readiness check and not half-way through export.
-func trialMerge(ctx context.Context, data []byte) error {
+// scratch is a one-page blank PDF.
+func scratch() []byte {
 	scratchOnce.Do(func() {
 		pdf := gofpdf.New("P", "mm", "A4", "")
 		pdf.AddPage()
@@ -68,10 +80,17 @@ func trialMerge(ctx context.Context, data []byte) error {
 			scratchPDF = buf.Bytes()
 		}
 	})
+	return scratchPDF
+}
+
+// trialMerge merges a prepared PDF into a one-page scratch document, the
+// same operation the packet does, so a PDF that reads well but cannot be
+// merged is found by the readiness check and not half-way through export.
+func trialMerge(ctx context.Context, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dest, err := readPDF(scratchPDF)
+	dest, err := readPDF(scratch())
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,7 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 	}
 	prog.total += len(jobs)
 
+	setupPDFCPU()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	feed := make(chan job)
