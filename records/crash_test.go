@@ -57,7 +57,7 @@ func TestKillMidAdd(t *testing.T) {
 		t.Skip("runs child processes")
 	}
 	dir := t.TempDir()
-	data := makePDF("big scan", 6*records.ChunkSize+12345, 77)
+	data := makePDF("big scan", 3*records.ChunkSize+12345, 77) // four parts: kept small for -race
 	file := writeFile(t, dir, "big-scan.pdf", data)
 	tests := []struct {
 		name   string
