@@ -49,8 +49,12 @@ func BuildTimeline(c Case, docs []Document, meds []Medication) []Event {
 		if d.Trashed {
 			continue
 		}
+		// "Pathology / histopathology report: Core biopsy", unless the title
+		// already starts with its kind ("Clinic letter: results").
 		title := d.Kind.Label()
-		if t := strings.TrimSpace(d.Title); t != "" && !strings.EqualFold(t, title) {
+		if t := strings.TrimSpace(d.Title); strings.HasPrefix(strings.ToLower(t), strings.ToLower(title)) {
+			title = t
+		} else if t != "" {
 			title += ": " + t
 		}
 		ev = append(ev, Event{Date: d.Date, Kind: EventDocument, Title: title, Detail: d.Source, Ref: d.ID})
@@ -87,8 +91,11 @@ func BuildTimeline(c Case, docs []Document, meds []Medication) []Event {
 		if who := DoctorText(o.Clinician); who != "" {
 			title += ": " + who
 		}
-		ev = append(ev, Event{Date: o.Date, Kind: EventOpinion, Title: title,
-			Detail: tlJoin("; ", o.Diagnosis, o.Treatment), Ref: o.ID})
+		detail := tlSentence(o.Diagnosis)
+		if t := tlSentence(o.Treatment); t != "" {
+			detail = tlJoin(" ", detail, "Recommended: "+t)
+		}
+		ev = append(ev, Event{Date: o.Date, Kind: EventOpinion, Title: title, Detail: detail, Ref: o.ID})
 	}
 	if !c.Appointment.IsZero() {
 		t := c.Appointment.In(time.Local)
@@ -145,6 +152,16 @@ func tlReason(r string) string {
 		return "for " + r
 	}
 	return ""
+}
+
+// tlSentence ends s with a full stop, unless it is empty or already ends
+// with punctuation.
+func tlSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".!?") {
+		return s
+	}
+	return s + "."
 }
 
 func tlJoin(sep string, parts ...string) string {

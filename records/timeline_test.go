@@ -33,6 +33,7 @@ func TestBuildTimelineOrder(t *testing.T) {
 		{ID: "d2", Kind: KindImaging, Title: "Imaging (pictures or DICOM)", Date: MustDate("2026-01")},
 		{ID: "d3", Kind: KindOther, Title: "Old letter"},
 		{ID: "d4", Kind: KindResults, Title: "Bloods", Date: MustDate("2026-01-20")},
+		{ID: "d6", Kind: KindClinicLetter, Title: "Clinic letter: results and plan", Date: MustDate("2026-01-21")},
 		{ID: "d5", Kind: KindResults, Title: "Binned", Date: MustDate("2026-01-01"), Trashed: true},
 	}
 	meds := []Medication{
@@ -48,6 +49,7 @@ func TestBuildTimelineOrder(t *testing.T) {
 		"2026-01-15 Stopped Ibuprofen 400 mg",
 		"2026-01-20 Test results: Bloods",
 		"2026-01-20 First opinion: Dr Okafor",
+		"2026-01-21 Clinic letter: results and plan",
 		"2026-01-25 Started Letrozole",
 		"2026-02-10 Asked St Mary's records office for pathology slides",
 		"2026-02-10 Asked Imaging department for records",
@@ -67,6 +69,10 @@ func TestBuildTimelineDetails(t *testing.T) {
 		Frequency: "once a day", Reason: "breast cancer", Status: MedTaking, Start: MustDate("2026-01-25")}})
 	if len(ev) != 1 || ev[0].Detail != "1 tablet, once a day, for breast cancer" || ev[0].Ref != "m" || ev[0].Kind != EventMedicationStart {
 		t.Errorf("BuildTimeline(one medicine) = %+v, want one start event with dose, frequency and reason", ev)
+	}
+	ev = BuildTimeline(Case{Opinions: []Opinion{{Position: 2, Diagnosis: "Ductal carcinoma in situ.", Treatment: "Lumpectomy"}}}, nil, nil)
+	if len(ev) != 1 || ev[0].Title != "Second opinion" || ev[0].Detail != "Ductal carcinoma in situ. Recommended: Lumpectomy." {
+		t.Errorf("BuildTimeline(one opinion) = %+v, want the diagnosis and the recommended treatment as sentences", ev)
 	}
 	if ev := BuildTimeline(Case{}, nil, nil); len(ev) != 0 {
 		t.Errorf("BuildTimeline(nothing) = %v, want no events", ev)
