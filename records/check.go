@@ -166,7 +166,7 @@ func syncFile(path string) error {
 // app's Settings.
 type Stats struct {
 	People, Documents, Trashed, Files, Medications, Allergies, Cases, Questions, Opinions int
-	FileBytes                                                                           int64
+	FileBytes                                                                             int64
 }
 
 // Stats counts the library's contents.

@@ -348,6 +348,8 @@ func b2i(b bool) int {
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func equalFold(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+func equalFold(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
 
 var getenv = os.Getenv

@@ -186,7 +186,11 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 		AppointmentAt: "Riverside Cancer Centre, Outpatients B, 2nd floor",
 		Status:        records.RefSeen,
 		ViaReferral:   true,
-		Coverage:      "NHS referral from Dr Nair, agreed by Mr Reid. No cost. Travel: hospital transport not needed.",
+		NotApplicable: map[string]string{
+			records.ReadyOperative: "No operation yet: surgery is what the second opinion is about.",
+			records.ReadyDischarge: "No hospital stays so far.",
+		},
+		Coverage: "NHS referral from Dr Nair, agreed by Mr Reid. No cost. Travel: hospital transport not needed.",
 	}
 	if err := s.SaveCase(ctx, &c); err != nil {
 		return err
@@ -396,4 +400,3 @@ func fontFace(size float64) (font.Face, error) {
 	}
 	return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 }
-
