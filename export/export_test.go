@@ -27,12 +27,29 @@ func keep(t testing.TB, path string) {
 
 func TestWritePacketCorpus(t *testing.T) {
 	needTools(t, "qpdf", "pdfinfo", "pdftotext")
+	tests := []struct {
+		name     string
+		paper    records.Paper
+		quality  records.Quality
+		pageSize string
+	}{
+		{"A4 compact", "", "", "595.28 x 841.89"}, // the case's setting
+		{"Letter original", records.PaperLetter, records.QualityOriginal, "612 x 792"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkCorpusPacket(t, tt.paper, tt.quality, tt.pageSize)
+		})
+	}
+}
+
+func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Quality, pageSize string) {
 	lib := newLibrary(t, corpusDocs)
 	ctx := context.Background()
-	out := filepath.Join(t.TempDir(), "packet.pdf")
+	out := filepath.Join(t.TempDir(), "packet-"+string(quality)+".pdf")
 	var calls, lastDone, lastTotal int
 	res, err := export.WritePacket(ctx, lib.s, out, export.Options{
-		PersonID: lib.person.ID, CaseID: lib.kase.ID, Now: fixedNow,
+		PersonID: lib.person.ID, CaseID: lib.kase.ID, Now: fixedNow, Paper: paper, Quality: quality,
 		Progress: func(done, total int) { calls++; lastDone, lastTotal = done, total },
 	})
 	if err != nil {
@@ -63,8 +80,8 @@ func TestWritePacketCorpus(t *testing.T) {
 	if got := info["Author"]; got != "Анна Иванова" {
 		t.Errorf("Author = %q, want the carer who prepared it", got)
 	}
-	if !strings.Contains(info["Page size"], "595") {
-		t.Errorf("Page size = %q, want A4", info["Page size"])
+	if !strings.Contains(info["Page size"], pageSize) {
+		t.Errorf("Page size = %q, want %s", info["Page size"], pageSize)
 	}
 
 	// Bookmarks: every section and every document.
@@ -133,8 +150,14 @@ func TestWritePacketCorpus(t *testing.T) {
 
 	// The export is in the case's packet log.
 	log, err := lib.s.Exports(ctx, lib.kase.ID)
-	if err != nil || len(log) != 1 || log[0].Pages != res.Pages || log[0].FileName != "packet.pdf" {
-		t.Errorf("Exports = %+v, %v; want one line for packet.pdf with %d pages", log, err, res.Pages)
+	if err != nil || len(log) != 1 || log[0].Pages != res.Pages || log[0].FileName != filepath.Base(out) || log[0].Kind != "packet" {
+		t.Errorf("Exports = %+v, %v; want one packet line for %s with %d pages", log, err, filepath.Base(out), res.Pages)
+	}
+
+	// The estimate for the Packet screen counts the same pages.
+	estPages, estSize, err := export.Estimate(ctx, lib.s, export.Options{PersonID: lib.person.ID, CaseID: lib.kase.ID, Paper: paper, Quality: quality})
+	if err != nil || estPages != res.Pages || estSize < res.Bytes/3 || estSize > res.Bytes*3 {
+		t.Errorf("Estimate = %d pages, %d bytes, %v; the packet has %d pages, %d bytes", estPages, estSize, err, res.Pages, res.Bytes)
 	}
 }
 
@@ -164,4 +187,127 @@ func TestWritePacketCancelLeavesNoFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWritePacketWithoutCase(t *testing.T) {
+	needTools(t, "qpdf", "pdftotext")
+	tests := []struct {
+		name      string
+		allergies records.AllergyStatus
+		want      string
+	}{
+		{"allergies not recorded", records.AllergiesNotRecorded, "Not recorded (nobody has said"},
+		{"no known allergies", records.AllergiesNoneKnown, "No known allergies"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := newStore(t)
+			p := records.Person{FullName: "Дмитрий Соколов"}
+			if err := s.SavePerson(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetAllergyStatus(ctx, p.ID, tt.allergies); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "all.pdf")
+			res, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, Now: fixedNow})
+			if err != nil {
+				t.Fatalf("WritePacket without a case = %v", err)
+			}
+			qpdfCheck(t, out)
+			text := pdfText(t, out, 0, 0)
+			if res.Pages != 6 || res.Documents != 0 {
+				t.Errorf("WritePacket = %d pages, %d documents; want the 6 front pages, no documents", res.Pages, res.Documents)
+			}
+			for _, want := range []string{tt.want, "No second-opinion request has been set up", "Not recorded yet", "date of birth not recorded",
+				"No documents are included in this packet", "No questions were written down", "Page 6 of 6", "Дмитрий Соколов"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("packet without a case lacks %q", want)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteSheets(t *testing.T) {
+	needTools(t, "qpdf", "pdftotext")
+	lib := newLibrary(t, nil)
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		write func(context.Context, *records.Store, string, export.Options) (export.Result, error)
+		kind  string
+		want  []string
+	}{
+		{"questions", export.WriteQuestions, "questions", append([]string{"Questions for the second doctor", "Prof. Maria Rossi", "Page 1 of 1"}, questionsText...)},
+		{"medications", export.WriteMedications, "medications", []string{"Medication list", "Letrozole", "2.5 mg, 1 tablet", "Metformin", "(paused)",
+			"Tamoxifen", "hot flushes", "Allergies: Penicillin (rash, moderate)", "Page 1 of 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), tt.name+".pdf")
+			res, err := tt.write(ctx, lib.s, out, export.Options{PersonID: lib.person.ID, CaseID: lib.kase.ID, Now: fixedNow})
+			if err != nil {
+				t.Fatalf("Write %s = %v", tt.name, err)
+			}
+			keep(t, out)
+			qpdfCheck(t, out)
+			if res.Pages != 1 {
+				t.Errorf("%s sheet has %d pages, want 1", tt.name, res.Pages)
+			}
+			text := pdfText(t, out, 0, 0)
+			for _, w := range append(tt.want, lib.person.FullName) {
+				if !strings.Contains(text, w) {
+					t.Errorf("%s sheet lacks %q", tt.name, w)
+				}
+			}
+			log, err := lib.s.Exports(ctx, lib.kase.ID)
+			if err != nil || !slices.ContainsFunc(log, func(e records.PacketExport) bool { return e.Kind == tt.kind && e.FileName == tt.name+".pdf" }) {
+				t.Errorf("Exports = %+v, %v; want a %s line", log, err, tt.kind)
+			}
+		})
+	}
+}
+
+func TestWritePacketRefusals(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		out  string
+		opt  export.Options
+		want string
+	}{
+		{"no person", filepath.Join(dir, "a.pdf"), export.Options{}, "Choose whose packet"},
+		{"missing folder", filepath.Join(dir, "nowhere", "a.pdf"), export.Options{PersonID: "x"}, "no longer in the library"},
+		{"bad paper", filepath.Join(dir, "a.pdf"), export.Options{Paper: "a3"}, "paper size"},
+	}
+	p := records.Person{FullName: "Test Person"}
+	if err := s.SavePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := tt.opt
+			if opt.Paper != "" {
+				opt.PersonID = p.ID
+			}
+			_, err := export.WritePacket(ctx, s, tt.out, opt)
+			if err == nil || !strings.Contains(records.Explain(err), tt.want) {
+				t.Errorf("WritePacket(%s) = %v, want a sentence containing %q", tt.name, err, tt.want)
+			}
+			if _, err := os.Stat(tt.out); err == nil {
+				t.Errorf("WritePacket(%s) left a file at %s", tt.name, tt.out)
+			}
+		})
+	}
+	t.Run("folder does not exist", func(t *testing.T) {
+		out := filepath.Join(dir, "missing", "a.pdf")
+		_, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID})
+		if err == nil || !strings.Contains(records.Explain(err), "does not exist") {
+			t.Errorf("WritePacket into a missing folder = %v, want a sentence saying the folder does not exist", err)
+		}
+	})
 }
