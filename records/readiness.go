@@ -40,7 +40,8 @@ type ReadyItem struct {
 	Documents []Document
 	// Note is one or two sentences for the user: what to do about a missing
 	// item, a warning about a present one ("Last changed 45 days ago..."),
-	// or the reason the user gave for "not applicable".
+	// or the reason the user gave for "not applicable" (as they wrote it,
+	// possibly empty).
 	Note string
 }
 
@@ -170,11 +171,7 @@ func CheckReadiness(c Case, docs []Document, meds []Medication, now time.Time) [
 		}
 		if it.State != ReadyPresent {
 			if reason, ok := c.NotApplicable[key]; ok {
-				it.State = ReadyNotApplicable
-				it.Note = "Not applicable."
-				if r := strings.TrimSpace(reason); r != "" {
-					it.Note = "Not applicable: " + r
-				}
+				it.State, it.Note = ReadyNotApplicable, strings.TrimSpace(reason)
 			} else if it.Note == "" {
 				it.Note = missingNotes[key]
 			}

@@ -86,7 +86,7 @@ func TestCheckReadinessItems(t *testing.T) {
 		{"discharge present", Case{}, rdyAllKinds, fresh, ReadyDischarge, ReadyPresent, []string{"doc-discharge"}, ""},
 		{"discharge missing", Case{}, rdyWithout(rdyAllKinds, KindDischarge), fresh, ReadyDischarge, ReadyMissing, nil, "discharge summary"},
 		{"discharge not applicable without reason", Case{NotApplicable: map[string]string{"discharge": " "}},
-			rdyWithout(rdyAllKinds, KindDischarge), fresh, ReadyDischarge, ReadyNotApplicable, nil, "Not applicable."},
+			rdyWithout(rdyAllKinds, KindDischarge), fresh, ReadyDischarge, ReadyNotApplicable, nil, ""},
 		{"imaging present", Case{}, rdyAllKinds, fresh, ReadyImaging, ReadyPresent, []string{"doc-imaging"}, ""},
 		{"imaging missing but report there", Case{}, rdyWithout(rdyAllKinds, KindImaging), fresh, ReadyImaging, ReadyMissing, nil, "pictures themselves"},
 		{"imaging missing altogether", Case{}, rdyWithout(rdyAllKinds, KindImaging, KindImagingReport), fresh, ReadyImaging, ReadyMissing, nil, "disc"},
@@ -130,6 +130,9 @@ func TestCheckReadinessItems(t *testing.T) {
 			}
 			if tt.wantInNote != "" && !strings.Contains(it.Note, tt.wantInNote) {
 				t.Errorf("CheckReadiness(...)[%s].Note = %q, want it to mention %q", tt.key, it.Note, tt.wantInNote)
+			}
+			if tt.want == ReadyNotApplicable && it.Note != strings.TrimSpace(tt.c.NotApplicable[tt.key]) {
+				t.Errorf("CheckReadiness(...)[%s].Note = %q, want the user's reason as written", tt.key, it.Note)
 			}
 			if tt.want == ReadyMissing && it.Note == "" {
 				t.Errorf("CheckReadiness(...)[%s] is missing with no note telling the user what to do", tt.key)
@@ -280,7 +283,7 @@ func TestStoreReadiness(t *testing.T) {
 	if err := s.SetNotApplicable(ctx, c.ID, ReadyOperative, "No operation so far"); err != nil {
 		t.Fatalf("SetNotApplicable: %v", err)
 	}
-	if it := state(ReadyOperative); it.State != ReadyNotApplicable || !strings.Contains(it.Note, "No operation so far") {
+	if it := state(ReadyOperative); it.State != ReadyNotApplicable || it.Note != "No operation so far" {
 		t.Errorf("operative after SetNotApplicable = %v %q, want Not applicable with the reason", it.State, it.Note)
 	}
 	if err := s.SetNotApplicable(ctx, c.ID, ReadyOperative, "Biopsy only"); err != nil {
