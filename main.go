@@ -380,7 +380,11 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 		return err
 	}
 	abs, _ := filepath.Abs(res.Path)
-	fmt.Fprintf(stdout, "Saved %s: %d pages, %s, %d documents.\n", abs, res.Pages, records.HumanBytes(res.Bytes), res.Documents)
+	docs := ""
+	if res.Documents > 0 {
+		docs = ", " + count(res.Documents, "document", "documents")
+	}
+	fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", abs, count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
 	return nil
 }
 
