@@ -91,6 +91,34 @@ func peakRSSMB() float64 {
 	return 0
 }
 
+// benchPDFPaths returns 200 distinct 2 MB PDFs (cheap to inspect), making
+// them if needed: the same add without the cost of decoding photos.
+func benchPDFPaths(b *testing.B) []string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "secondopinion-bench-pdfs")
+	paths := make([]string, benchPhotos)
+	for i := range paths {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("scan-%04d.pdf", i+1))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+		return paths
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	for i, p := range paths {
+		data := makePDF(fmt.Sprintf("scan %d", i), 0, 0)
+		data = makePDF(fmt.Sprintf("scan %d", i), benchPhotoSize-len(data)-30, uint64(i))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return paths
+}
+
 // BenchmarkAdd200Photos adds 200 distinct 2 MB photos, one document each
 // (one transaction and fsync each), to a new library. Target: at most 3x
 // the time of cp of the same files, peak memory under 150 MB.
@@ -100,6 +128,20 @@ func BenchmarkAdd200Photos(b *testing.B) {
 	if os.Getenv("SO_BENCH_PREPARE_ONLY") != "" {
 		b.Skip("photos prepared")
 	}
+	benchAdd(b, paths)
+}
+
+// BenchmarkAdd200PDFs is BenchmarkAdd200Photos with 2 MB PDFs, whose
+// inspection is cheap: it shows what the store itself costs.
+func BenchmarkAdd200PDFs(b *testing.B) {
+	paths := benchPDFPaths(b)
+	if os.Getenv("SO_BENCH_PREPARE_ONLY") != "" {
+		b.Skip("PDFs prepared")
+	}
+	benchAdd(b, paths)
+}
+
+func benchAdd(b *testing.B, paths []string) {
 	ctx := context.Background()
 	var total int64
 	for _, p := range paths {
