@@ -208,6 +208,29 @@ func TestOpenRefuses(t *testing.T) {
 		}
 	}()
 
+	// Another program that keeps a journal (-wal) and stopped without
+	// checkpointing it: its header alone looks like a new library of ours.
+	crashed := filepath.Join(dir, "notes-app.sqlite")
+	func() {
+		live := filepath.Join(t.TempDir(), "live.sqlite")
+		db, err := sql.Open("sqlite", "file:"+live+"?_pragma=journal_mode(WAL)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1)
+		if _, err := db.Exec(`PRAGMA wal_autocheckpoint=0; CREATE TABLE note (text TEXT); INSERT INTO note VALUES ('hello')`); err != nil {
+			t.Fatal(err)
+		}
+		for _, ext := range []string{"", "-wal"} { // copied while open: as if it crashed
+			b, err := os.ReadFile(live + ext)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, dir, filepath.Base(crashed)+ext, b)
+		}
+	}()
+
 	newer := filepath.Join(dir, "newer.sqlite")
 	func() {
 		s, err := records.Open(ctx, newer)
@@ -234,16 +257,18 @@ func TestOpenRefuses(t *testing.T) {
 		says string
 	}{
 		{"another program's SQLite file", otherApp, records.ErrForeignFile, "not a Second Opinion library"},
+		{"another program's SQLite file with its journal", crashed, records.ErrForeignFile, "not a Second Opinion library"},
 		{"a library from a newer version", newer, records.ErrNewerVersion, "newer version"},
 		{"a text file", text, records.ErrForeignFile, "not a Second Opinion library"},
 		{"a missing folder", filepath.Join(dir, "no", "such", "folder", "library.sqlite"), nil, "does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var sum [32]byte
-			exists := false
-			if _, err := os.Stat(tt.path); err == nil {
-				exists, sum = true, fileSum(t, tt.path)
+			sums := map[string][32]byte{} // the file and any journal beside it
+			for _, ext := range []string{"", "-wal", "-journal"} {
+				if _, err := os.Stat(tt.path + ext); err == nil {
+					sums[ext] = fileSum(t, tt.path+ext)
+				}
 			}
 			s, err := records.Open(ctx, tt.path)
 			if err == nil {
@@ -256,15 +281,15 @@ func TestOpenRefuses(t *testing.T) {
 			if msg := records.Explain(err); !strings.Contains(msg, tt.says) {
 				t.Errorf("Explain(Open(%s)) = %q, want it to say %q", tt.name, msg, tt.says)
 			}
-			if exists {
-				if fileSum(t, tt.path) != sum {
-					t.Errorf("Open(%s) changed the file's bytes", tt.name)
-				}
-			} else if _, err := os.Stat(tt.path); err == nil {
-				t.Errorf("Open(%s) created the file", tt.name)
-			}
-			for _, ext := range []string{"-wal", "-shm", "-journal"} {
-				if _, err := os.Stat(tt.path + ext); err == nil {
+			for _, ext := range []string{"", "-wal", "-journal"} {
+				sum, existed := sums[ext]
+				_, err := os.Stat(tt.path + ext)
+				switch {
+				case existed && err != nil:
+					t.Errorf("Open(%s) removed %s", tt.name, filepath.Base(tt.path+ext))
+				case existed && fileSum(t, tt.path+ext) != sum:
+					t.Errorf("Open(%s) changed the bytes of %s", tt.name, filepath.Base(tt.path+ext))
+				case !existed && err == nil:
 					t.Errorf("Open(%s) left %s behind", tt.name, filepath.Base(tt.path+ext))
 				}
 			}

@@ -175,7 +175,13 @@ func checkHeader(path string) error {
 	if appID != ApplicationID {
 		if appID == 0 && version == 0 {
 			if _, err := os.Stat(path + "-wal"); err == nil {
-				return nil // created by us and stopped before its first checkpoint: migrate() checks again
+				// Either our new library, stopped before its first checkpoint,
+				// or another program's file with its journal. Look read-only:
+				// opening it for writing would checkpoint that journal into a
+				// file that is not ours when we close it.
+				if ours, err := walLibraryIsOurs(path); err == nil && ours {
+					return nil
+				}
 			}
 		}
 		return foreign
@@ -184,6 +190,25 @@ func checkHeader(path string) error {
 		return &Problem{Msg: fmt.Sprintf("This library was saved by a newer version of Second Opinion (library version %d; this one reads up to %d). It was left untouched: update Second Opinion to open it.", version, SchemaVersion()), Err: ErrNewerVersion}
 	}
 	return nil
+}
+
+// walLibraryIsOurs reads a SQLite file and its -wal journal without
+// changing either: it is ours when it carries our application id, or has
+// no tables yet.
+func walLibraryIsOurs(path string) (bool, error) {
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro")
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var appID, tables int
+	if err := db.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
+		return false, err
+	}
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
+		return false, err
+	}
+	return appID == ApplicationID || tables == 0, nil
 }
 
 func writable(path string) error {
