@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -468,4 +469,53 @@ func TestDiskFullTmpfs(t *testing.T) {
 		return
 	}
 	t.Fatal("20 adds of 700 KB fitted on a 6 MB disk; the disk never filled")
+}
+
+// TestLibraryPathAnyName: a library in a folder whose name holds
+// characters special to SQLite's file URIs (# ? %) or any script is kept
+// in exactly that file, owner-only, and reopens with its contents.
+func TestLibraryPathAnyName(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"Mary's files #2", "what? where", "100% mine", "Ελένη Παπαδοπούλου", "王小东的文件", "files ⚕️"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "library #1.sqlite")
+			s, err := records.Open(ctx, path)
+			if err != nil {
+				t.Fatalf("Open(%s) = %v", path, err)
+			}
+			addPerson(t, s, "Mary Example")
+			backup := filepath.Join(dir, "backup #1?.sqlite")
+			if err := s.Backup(ctx, backup); err != nil {
+				t.Errorf("Backup(%s) = %v", backup, err)
+			}
+			s.Close()
+			var names []string
+			for _, d := range []string{dir, filepath.Dir(dir)} {
+				entries, _ := os.ReadDir(d)
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+			}
+			if want := []string{"backup #1?.sqlite", "library #1.sqlite", name}; !reflect.DeepEqual(names, want) {
+				t.Errorf("files after Open and Backup = %q, want %q", names, want)
+			}
+			if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+				t.Errorf("library mode = %v, %v, want 0600", st.Mode(), err)
+			}
+			for _, p := range []string{path, backup} {
+				s, err := records.Open(ctx, p)
+				if err != nil {
+					t.Fatalf("reopen %s = %v", p, err)
+				}
+				if st, _ := s.Stats(ctx); st.People != 1 {
+					t.Errorf("%s holds %d people, want 1", filepath.Base(p), st.People)
+				}
+				s.Close()
+			}
+		})
+	}
 }

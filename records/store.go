@@ -129,7 +129,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(abs)+"?"+q.Encode())
+	db, err := sql.Open("sqlite", sqliteURI(abs)+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -192,11 +192,19 @@ func checkHeader(path string) error {
 	return nil
 }
 
+// sqliteURI is the "file:" URI of path. SQLite reads '?' and '#' in a URI
+// as the start of its parameters and '%' as an escape, so these are escaped:
+// unescaped, a folder named "Mary's files #2" made SQLite keep the library
+// in another file, "Mary's files ".
+func sqliteURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+}
+
 // walLibraryIsOurs reads a SQLite file and its -wal journal without
 // changing either: it is ours when it carries our application id, or has
 // no tables yet.
 func walLibraryIsOurs(path string) (bool, error) {
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro")
+	db, err := sql.Open("sqlite", sqliteURI(path)+"?mode=ro")
 	if err != nil {
 		return false, err
 	}
