@@ -87,12 +87,16 @@ func makeFixtures(dir string) error {
 	errs := make([]error, benchPhotos)
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i := range benchPhotos {
+		path := filepath.Join(photos, fmt.Sprintf("photo-%02d.jpg", i+1))
+		if _, err := os.Stat(path); err == nil {
+			continue // made by an earlier run (compare.sh shares them)
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			errs[i] = os.WriteFile(filepath.Join(photos, fmt.Sprintf("photo-%02d.jpg", i+1)), cameraPhoto(i), 0o644)
+			errs[i] = os.WriteFile(path, cameraPhoto(i), 0o644)
 		}()
 	}
 	wg.Wait()

@@ -311,3 +311,37 @@ func TestWritePacketRefusals(t *testing.T) {
 		}
 	})
 }
+
+func TestWritePacketUnusualText(t *testing.T) {
+	needTools(t, "qpdf", "pdftotext")
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := records.Person{FullName: "Zoë Ångström-Żółć 😀 王小東", PreparedBy: records.Preparer{Self: true},
+		Identifiers: []records.Identifier{{Label: "Номер", Value: "Ω-42\tx"}}}
+	if err := s.SavePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	c := records.Case{PersonID: p.ID, Title: "Σύνοψη 🩺", Diagnosis: strings.Repeat("Averyveryverylongwordwithoutanyspaces", 8), Decision: "line one\nline two"}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddQuestion(ctx, &records.Question{CaseID: c.ID, Text: "Что это значит? 🤔"}); err != nil {
+		t.Fatal(err)
+	}
+	addDoc(t, s, p.ID, records.Document{Title: "Письмо 📄 " + strings.Repeat("очень длинное название ", 12)}, filepath.Join(corpusDir(t), "images/go-grayscale.jpeg"))
+	out := filepath.Join(t.TempDir(), "odd.pdf")
+	res, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: c.ID, Now: fixedNow})
+	if err != nil {
+		t.Fatalf("WritePacket with unusual text = %v", err)
+	}
+	qpdfCheck(t, out)
+	text := pdfText(t, out, 0, 0)
+	for _, want := range []string{"Zoë Ångström-Żółć", "Что это значит?", "line two", fmt.Sprintf("Page %d of %d", res.Pages, res.Pages)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("packet lacks %q", want)
+		}
+	}
+	if info := pdfInfo(t, out); !strings.Contains(info["Author"], "Zoë Ångström-Żółć") {
+		t.Errorf("Author = %q, want the patient (who prepared it)", info["Author"])
+	}
+}

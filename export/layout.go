@@ -83,7 +83,24 @@ func footerText(p *packet) string {
 	if !p.person.DateOfBirth.IsZero() {
 		dob = "born " + p.person.DateOfBirth.Human()
 	}
-	return p.person.FullName + "  ·  " + dob
+	return clean(p.person.FullName + "  ·  " + dob)
+}
+
+// clean makes text safe for gofpdf: it encodes only the Basic Multilingual
+// Plane (an emoji would come out as garbage, or worse), so such characters
+// become U+FFFD; control characters other than line breaks become spaces.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r > 0xFFFF:
+			return '\uFFFD'
+		case r == '\n':
+			return r
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func (d *doc) pageLabel(n int) string {
@@ -110,10 +127,16 @@ func (d *doc) footerAt(label string) {
 	pdf.SetFont(font, "", 8)
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 	pdf.SetXY(g.left, y-3)
-	pdf.CellFormat(g.contentW()*0.7, 5, d.footer, "", 0, "L", false, 0, "")
+	d.cell(g.contentW()*0.7, 5, d.footer, "", 0, "L", false, 0, "")
 	pdf.SetXY(g.left+g.contentW()*0.7, y-3)
-	pdf.CellFormat(g.contentW()*0.3, 5, label, "", 0, "R", false, 0, "")
+	d.cell(g.contentW()*0.3, 5, label, "", 0, "R", false, 0, "")
 	pdf.SetTextColor(inkText, inkText, inkText)
+}
+
+// cell is gofpdf's CellFormat with the text made safe (see clean). Every
+// piece of text we draw goes through it.
+func (d *doc) cell(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string) {
+	d.pdf.CellFormat(w, h, clean(txt), border, ln, align, fill, link, linkStr)
 }
 
 // newPage starts a page and puts the cursor at the top margin.
@@ -143,6 +166,7 @@ func (d *doc) room(h float64, cont func()) bool {
 // wrap breaks text into lines no wider than w at the current font,
 // breaking at spaces, and inside a word only when it alone is too wide.
 func (d *doc) wrap(text string, w float64) []string {
+	text = clean(text)
 	var out []string
 	for _, para := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
 		words := strings.Fields(para)
@@ -193,7 +217,7 @@ func (d *doc) text(s string, size, lh float64, style string, w float64) {
 			d.pdf.SetFont(font, style, size)
 		}
 		d.pdf.SetX(x)
-		d.pdf.CellFormat(w, lh, line, "", 2, "L", false, 0, "")
+		d.cell(w, lh, line, "", 2, "L", false, 0, "")
 	}
 	d.pdf.SetX(x)
 }
@@ -202,7 +226,7 @@ func (d *doc) text(s string, size, lh float64, style string, w float64) {
 func (d *doc) heading(s string) {
 	d.pdf.SetFont(font, "B", 18)
 	d.pdf.SetX(d.g.left)
-	d.pdf.CellFormat(d.g.contentW(), 10, s, "", 2, "L", false, 0, "")
+	d.cell(d.g.contentW(), 10, s, "", 2, "L", false, 0, "")
 	d.pdf.SetDrawColor(0, 0, 0)
 	d.pdf.SetLineWidth(0.5)
 	d.pdf.Line(d.g.left, d.y()+1, d.g.w-d.g.right, d.y()+1)
@@ -216,7 +240,7 @@ func (d *doc) subheading(s string) {
 	d.pdf.Ln(2)
 	d.pdf.SetFont(font, "B", 12.5)
 	d.pdf.SetX(d.g.left)
-	d.pdf.CellFormat(d.g.contentW(), 7, s, "", 2, "L", false, 0, "")
+	d.cell(d.g.contentW(), 7, s, "", 2, "L", false, 0, "")
 	d.pdf.Ln(1)
 }
 
@@ -232,12 +256,12 @@ func (d *doc) field(label, value string, labelW float64) {
 	d.pdf.SetXY(d.g.left, y)
 	d.pdf.SetFont(font, "B", 10)
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.pdf.CellFormat(labelW, 5.6, label, "", 0, "L", false, 0, "")
+	d.cell(labelW, 5.6, label, "", 0, "L", false, 0, "")
 	d.pdf.SetTextColor(inkText, inkText, inkText)
 	d.pdf.SetFont(font, "", 11)
 	for i, line := range lines {
 		d.pdf.SetXY(d.g.left+labelW, y+float64(i)*5.6)
-		d.pdf.CellFormat(d.g.contentW()-labelW, 5.6, line, "", 0, "L", false, 0, "")
+		d.cell(d.g.contentW()-labelW, 5.6, line, "", 0, "L", false, 0, "")
 	}
 	d.pdf.SetXY(d.g.left, y+float64(len(lines))*5.6+0.8)
 }
@@ -278,7 +302,7 @@ func (d *doc) table(cols []col, rows [][]string) {
 			d.pdf.Rect(x, y, widths[i], h, "FD")
 			for j, line := range cells[i] {
 				d.pdf.SetXY(x+pad, y+pad+float64(j)*4.4)
-				d.pdf.CellFormat(widths[i]-2*pad, 4.4, line, "", 0, "L", false, 0, "")
+				d.cell(widths[i]-2*pad, 4.4, line, "", 0, "L", false, 0, "")
 			}
 			x += widths[i]
 		}
@@ -308,7 +332,7 @@ func (d *doc) table(cols []col, rows [][]string) {
 			d.pdf.Rect(x, y, widths[i], h, "D")
 			for j, line := range cells[i] {
 				d.pdf.SetXY(x+pad, y+pad+float64(j)*lh)
-				d.pdf.CellFormat(widths[i]-2*pad, lh, line, "", 0, c.align, false, 0, "")
+				d.cell(widths[i]-2*pad, lh, line, "", 0, c.align, false, 0, "")
 			}
 			x += widths[i]
 		}
@@ -339,15 +363,16 @@ func (d *doc) band(first, second string) {
 	d.pdf.Rect(g.left, g.top, 1.5, g.bandH, "F")
 	d.pdf.SetFont(font, "B", 10.5)
 	d.pdf.SetXY(g.left+4, g.top+1.5)
-	d.pdf.CellFormat(g.contentW()-6, 5, d.fit(first, g.contentW()-6), "", 0, "L", false, 0, "")
+	d.cell(g.contentW()-6, 5, d.fit(first, g.contentW()-6), "", 0, "L", false, 0, "")
 	d.pdf.SetFont(font, "", 9)
 	d.pdf.SetXY(g.left+4, g.top+6.8)
-	d.pdf.CellFormat(g.contentW()-6, 4.5, d.fit(second, g.contentW()-6), "", 0, "L", false, 0, "")
+	d.cell(g.contentW()-6, 4.5, d.fit(second, g.contentW()-6), "", 0, "L", false, 0, "")
 	d.pdf.SetXY(g.left, g.top+g.bandH+3)
 }
 
 // fit shortens s with an ellipsis to fit w at the current font.
 func (d *doc) fit(s string, w float64) string {
+	s = clean(s)
 	if d.pdf.GetStringWidth(s) <= w {
 		return s
 	}

@@ -122,13 +122,13 @@ func equalInts(a, b []int) bool {
 }
 
 func setMetadata(d *doc, p *packet, what string) {
-	d.pdf.SetTitle(what+": "+p.person.FullName, true)
-	d.pdf.SetAuthor(p.author(), true)
+	d.pdf.SetTitle(clean(what+": "+p.person.FullName), true)
+	d.pdf.SetAuthor(clean(p.author()), true)
 	subject := "Medical records prepared for a second opinion"
 	if p.kase != nil && p.kase.Title != "" {
 		subject += ": " + p.kase.Title
 	}
-	d.pdf.SetSubject(subject, true)
+	d.pdf.SetSubject(clean(subject), true)
 	d.pdf.SetKeywords("second opinion, medical records", true)
 }
 

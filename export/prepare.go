@@ -125,6 +125,11 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 
 	var issues []Issue
 	for i, pr := range out {
+		if len(pr.doc.Files) == 0 {
+			pr.issue = &Issue{DocumentID: pr.doc.ID, Title: pr.doc.Title, Problem: "This document has no pages. Add its file again, or leave it out."}
+			issues = append(issues, *pr.issue)
+			continue
+		}
 		for j, r := range results[i] {
 			if r.err != nil {
 				msg := records.Explain(r.err)
@@ -177,6 +182,11 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		}
 		return part{kind: partPDF, file: f, pages: pages, pdf: data}, nil
 	case f.IsImage():
+		if f.Pages > 1 {
+			// Go's TIFF decoder reads only the first page; placing it
+			// alone would silently drop the rest.
+			return part{}, &records.Problem{Msg: fmt.Sprintf("%s holds %d pages in one picture file, and only the first can be placed in a packet. Save it as a PDF (or each page as a picture) and add that instead, or leave it out.", f.Name, f.Pages)}
+		}
 		jpg, w, h, err := printVersion(ctx, s, f, paper, q)
 		if err != nil {
 			return part{}, err

@@ -103,3 +103,17 @@ func TestReadinessCorpusAllGood(t *testing.T) {
 		t.Errorf("Readiness reported no progress")
 	}
 }
+
+func TestReadinessMultiPageTIFF(t *testing.T) {
+	lib := newLibrary(t, []docSpec{
+		{"results", "Scanned results", "2026-01-01", "", []string{"images/tiff-multipage-2.tif"}},
+		{"results", "Good scan", "2026-01-02", "", []string{"images/tiff-lzw.tiff"}},
+	})
+	issues, err := export.Readiness(context.Background(), lib.s, export.Options{PersonID: lib.person.ID, CaseID: lib.kase.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 1 || issues[0].DocumentID != lib.docs[0].ID || !strings.Contains(issues[0].Problem, "holds 2 pages") {
+		t.Errorf("Readiness = %+v, want the two-page TIFF refused (its second page would be lost), the other ready", issues)
+	}
+}

@@ -47,7 +47,7 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	pdf.Rect(g.left, g.top, g.contentW(), 2, "F")
 	pdf.SetXY(g.left, g.top+8)
 	pdf.SetFont(font, "B", 28)
-	pdf.CellFormat(g.contentW(), 13, "Second opinion packet", "", 2, "L", false, 0, "")
+	d.cell(g.contentW(), 13, "Second opinion packet", "", 2, "L", false, 0, "")
 	sub := "Medical records prepared for a second opinion"
 	if p.kase == nil {
 		sub = "All documents on record (no second-opinion request has been set up)"
@@ -119,7 +119,7 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	pdf.Rect(g.left, y, g.contentW(), 12, "F")
 	pdf.SetXY(g.left+4, y+3.5)
 	pdf.SetFont(font, "B", 11)
-	pdf.CellFormat(g.contentW()-8, 5, d.fit(summary, g.contentW()-8), "", 0, "L", false, 0, "")
+	d.cell(g.contentW()-8, 5, d.fit(summary, g.contentW()-8), "", 0, "L", false, 0, "")
 
 	// The footer stamped on merged PDF pages uses the font embedded here,
 	// and gofpdf embeds only the letters a document uses: make sure the
@@ -159,8 +159,8 @@ func drawContents(d *doc, pl *plan) {
 		d.room(7, nil)
 		w := g.contentW() - indent - 18
 		pdf.SetX(g.left + indent)
-		pdf.CellFormat(w, 6.5, d.fit(title, w), "", 0, "L", false, 0, "")
-		pdf.CellFormat(18, 6.5, pageText(page), "", 1, "R", false, 0, "")
+		d.cell(w, 6.5, d.fit(title, w), "", 0, "L", false, 0, "")
+		d.cell(18, 6.5, pageText(page), "", 1, "R", false, 0, "")
 		pdf.SetDrawColor(210, 210, 210)
 		pdf.SetLineWidth(0.15)
 		pdf.Line(g.left+indent, d.y(), g.w-g.right, d.y())
@@ -293,7 +293,7 @@ func bullets(d *doc, items []string, none string) {
 		d.room(5.8, nil)
 		y := d.y()
 		d.pdf.SetXY(d.g.left+1, y)
-		d.pdf.CellFormat(5, 5.8, "•", "", 0, "L", false, 0, "")
+		d.cell(5, 5.8, "•", "", 0, "L", false, 0, "")
 		d.pdf.SetXY(d.g.left+6, y)
 		d.text(it, 11, 5.8, "", d.g.contentW()-6)
 		d.pdf.SetX(d.g.left)
@@ -466,10 +466,10 @@ func questionBlock(d *doc, n int, text string, lines int) {
 	d.room(float64(len(wrapped))*lh+float64(lines)*gap+6, nil)
 	y := d.y()
 	d.pdf.SetXY(d.g.left, y)
-	d.pdf.CellFormat(8, lh, strconv.Itoa(n)+".", "", 0, "L", false, 0, "")
+	d.cell(8, lh, strconv.Itoa(n)+".", "", 0, "L", false, 0, "")
 	for i, line := range wrapped {
 		d.pdf.SetXY(d.g.left+8, y+float64(i)*lh)
-		d.pdf.CellFormat(d.g.contentW()-8, lh, line, "", 0, "L", false, 0, "")
+		d.cell(d.g.contentW()-8, lh, line, "", 0, "L", false, 0, "")
 	}
 	d.pdf.SetXY(d.g.left, y+float64(len(wrapped))*lh)
 	d.ruled(lines, gap)

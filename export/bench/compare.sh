@@ -57,6 +57,14 @@ theirs_ns=$(( $(date +%s%N) - start ))
 theirs_rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$work/theirs.time")
 echo "photos: $(ls "$work/im"/*.jpg | wc -l), merged PDF pages: $(qpdf --show-npages "$work/im/merged.pdf")"
 
+echo "== memory: a packet of about 1,000 pages (60 photos, 40 PDFs with 900 pages)"
+big="$work/big" && mkdir -p "$big"
+[ -e "$big/photos" ] || ln -s "$work/photos" "$big/photos"
+/usr/bin/time -v -o "$work/big.time" env BENCH_DIR="$big" BENCH_PDF_PAGES=900 "$work/export.test" \
+  -test.run '^$' -test.bench '^BenchmarkWritePacket/first$' -test.benchtime 1x -test.v >"$work/big.txt"
+grep -E 'first export:' "$work/big.txt" | sed 's/^ *//'
+echo "peak RSS $(( $(awk -F': ' '/Maximum resident/ {print $2}' "$work/big.time") / 1024 )) MB (whole test process)"
+
 echo "== result"
 awk -v o="$ours_ns" -v t="$theirs_ns" -v orss="$ours_rss" -v trss="$theirs_rss" 'BEGIN {
   printf "ours   %6.2f s  (peak RSS %d MB, whole test process)\n", o/1e9, orss/1024
