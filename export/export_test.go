@@ -139,6 +139,21 @@ func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Qualit
 		}
 	}
 
+	// Merged PDFs stay PDFs: their text can be searched, their pages keep
+	// their rotation and their forms keep their fields.
+	if !strings.Contains(text, "Community Health Hospital") || !strings.Contains(text, "Example for a Form") {
+		t.Errorf("packet text lacks the merged letters' own text")
+	}
+	rots := pageRotations(t, out)
+	for _, want := range []int{90, 180, 270} {
+		if !slices.Contains(rots, want) {
+			t.Errorf("page rotations %v lack %d (arabic-rotated-pages.pdf)", rots, want)
+		}
+	}
+	if n := formFields(t, out); n < 9 {
+		t.Errorf("packet has %d form fields, want the referral form's 9", n)
+	}
+
 	// Camera location never reaches the packet: no EXIF segment at all.
 	data, err := os.ReadFile(out)
 	if err != nil {

@@ -291,3 +291,44 @@ func outlineTitles(t testing.TB, path string) []string {
 	walk(j.Outlines)
 	return titles
 }
+
+// pageRotations lists each page's /Rotate as pdfinfo reads it.
+func pageRotations(t testing.TB, path string) []int {
+	t.Helper()
+	n := pdfPages(t, path)
+	out, err := exec.Command("pdfinfo", "-f", "1", "-l", strconv.Itoa(n), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo %s: %v", path, err)
+	}
+	var rots []int
+	for _, m := range regexp.MustCompile(`(?m)^Page\s+\d+ rot:\s+(\d+)`).FindAllSubmatch(out, -1) {
+		r, _ := strconv.Atoi(string(m[1]))
+		rots = append(rots, r)
+	}
+	if len(rots) != n {
+		t.Fatalf("pdfinfo gave %d rotations for %d pages", len(rots), n)
+	}
+	return rots
+}
+
+// formFields counts the interactive form fields qpdf finds.
+func formFields(t testing.TB, path string) int {
+	t.Helper()
+	out, err := exec.Command("qpdf", "--json", "--json-key=acroform", path).Output()
+	if err != nil {
+		t.Fatalf("qpdf --json %s: %v", path, err)
+	}
+	var j struct {
+		Acroform struct {
+			HasAcroform bool  `json:"hasacroform"`
+			Fields      []any `json:"fields"`
+		} `json:"acroform"`
+	}
+	if err := json.Unmarshal(out, &j); err != nil {
+		t.Fatal(err)
+	}
+	if !j.Acroform.HasAcroform {
+		return 0
+	}
+	return len(j.Acroform.Fields)
+}
