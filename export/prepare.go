@@ -134,7 +134,7 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 			if r.err != nil {
 				msg := records.Explain(r.err)
 				if len(pr.doc.Files) > 1 {
-					msg = fmt.Sprintf("Page %d (%s): %s", j+1, pr.doc.Files[j].Name, msg)
+					msg = fmt.Sprintf("Page %d of %d: %s", j+1, len(pr.doc.Files), msg)
 				}
 				pr.issue = &Issue{DocumentID: pr.doc.ID, Title: pr.doc.Title, Problem: msg}
 				issues = append(issues, *pr.issue)
