@@ -139,6 +139,11 @@ func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Qualit
 		}
 	}
 
+	// Viewers open the packet at the cover, with the bookmarks showing.
+	if open := openAction(t, out); open != firstPageObject(t, out) {
+		t.Errorf("OpenAction goes to %q, want the cover %q", open, firstPageObject(t, out))
+	}
+
 	// Merged PDFs stay PDFs: their text can be searched, their pages keep
 	// their rotation and their forms keep their fields.
 	if !strings.Contains(text, "Community Health Hospital") || !strings.Contains(text, "Example for a Form") {

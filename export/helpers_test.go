@@ -332,3 +332,43 @@ func formFields(t testing.TB, path string) int {
 	}
 	return len(j.Acroform.Fields)
 }
+
+// openAction returns the object the catalog's /OpenAction goes to ("3 0 R").
+func openAction(t testing.TB, path string) string {
+	t.Helper()
+	trailer, err := exec.Command("qpdf", "--show-object=trailer", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`/Root (\d+) 0 R`).FindSubmatch(trailer)
+	if m == nil {
+		t.Fatalf("no /Root in trailer %s", trailer)
+	}
+	root, err := exec.Command("qpdf", "--show-object="+string(m[1]), path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := regexp.MustCompile(`/OpenAction \[ (\d+ \d+ R) /Fit \]`).FindSubmatch(root)
+	if o == nil || !bytes.Contains(root, []byte("/PageMode /UseOutlines")) {
+		t.Errorf("catalog %s lacks /OpenAction [page /Fit] or /PageMode /UseOutlines", root)
+		return ""
+	}
+	return string(o[1])
+}
+
+func firstPageObject(t testing.TB, path string) string {
+	t.Helper()
+	out, err := exec.Command("qpdf", "--json", "--json-key=pages", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Pages []struct {
+			Object string `json:"object"`
+		} `json:"pages"`
+	}
+	if err := json.Unmarshal(out, &j); err != nil || len(j.Pages) == 0 {
+		t.Fatalf("qpdf --json pages: %v", err)
+	}
+	return j.Pages[0].Object
+}
