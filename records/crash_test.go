@@ -56,6 +56,7 @@ func TestKillMidAdd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	data := makePDF("big scan", 3*records.ChunkSize+12345, 77) // four parts: kept small for -race
 	file := writeFile(t, dir, "big-scan.pdf", data)
