@@ -266,9 +266,9 @@ func (s *documentsScreen) setDocs(docs []records.Document, f records.DocumentFil
 	s.docs = docs
 	s.list.UnselectAll()
 	s.list.Refresh()
-	what := "documents"
+	where := ""
 	if f.Trashed {
-		what = "documents in the Trash"
+		where = " in the Trash"
 	}
 	switch {
 	case len(docs) == 0 && strings.TrimSpace(f.Search) != "":
@@ -278,7 +278,7 @@ func (s *documentsScreen) setDocs(docs []records.Document, f records.DocumentFil
 	case len(docs) == 0:
 		s.count.SetText("No documents yet. Add files or drag them onto this window.")
 	default:
-		s.count.SetText(fmt.Sprintf("%d %s", len(docs), what))
+		s.count.SetText(plural(len(docs), "document", "documents") + where)
 	}
 	for i, d := range docs {
 		if d.ID == s.doc.ID {

@@ -112,6 +112,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.quality = widget.NewRadioGroup([]string{qualityCompact, qualityOriginal}, func(string) { s.onSettings() })
 	s.quality.Required = true
 	s.estimate = widget.NewLabel("")
+	s.estimate.Wrapping = fyne.TextWrapWord
 
 	s.check = widget.NewButtonWithIcon("Check the packet", theme.SearchIcon(), s.onCheck)
 	s.checkNote = hint("The check opens every document to make sure it can go in. It does not change anything.")
@@ -120,6 +121,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.exportBtn.Importance = widget.HighImportance
 	s.progress = widget.NewProgressBar()
 	s.progressAt = widget.NewLabel("")
+	s.progressAt.Wrapping = fyne.TextWrapWord
 	s.cancel = widget.NewButton("Cancel", func() {
 		if s.cancelFn != nil {
 			s.cancelFn()

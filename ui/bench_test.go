@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"secondopinion/records"
+)
+
+// benchDocs is how many documents the speed benchmarks work on: the issue's
+// "usable in under 1 s with 10,000 documents".
+const benchDocs = 10000
+
+var (
+	benchOnce sync.Once
+	benchPath string
+	benchErr  error
+)
+
+var benchWords = []string{"blood", "biopsy", "scan", "letter", "clinic", "results", "report", "ultrasound", "discharge", "referral"}
+
+// benchLibrary makes, once per test process, a library with one person and
+// benchDocs documents (all sharing one small picture, stored once).
+func benchLibrary(b *testing.B) string {
+	b.Helper()
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "secondopinion-bench-")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		ctx := context.Background()
+		benchPath = filepath.Join(dir, "library.sqlite")
+		s, err := records.Open(ctx, benchPath)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		defer s.Close()
+		p := records.Person{FullName: "Bench Person"}
+		if benchErr = s.SavePerson(ctx, &p); benchErr != nil {
+			return
+		}
+		c := records.Case{PersonID: p.ID, Title: "Bench"}
+		if benchErr = s.SaveCase(ctx, &c); benchErr != nil {
+			return
+		}
+		png := writePNG(&testing.T{}, dir, "page.png", 7)
+		for i := range benchDocs {
+			d := records.Document{PersonID: p.ID, Kind: records.Kinds[i%len(records.Kinds)],
+				Title:  fmt.Sprintf("%s %d", benchWords[i%len(benchWords)], i),
+				Source: "Hospital " + benchWords[(i/7)%len(benchWords)],
+				Date:   records.Date{Year: 2000 + i%25, Month: 1 + i%12, Day: 1 + i%28}}
+			if benchErr = s.AddDocument(ctx, &d, []string{png}, records.AddOptions{}); benchErr != nil {
+				return
+			}
+		}
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchPath
+}
+
+// benchApp opens the big library in the test driver. Background work runs
+// inline so each iteration measures the whole answer.
+func benchApp(b *testing.B) *App {
+	path := benchLibrary(b)
+	fa := test.NewTempApp(b)
+	s, err := records.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	a := &App{fyne: fa, store: s, ctx: context.Background(), async: func(f func()) { f() }}
+	a.win = fa.NewWindow("Second Opinion")
+	a.build()
+	return a
+}
+
+// BenchmarkOpenWindow is start-up: the window built on the last screen
+// (Documents) with its list of 10,000 documents loaded.
+func BenchmarkOpenWindow(b *testing.B) {
+	benchLibrary(b)
+	for b.Loop() {
+		a := benchApp(b)
+		a.show(secDocuments)
+		if len(a.documents.docs) != benchDocs {
+			b.Fatalf("listed %d, want %d", len(a.documents.docs), benchDocs)
+		}
+		a.win.Close()
+	}
+}
+
+// BenchmarkDocumentsList is the list query alone (records) for 10,000.
+func BenchmarkDocumentsList(b *testing.B) {
+	a := benchApp(b)
+	f := records.DocumentFilter{PersonID: a.person.ID}
+	for b.Loop() {
+		docs, err := a.store.Documents(a.ctx, f)
+		if err != nil || len(docs) != benchDocs {
+			b.Fatalf("Documents() = %d, %v", len(docs), err)
+		}
+	}
+}
+
+// BenchmarkSearchAsYouType types "blood" one letter at a time into the
+// search box (no debounce), each letter answering with a new list: the
+// worst case for what typing costs.
+func BenchmarkSearchAsYouType(b *testing.B) {
+	a := benchApp(b)
+	a.show(secDocuments)
+	s := a.documents
+	for b.Loop() {
+		s.search.SetText("")
+		for _, r := range "blood" {
+			s.search.SetText(s.search.Text + string(r))
+		}
+		if len(s.docs) != benchDocs/len(benchWords) {
+			b.Fatalf("search listed %d, want %d", len(s.docs), benchDocs/len(benchWords))
+		}
+	}
+}
+
+// TestSearchKeepsUIFree checks that search queries run off the UI
+// goroutine: a keystroke returns before the list changes, and the answer
+// arrives later through fyne.Do.
+func TestSearchKeepsUIFree(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secDocuments)
+	s := a.documents
+	gate := make(chan struct{})
+	a.async = func(f func()) {
+		go func() {
+			<-gate
+			f()
+		}()
+	}
+	before := s.count.Text
+	s.search.SetText("anything")
+	if s.count.Text != before {
+		t.Fatalf("the search answered on the UI goroutine: %q", s.count.Text)
+	}
+	loaded := s.loaded
+	close(gate)
+	<-loaded // the answer arrives through fyne.Do
+	if !strings.Contains(s.count.Text, "Nothing matches") {
+		t.Errorf("after the search answered the list says %q", s.count.Text)
+	}
+}
