@@ -519,3 +519,38 @@ func TestLibraryPathAnyName(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenOnFullDisk: a new library on a full disk is refused with the
+// disk-full sentence and leaves no file behind.
+func TestOpenOnFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	mountTmpfs(t, dir, "size=256k")
+	filler, err := os.Create(filepath.Join(dir, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	for {
+		if _, err := filler.Write(buf); err != nil {
+			break
+		}
+	}
+	filler.Close()
+	path := filepath.Join(dir, "library.sqlite")
+	s, err := records.Open(context.Background(), path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open(full disk) = nil error, want a refusal")
+	}
+	if msg := records.Explain(err); !strings.Contains(msg, "disk is full") {
+		t.Errorf("Explain(Open(full disk)) = %q, want it to say the disk is full", msg)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folder after a refused Open holds %q, want only the filler", names)
+	}
+}
