@@ -29,8 +29,9 @@ const maxEXIFScan = 1 << 20
 // maxTIFFPages bounds the walk along a TIFF's chain of image directories.
 const maxTIFFPages = 10000
 
-// inspectImage decodes the whole image once, to prove it is intact, and
-// reads its stored size and EXIF orientation.
+// inspectImage checks the image is whole (see structure.go for JPEG and
+// PNG; other formats are decoded) and reads its stored size and EXIF
+// orientation.
 func inspectImage(ctx context.Context, r io.ReadSeeker, size int64, mediaType string) (Info, error) {
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
@@ -50,7 +51,16 @@ func inspectImage(ctx context.Context, r io.ReadSeeker, size int64, mediaType st
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Info{}, fmt.Errorf("inspect image: %v: %w", err, ErrUnreadable)
 	}
-	if _, _, err := image.Decode(r); err != nil {
+	switch mediaType {
+	case JPEG:
+		err = checkJPEG(r)
+	case PNG:
+		err = checkPNG(r)
+	default:
+		// Other formats are rarer and smaller: decode them whole.
+		_, _, err = image.Decode(r)
+	}
+	if err != nil {
 		return Info{}, fmt.Errorf("inspect image: %v: %w", err, ErrUnreadable)
 	}
 	if err := ctx.Err(); err != nil {
