@@ -150,6 +150,19 @@ func shrinkJPEG(src []byte, orientation, maxW, maxH int) (jpg []byte, w, h int, 
 
 // boxPlane averages k×k blocks of a sample plane into dst.
 func boxPlane(dst []byte, dstStride, dw, dh int, src []byte, srcStride, sw, sh, k int) {
+	if k == 2 && 2*dw <= sw && 2*dh <= sh {
+		// The common case (a 12 MP photo on A4), without bounds juggling.
+		for y := range dh {
+			r0 := src[2*y*srcStride : 2*y*srcStride+2*dw]
+			r1 := src[(2*y+1)*srcStride : (2*y+1)*srcStride+2*dw]
+			row := dst[y*dstStride : y*dstStride+dw]
+			for x := range row {
+				i := 2 * x
+				row[x] = byte((int(r0[i]) + int(r0[i+1]) + int(r1[i]) + int(r1[i+1]) + 2) >> 2)
+			}
+		}
+		return
+	}
 	for y := range dh {
 		y0 := y * k
 		y1 := min(y0+k, sh)
@@ -251,14 +264,15 @@ func upright(m image.Image, o int) image.Image {
 		}
 		return d
 	case *image.YCbCr:
-		d := image.NewRGBA(image.Rect(0, 0, dw, dh))
+		// Stay in Y/Cb/Cr (full-resolution chroma): the JPEG encoder takes
+		// it without a round trip through RGB.
+		d := image.NewYCbCr(image.Rect(0, 0, dw, dh), image.YCbCrSubsampleRatio444)
 		for y := range dh {
-			row := d.Pix[y*d.Stride:]
+			row := y * d.YStride
 			for x := range dw {
 				sx, sy := from(x, y)
 				yi, ci := m.YOffset(sx, sy), m.COffset(sx, sy)
-				r, g, bb := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-				row[x*4], row[x*4+1], row[x*4+2], row[x*4+3] = r, g, bb, 0xff
+				d.Y[row+x], d.Cb[row+x], d.Cr[row+x] = m.Y[yi], m.Cb[ci], m.Cr[ci]
 			}
 		}
 		return d
