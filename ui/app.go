@@ -101,9 +101,10 @@ type App struct {
 	// saves at once (tests).
 	delay time.Duration
 
-	mu      sync.Mutex
-	savers  []*saver
-	escapes []escapeItem // the open dialogs, topmost last, for Escape
+	mu        sync.Mutex
+	savers    []*saver
+	shortcuts []shortcut
+	escapes   []escapeItem // the open dialogs, topmost last, for Escape
 }
 
 // New builds the app's window over an open library. It does not show it;
@@ -206,45 +207,68 @@ func (a *App) build() {
 	a.show(last)
 }
 
+// shortcut is one keyboard shortcut of the main window.
+type shortcut struct {
+	key  fyne.KeyName
+	mod  fyne.KeyModifier
+	what string // for people: shown in tooltips and the README
+	run  func()
+}
+
 func (a *App) addShortcuts() {
 	c := a.win.Canvas()
 	ctrl := fyne.KeyModifierShortcutDefault
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}, func(fyne.Shortcut) {
-		if a.person.ID == "" {
-			return
-		}
-		a.show(secDocuments)
-		a.win.Canvas().Focus(a.documents.search)
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}, func(fyne.Shortcut) {
-		if a.person.ID == "" {
-			return
-		}
-		a.show(secDocuments)
-		a.documents.onAdd()
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: ctrl}, func(fyne.Shortcut) {
-		if a.person.ID == "" {
-			return
-		}
-		a.show(secPacket)
-		a.packet.onExport()
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyUp, Modifier: fyne.KeyModifierAlt}, func(fyne.Shortcut) {
-		if a.current == secQuestions {
-			a.questions.onMove(-1)
-		}
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyDown, Modifier: fyne.KeyModifierAlt}, func(fyne.Shortcut) {
-		if a.current == secQuestions {
-			a.questions.onMove(+1)
-		}
-	})
+	a.shortcuts = []shortcut{
+		{fyne.KeyF, ctrl, "Search the documents", a.onFind},
+		{fyne.KeyN, ctrl, "Add a new document", a.onNewDocument},
+		{fyne.KeyE, ctrl, "Export the packet", a.onExportPacket},
+		{fyne.KeyUp, fyne.KeyModifierAlt, "Move the chosen question up", func() {
+			if a.current == secQuestions {
+				a.questions.onMove(-1)
+			}
+		}},
+		{fyne.KeyDown, fyne.KeyModifierAlt, "Move the chosen question down", func() {
+			if a.current == secQuestions {
+				a.questions.onMove(+1)
+			}
+		}},
+	}
+	for _, sc := range a.shortcuts {
+		run := sc.run
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: sc.key, Modifier: sc.mod}, func(fyne.Shortcut) { run() })
+	}
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			a.escape()
 		}
 	})
+}
+
+// onFind is Ctrl+F: the Documents screen with the search box focused.
+func (a *App) onFind() {
+	if a.person.ID == "" {
+		return
+	}
+	a.show(secDocuments)
+	a.win.Canvas().Focus(a.documents.search)
+}
+
+// onNewDocument is Ctrl+N: add files.
+func (a *App) onNewDocument() {
+	if a.person.ID == "" {
+		return
+	}
+	a.show(secDocuments)
+	a.documents.onAdd()
+}
+
+// onExportPacket is Ctrl+E: the Packet screen and its save dialog.
+func (a *App) onExportPacket() {
+	if a.person.ID == "" {
+		return
+	}
+	a.show(secPacket)
+	a.packet.onExport()
 }
 
 // show switches the main area to a section, saving pending edits first.

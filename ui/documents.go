@@ -566,8 +566,8 @@ func (s *documentsScreen) pickFile(then func(string)) {
 	}, s.a.win)
 	d.SetFilter(storage.NewExtensionFileFilter(addableExtensions))
 	d.SetConfirmText("Add")
+	d.Show() // a file dialog can only be resized once shown
 	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
 }
 
 // addPaths puts files in the add dialog, opening it if needed. UI goroutine.

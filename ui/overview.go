@@ -76,6 +76,7 @@ type overviewScreen struct {
 	steps       *fyne.Container
 	counts      *widget.Label
 	missing     *fyne.Container
+	seq         int // numbers background loads; only the latest is shown (UI goroutine)
 	box         fyne.CanvasObject
 }
 
@@ -147,32 +148,71 @@ func (s *overviewScreen) refresh() {
 	}
 	s.steps.Refresh()
 
-	docs, err := a.store.PacketDocuments(a.ctx, c)
-	if err != nil {
-		a.showError(err)
+	// Counting and the readiness check read every document's row: with a
+	// big library that is a noticeable moment, so it runs in the
+	// background and the rest of the screen is usable at once.
+	s.seq++
+	seq, p, store, ctx := s.seq, a.person, a.store, a.ctx
+	if s.counts.Text == "" {
+		s.counts.SetText("Counting...")
 	}
-	meds, _ := a.store.Medications(a.ctx, a.person.ID)
-	qs, _ := a.store.Questions(a.ctx, c.ID)
-	current := 0
+	a.async(func() {
+		var ov overviewData
+		ov.err = ov.load(ctx, store, p, c)
+		fyne.Do(func() {
+			if seq == s.seq {
+				s.show(ov)
+			}
+		})
+	})
+}
+
+// overviewData is what the overview reads in the background.
+type overviewData struct {
+	docs, meds, current, questions int
+	gaps                           []missingItem
+	err                            error
+}
+
+func (ov *overviewData) load(ctx context.Context, store *records.Store, p records.Person, c records.Case) error {
+	docs, err := store.PacketDocuments(ctx, c)
+	if err != nil {
+		return err
+	}
+	meds, err := store.Medications(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	qs, err := store.Questions(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	ov.docs, ov.meds, ov.questions = len(docs), len(meds), len(qs)
 	for _, m := range meds {
 		if m.Current() {
-			current++
+			ov.current++
 		}
 	}
-	s.counts.SetText(fmt.Sprintf("%s in the packet, %s (%d taken now), %s",
-		plural(len(docs), "document", "documents"), plural(len(meds), "medicine", "medicines"), current,
-		plural(len(qs), "question", "questions")))
+	ov.gaps, err = packetGaps(ctx, store, p, c)
+	return err
+}
 
-	s.missing.Objects = nil
-	gaps, err := packetGaps(a.ctx, a.store, a.person, c)
-	if err != nil {
-		a.showError(err)
+// show fills the counts and the to-do list. UI goroutine.
+func (s *overviewScreen) show(ov overviewData) {
+	a := s.a
+	if ov.err != nil {
+		a.showError(ov.err)
+		return
 	}
-	if len(gaps) == 0 {
+	s.counts.SetText(fmt.Sprintf("%s in the packet, %s (%d taken now), %s",
+		plural(ov.docs, "document", "documents"), plural(ov.meds, "medicine", "medicines"), ov.current,
+		plural(ov.questions, "question", "questions")))
+	s.missing.Objects = nil
+	if len(ov.gaps) == 0 {
 		s.missing.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), nil,
 			widget.NewLabel("Nothing obvious is missing. Check the packet and export it when you are ready.")))
 	}
-	for _, g := range gaps {
+	for _, g := range ov.gaps {
 		sec := g.Section
 		l := widget.NewLabel(g.Text)
 		l.Wrapping = fyne.TextWrapWord

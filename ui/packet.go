@@ -50,6 +50,7 @@ type packetScreen struct {
 	lastPath   string
 	log        *fyne.Container
 	estSeq     int
+	listSeq    int
 	// onProgress, when set, sees each progress report on the UI goroutine
 	// after the bar (tests).
 	onProgress func(done, total int)
@@ -169,29 +170,6 @@ func (s *packetScreen) content() fyne.CanvasObject { return s.box }
 func (s *packetScreen) refresh() {
 	a := s.a
 	c := a.kase
-	packet, err := a.store.PacketDocuments(a.ctx, c)
-	if err != nil {
-		a.showError(err)
-		return
-	}
-	all, err := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: c.PersonID})
-	if err != nil {
-		a.showError(err)
-		return
-	}
-	s.included = map[string]bool{}
-	s.docs = s.docs[:0]
-	for _, d := range packet {
-		s.included[d.ID] = true
-		s.docs = append(s.docs, d)
-	}
-	for _, d := range all {
-		if !s.included[d.ID] {
-			s.docs = append(s.docs, d)
-		}
-	}
-	s.list.Refresh()
-	s.summary.SetText(fmt.Sprintf("%d of %d documents included", len(packet), len(all)))
 	paper := paperOptA4
 	if c.Packet.Paper == records.PaperLetter {
 		paper = paperOptLetter
@@ -206,7 +184,45 @@ func (s *packetScreen) refresh() {
 	s.quality.SetSelected(quality)
 	s.paper.OnChanged, s.quality.OnChanged = fn1, fn2
 	s.refreshLog()
-	s.refreshEstimate()
+
+	// The lists read every document's row: in the background.
+	s.listSeq++
+	seq, store, ctx := s.listSeq, a.store, a.ctx
+	a.async(func() {
+		packet, err := store.PacketDocuments(ctx, c)
+		var all []records.Document
+		if err == nil {
+			all, err = store.Documents(ctx, records.DocumentFilter{PersonID: c.PersonID})
+		}
+		fyne.Do(func() {
+			if seq != s.listSeq {
+				return
+			}
+			if err != nil {
+				a.showError(err)
+				return
+			}
+			s.setDocs(packet, all)
+			s.refreshEstimate()
+		})
+	})
+}
+
+// setDocs shows the packet's documents first, in order, then the others.
+func (s *packetScreen) setDocs(packet, all []records.Document) {
+	s.included = map[string]bool{}
+	s.docs = make([]records.Document, 0, len(all))
+	for _, d := range packet {
+		s.included[d.ID] = true
+		s.docs = append(s.docs, d)
+	}
+	for _, d := range all {
+		if !s.included[d.ID] {
+			s.docs = append(s.docs, d)
+		}
+	}
+	s.list.Refresh()
+	s.summary.SetText(fmt.Sprintf("%d of %d documents included", len(packet), len(all)))
 }
 
 func (s *packetScreen) options() export.Options {
@@ -412,8 +428,8 @@ func (s *packetScreen) onExport() {
 	}, s.a.win)
 	d.SetFileName(fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02")))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.Show() // a file dialog can only be resized once shown
 	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
 }
 
 // safeName keeps a name usable in a file name on every system.

@@ -299,12 +299,8 @@ func (s *questionsScreen) onLink() {
 	a := s.a
 	search := a.newEntry("Find a document")
 	box := container.NewVBox()
-	show := func() {
-		docs, err := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID, Search: search.Text})
-		if err != nil {
-			a.showError(err)
-			return
-		}
+	seq := 0
+	fill := func(docs []records.Document) {
 		box.Objects = nil
 		for i, d := range docs {
 			if i == 200 {
@@ -317,6 +313,24 @@ func (s *questionsScreen) onLink() {
 			box.Add(c)
 		}
 		box.Refresh()
+	}
+	// The search runs off the UI goroutine, as on the Documents screen.
+	show := func() {
+		seq++
+		mine, f := seq, records.DocumentFilter{PersonID: a.person.ID, Search: search.Text}
+		a.async(func() {
+			docs, err := a.store.Documents(a.ctx, f)
+			fyne.Do(func() {
+				if mine != seq {
+					return
+				}
+				if err != nil {
+					a.showError(err)
+					return
+				}
+				fill(docs)
+			})
+		})
 	}
 	search.OnChanged = func(string) { show() }
 	show()

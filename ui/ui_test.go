@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -523,5 +524,81 @@ func TestPacketExportCancelled(t *testing.T) {
 	}
 	if s.cancelFn != nil || s.exportBtn.Disabled() {
 		t.Errorf("after Cancel a new export cannot start")
+	}
+}
+
+func TestShortcutsAndDrop(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	// Fyne's test canvas does not take shortcuts: run what each key is bound to.
+	press := func(key fyne.KeyName, mod fyne.KeyModifier) {
+		t.Helper()
+		for _, sc := range a.shortcuts {
+			if sc.key == key && sc.mod == mod {
+				sc.run()
+				return
+			}
+		}
+		t.Fatalf("no shortcut for %v+%v", mod, key)
+	}
+	press(fyne.KeyF, fyne.KeyModifierShortcutDefault)
+	if a.current != secDocuments || a.win.Canvas().Focused() != a.documents.search {
+		t.Errorf("Ctrl+F: screen %q, focus %v; want Documents with the search box focused", a.current, a.win.Canvas().Focused())
+	}
+	// Ctrl+N and "Back up now..." open file dialogs (they must not fail).
+	press(fyne.KeyN, fyne.KeyModifierShortcutDefault)
+	a.settings.onBackup()
+	// Dropping files onto the window opens the add dialog with them.
+	dir := t.TempDir()
+	a.onDropped([]fyne.URI{storage.NewFileURI(writePNG(t, dir, "a.png", 1)), storage.NewFileURI(writePNG(t, dir, "b.png", 2))})
+	if a.documents.addDialog == nil || len(a.documents.pending) != 2 || !a.documents.grouping.Visible() {
+		t.Fatalf("drop: dialog %v, pending %d", a.documents.addDialog != nil, len(a.documents.pending))
+	}
+	a.escape()
+	if a.documents.addDialog != nil || len(a.documents.pending) != 0 {
+		t.Errorf("Escape should cancel the add dialog and forget its files")
+	}
+	press(fyne.KeyE, fyne.KeyModifierShortcutDefault)
+	if a.current != secPacket {
+		t.Errorf("Ctrl+E: screen %q, want Packet", a.current)
+	}
+}
+
+func TestBackupAndOpenOriginal(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	p := writePNG(t, t.TempDir(), "photo.png", 3)
+	d := records.Document{PersonID: a.person.ID}
+	if err := a.store.AddDocument(a.ctx, &d, []string{p}, records.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// "Open original" hands the system viewer a private copy of the bytes.
+	out, err := copyOut(a.ctx, a.store, d.Files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(p)
+	got, _ := os.ReadFile(out)
+	if string(got) != string(want) || filepath.Base(out) != "photo.png" {
+		t.Errorf("copyOut = %s (%d bytes), want photo.png (%d bytes)", out, len(got), len(want))
+	}
+	if st, _ := os.Stat(out); st.Mode().Perm() != 0o600 {
+		t.Errorf("the copy is readable by others: %v", st.Mode())
+	}
+	os.RemoveAll(filepath.Dir(out))
+
+	// Backup: the save dialog leaves an empty file; the backup replaces it.
+	a.show(secSettings)
+	path := filepath.Join(t.TempDir(), "backup.sqlite")
+	os.WriteFile(path, nil, 0o600)
+	a.settings.backupTo(path)
+	if !strings.Contains(a.settings.backedUp.Text, "Backup saved") {
+		t.Fatalf("after backup the screen says %q", a.settings.backedUp.Text)
+	}
+	b, err := records.Open(a.ctx, path)
+	if err != nil {
+		t.Fatalf("the backup does not open as a library: %v", err)
+	}
+	defer b.Close()
+	if people, _ := b.People(a.ctx); len(people) != 1 {
+		t.Errorf("the backup holds %d people, want 1", len(people))
 	}
 }
