@@ -65,7 +65,7 @@ func benchPhotoPaths(b *testing.B) []string {
 	}
 	for i, p := range paths {
 		comment := fmt.Sprintf("Second Opinion benchmark photo %d ", i+1)
-		comment += strings.Repeat(".", benchPhotoSize-len(base)-4-len(comment))
+		comment += strings.Repeat(".", benchPhotoSize-len(base)-4*(benchPhotoSize/65533+1)-len(comment))
 		if err := os.WriteFile(p, withComment(base, comment), 0o600); err != nil {
 			b.Fatal(err)
 		}

@@ -42,7 +42,6 @@ type pending struct {
 	path string
 	name string
 	size int64
-	sum  string
 	info media.Info
 }
 
@@ -99,27 +98,7 @@ func inspectFile(ctx context.Context, path string) (pending, error) {
 		}
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s looks like a %s but is damaged or incomplete, so it cannot be read. Get a fresh copy (download or scan it again) and add that.", name, what), Err: fmt.Errorf("%w: %v", ErrUnreadableFile, err)}
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return pending{}, err
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, readerCtx{ctx, f}); err != nil {
-		return pending{}, &Problem{Msg: fmt.Sprintf("Second Opinion could not read all of %s (%v). Copy it to your computer again and add the copy.", name, errBrief(err)), Err: err}
-	}
-	return pending{path: path, name: name, size: st.Size(), sum: hex.EncodeToString(h.Sum(nil)), info: info}, nil
-}
-
-// readerCtx stops a long copy when the context is cancelled.
-type readerCtx struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r readerCtx) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
+	return pending{path: path, name: name, size: st.Size(), info: info}, nil
 }
 
 // AddDocument catalogues files as one document (several files are several
@@ -236,16 +215,11 @@ func (s *Store) storeFiles(ctx context.Context, tx *sql.Tx, d *Document, files [
 }
 
 func (s *Store) storeFile(ctx context.Context, tx *sql.Tx, p pending, progress func(int64)) (File, error) {
-	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=?`, p.sum).Scan(&id)
-	if err == nil {
-		progress(p.size)
-		return s.file(ctx, tx, id) // the same bytes are stored once
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return File{}, err
-	}
-	f := File{ID: newID(), Name: p.name, MediaType: p.info.MediaType, Size: p.size, SHA256: p.sum,
+	// The bytes are hashed as they are stored, so the file is read once.
+	// The row holds a placeholder fingerprint until the end; if the same
+	// bytes are already in the library, the new copy is dropped again
+	// (inside this transaction, so it never reaches the disk's main file).
+	f := File{ID: newID(), Name: p.name, MediaType: p.info.MediaType, Size: p.size, SHA256: "pending:" + newID(),
 		Pages: max(p.info.Pages, 1), Width: p.info.Width, Height: p.info.Height, Orientation: p.info.Orientation,
 		Encrypted: p.info.Encrypted, Created: s.now()}
 	chunks := (p.size + ChunkSize - 1) / ChunkSize
@@ -287,8 +261,23 @@ func (s *Store) storeFile(ctx context.Context, tx *sql.Tx, p pending, progress f
 			return File{}, &Problem{Msg: fmt.Sprintf("%s could not be read to the end (%v). Nothing was added; copy it to your computer again and add the copy.", p.name, errBrief(rerr)), Err: rerr}
 		}
 	}
-	if written != p.size || hex.EncodeToString(h.Sum(nil)) != p.sum {
+	if written != p.size {
 		return File{}, &Problem{Msg: fmt.Sprintf("%s changed while it was being added. Nothing was added; wait until it has finished saving or downloading, then add it again.", p.name)}
+	}
+	f.SHA256 = hex.EncodeToString(h.Sum(nil))
+	var existing string
+	err = tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=?`, f.SHA256).Scan(&existing)
+	switch {
+	case err == nil: // the same bytes are stored once
+		if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, f.ID); err != nil {
+			return File{}, err
+		}
+		return s.file(ctx, tx, existing)
+	case !errors.Is(err, sql.ErrNoRows):
+		return File{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE file SET sha256=? WHERE id=?`, f.SHA256, f.ID); err != nil {
+		return File{}, err
 	}
 	if text := strings.TrimSpace(p.info.Text); text != "" {
 		if len(text) > maxIndexedText {

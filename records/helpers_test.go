@@ -176,11 +176,16 @@ func makeJPEG(w, h int, seed uint64, quality int) []byte {
 // withComment returns a copy of the JPEG j with a COM segment holding text
 // right after its SOI marker: distinct bytes, the same picture.
 func withComment(j []byte, text string) []byte {
-	out := make([]byte, 0, len(j)+len(text)+4)
+	out := make([]byte, 0, len(j)+len(text)+4*(len(text)/65533+1))
 	out = append(out, j[:2]...)
-	n := len(text) + 2
-	out = append(out, 0xFF, 0xFE, byte(n>>8), byte(n))
-	out = append(out, text...)
+	// A segment holds at most 65533 bytes: split a long comment.
+	for len(text) > 0 {
+		part := text[:min(len(text), 65533)]
+		text = text[len(part):]
+		n := len(part) + 2
+		out = append(out, 0xFF, 0xFE, byte(n>>8), byte(n))
+		out = append(out, part...)
+	}
 	return append(out, j[2:]...)
 }
 

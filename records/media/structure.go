@@ -75,8 +75,12 @@ func nextMarker(br *bufio.Reader) (byte, error) {
 	if err != nil {
 		return 0, errTruncated
 	}
-	if b != 0xFF {
-		return 0, fmt.Errorf("expected a JPEG marker, found byte 0x%02X", b)
+	// Like libjpeg and Go's decoder, skip stray bytes between segments:
+	// some writers leave them, and every decoder reads past them.
+	for b != 0xFF {
+		if b, err = br.ReadByte(); err != nil {
+			return 0, errTruncated
+		}
 	}
 	for b == 0xFF {
 		if b, err = br.ReadByte(); err != nil {
