@@ -311,6 +311,9 @@ func BenchmarkList10k(b *testing.B) {
 		{"one person", records.DocumentFilter{PersonID: mary.ID}, 8000},
 		{"one kind", records.DocumentFilter{PersonID: mary.ID, Kind: records.KindPathology}, 500},
 		{"one year", records.DocumentFilter{PersonID: mary.ID, From: records.MustDate("2020"), To: records.MustDate("2020")}, 400},
+		// What a screen asks for: the rows it shows (a virtual list pages).
+		{"first page of 100", records.DocumentFilter{PersonID: mary.ID, Limit: 100}, 100},
+		{"last page of 100", records.DocumentFilter{PersonID: mary.ID, Limit: 100, Offset: 7900}, 100},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
@@ -329,6 +332,18 @@ func BenchmarkList10k(b *testing.B) {
 
 // BenchmarkSearch10k searches the 10,000-document library (target: under
 // 50 ms).
+// BenchmarkCount10k is what a virtual list asks first: how many rows.
+func BenchmarkCount10k(b *testing.B) {
+	ctx := context.Background()
+	s, mary := open10k(b)
+	for i := 0; i < b.N; i++ {
+		n, err := s.CountDocuments(ctx, records.DocumentFilter{PersonID: mary.ID})
+		if err != nil || n != 8000 {
+			b.Fatalf("CountDocuments(one person) = %d, %v, want 8000", n, err)
+		}
+	}
+}
+
 func BenchmarkSearch10k(b *testing.B) {
 	ctx := context.Background()
 	s, mary := open10k(b)
@@ -342,12 +357,17 @@ func BenchmarkSearch10k(b *testing.B) {
 		{"two words", "margin liver", 1, bench10kDocs},
 		{"source", "royal infirmary", 1000, bench10kDocs},
 		{"no match", "appendicitis", 0, 0},
+		{"common word, first page of 100", "biopsy", 100, 100},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
 			var n int
+			limit := 0
+			if strings.Contains(tt.name, "page of 100") {
+				limit = 100
+			}
 			for i := 0; i < b.N; i++ {
-				docs, err := s.Documents(ctx, records.DocumentFilter{PersonID: mary.ID, Search: tt.text})
+				docs, err := s.Documents(ctx, records.DocumentFilter{PersonID: mary.ID, Search: tt.text, Limit: limit})
 				if err != nil || len(docs) < tt.min || len(docs) > tt.max {
 					b.Fatalf("Documents(Search %q) = %d, %v, want %d..%d", tt.text, len(docs), err, tt.min, tt.max)
 				}

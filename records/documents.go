@@ -374,6 +374,9 @@ type DocumentFilter struct {
 	From, To Date   // dates of service, inclusive; partial dates allowed
 	Search   string // full-text search over titles, notes, sources, tags and PDF text
 	Trashed  bool   // list the Trash instead
+	// Limit and Offset page through a long list (a screen shows tens of
+	// rows); Limit 0 lists everything.
+	Limit, Offset int
 }
 
 const docCols = `d.id, d.person_id, d.kind, d.title, d.date, d.source, d.notes, d.tags, d.trashed, d.created, d.updated`
@@ -388,11 +391,9 @@ func scanDocument(sc interface{ Scan(...any) error }, extra ...any) (Document, e
 	return d, err
 }
 
-// Documents lists documents by date of service (undated ones first), with
-// their page and file counts but without file bytes.
-func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
-	var where []string
-	var args []any
+// sql is the filter as a WHERE clause over document d. none reports a
+// search that nothing can match (only punctuation).
+func (f DocumentFilter) sql() (where []string, args []any, none bool) {
 	if f.Trashed {
 		where = append(where, "d.trashed != ''")
 	} else {
@@ -411,13 +412,58 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, er
 		where, args = append(where, "d.date != '' AND d.date <= ?"), append(args, f.To.String()+"~")
 	}
 	if q := ftsQuery(f.Search); q != "" {
-		where, args = append(where, "d.id IN (SELECT ref FROM search WHERE search MATCH ? AND kind = 'document')"), append(args, q)
+		// The matches are the outer loop (see from): the planner would
+		// otherwise walk the date index and probe the search for every row.
+		where, args = append(where, "d.id = hit.ref"), append(args, q)
 	} else if strings.TrimSpace(f.Search) != "" {
-		return nil, nil // only punctuation: nothing can match
+		return nil, nil, true
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, count(df.file_id), coalesce(sum(fl.pages), 0), coalesce(sum(fl.size), 0)
-		FROM document d LEFT JOIN document_file df ON df.document_id = d.id LEFT JOIN file fl ON fl.id = df.file_id
-		WHERE `+strings.Join(where, " AND ")+` GROUP BY d.id ORDER BY d.date, d.created`, args...)
+	return where, args, false
+}
+
+// from is the FROM clause for the filter: with a search, the full-text
+// matches come first (CROSS JOIN keeps that order in SQLite).
+func (f DocumentFilter) from() string {
+	if ftsQuery(f.Search) != "" {
+		return "(SELECT ref FROM search WHERE search MATCH ? AND kind = 'document') hit CROSS JOIN document d"
+	}
+	return "document d"
+}
+
+// searchFirst moves the search text (the last argument) to the front, where
+// from puts its placeholder.
+func searchFirst(args []any, f DocumentFilter) []any {
+	if ftsQuery(f.Search) == "" || len(args) == 0 {
+		return args
+	}
+	return append([]any{args[len(args)-1]}, args[:len(args)-1]...)
+}
+
+// CountDocuments says how many documents Documents would list without a
+// Limit, reading no rows: a virtual list sizes itself with it.
+func (s *Store) CountDocuments(ctx context.Context, f DocumentFilter) (int, error) {
+	where, args, none := f.sql()
+	if none {
+		return 0, nil
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+f.from()+` WHERE `+strings.Join(where, " AND "), searchFirst(args, f)...).Scan(&n)
+	return n, err
+}
+
+// Documents lists documents by date of service (undated ones first), with
+// their page and file counts but without file bytes.
+func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
+	where, args, none := f.sql()
+	if none {
+		return nil, nil
+	}
+	page := ""
+	if f.Limit > 0 {
+		page = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, d.file_count, d.pages, d.bytes FROM `+f.from()+`
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY d.date, d.created`+page, searchFirst(args, f)...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
