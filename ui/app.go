@@ -400,7 +400,7 @@ func (a *App) onAddPerson() {
 		a.show(secOverview)
 	}
 	f.onSubmit = save
-	d = a.formDialog("Add a person", "Add person", f.content(), save)
+	d = a.formDialog("Add a person", "Add person", f.content(), f.problem, save)
 	a.win.Canvas().Focus(f.name)
 }
 
@@ -521,40 +521,58 @@ func (a *App) confirm(title, text, yes string, onYes func()) dialog.Dialog {
 	return d
 }
 
-// formDialog shows content with Cancel and a confirm button; Enter in a
-// form entry should call onSave (the caller wires it), Escape cancels.
+// formDialog shows content with Cancel and a confirm button, and the form's
+// problem label (may be nil) just above them; Enter in a form entry should
+// call onSave (the caller wires it), Escape cancels.
 // onSave decides whether to close (it calls closeDialog on success), so a
 // form with a mistake stays open with its sentence shown.
-func (a *App) formDialog(title, confirm string, content fyne.CanvasObject, onSave func()) dialog.Dialog {
+func (a *App) formDialog(title, confirm string, content fyne.CanvasObject, problem *widget.Label, onSave func()) dialog.Dialog {
 	var d dialog.Dialog
 	cancel := widget.NewButton("Cancel", func() { a.closeDialog(d) })
 	save := widget.NewButton(confirm, onSave)
 	save.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewPadded(container.NewHBox(layout.NewSpacer(), cancel, save)), nil, nil, content), a.win)
+	bottom := container.NewVBox(container.NewPadded(container.NewHBox(layout.NewSpacer(), cancel, save)))
+	if problem != nil {
+		// Above the buttons, outside any scrolling: a mistake is always seen.
+		bottom = container.NewVBox(problem, container.NewPadded(container.NewHBox(layout.NewSpacer(), cancel, save)))
+	}
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, bottom, nil, nil, content), a.win)
 	a.pushEscape(d, nil)
 	d.Show()
 	return d
 }
 
+// escapeItem is an open dialog Escape can cancel.
 type escapeItem struct {
-	d      dialog.Dialog
-	cancel func()
+	key    any    // the dialog, to find it again
+	hide   func() // hides it
+	cancel func() // runs before hiding, when set
 }
 
 // pushEscape remembers an open dialog so Escape can cancel it; cancel, when
 // set, runs before it is hidden.
 func (a *App) pushEscape(d dialog.Dialog, cancel func()) {
-	a.escapes = append(a.escapes, escapeItem{d: d, cancel: cancel})
+	a.escapes = append(a.escapes, escapeItem{key: d, hide: d.Hide, cancel: cancel})
+}
+
+// pushFileDialog lets Escape cancel a file dialog (Fyne's has no Escape).
+func (a *App) pushFileDialog(d *dialog.FileDialog) {
+	a.escapes = append(a.escapes, escapeItem{key: d, hide: d.Hide})
+}
+
+// forget drops a dialog from the Escape list (it closed by itself).
+func (a *App) forget(key any) {
+	for i, x := range a.escapes {
+		if x.key == key {
+			a.escapes = append(a.escapes[:i], a.escapes[i+1:]...)
+			return
+		}
+	}
 }
 
 // closeDialog hides a dialog opened by this app and forgets its Escape.
 func (a *App) closeDialog(d dialog.Dialog) {
-	for i, x := range a.escapes {
-		if x.d == d {
-			a.escapes = append(a.escapes[:i], a.escapes[i+1:]...)
-			break
-		}
-	}
+	a.forget(d)
 	d.Hide()
 }
 
@@ -565,7 +583,8 @@ func (a *App) escape() {
 		if it.cancel != nil {
 			it.cancel()
 		}
-		a.closeDialog(it.d)
+		a.forget(it.key)
+		it.hide()
 	}
 }
 

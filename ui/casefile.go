@@ -321,10 +321,10 @@ func (s *caseScreen) editRequest(r records.RecordsRequest) {
 		widget.NewFormItem("Asked", from),
 		widget.NewFormItem("For", what),
 		widget.NewFormItem("Asked on", asked),
-		widget.NewFormItem("Received on", got)), problem)
+		widget.NewFormItem("Received on", got)))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 240))
-	d = a.formDialog("Request for records", "Save", scroll, save)
+	d = a.formDialog("Request for records", "Save", scroll, problem, save)
 	a.win.Canvas().Focus(from)
 }
 
@@ -405,13 +405,13 @@ func (s *caseScreen) editOpinion(o records.Opinion) {
 		widget.NewFormItem("Date", date),
 		widget.NewFormItem("Diagnosis", diag),
 		widget.NewFormItem("Recommends", treat),
-		widget.NewFormItem("Notes", notes)), problem)
+		widget.NewFormItem("Notes", notes)))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(600, 440))
 	title := "Add an opinion"
 	if o.ID != "" {
 		title = fmt.Sprintf("Opinion %d", o.Position)
 	}
-	d = a.formDialog(title, "Save", scroll, save)
+	d = a.formDialog(title, "Save", scroll, problem, save)
 	a.win.Canvas().Focus(name)
 }

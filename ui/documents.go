@@ -566,6 +566,8 @@ func (s *documentsScreen) pickFile(then func(string)) {
 	}, s.a.win)
 	d.SetFilter(storage.NewExtensionFileFilter(addableExtensions))
 	d.SetConfirmText("Add")
+	d.SetOnClosed(func() { s.a.forget(d) })
+	s.a.pushFileDialog(d)
 	d.Show() // a file dialog can only be resized once shown
 	d.Resize(fyne.NewSize(900, 600))
 }
@@ -595,7 +597,7 @@ func (s *documentsScreen) openAddDialog() {
 	)
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 320))
-	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, s.onConfirmAdd)
+	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, nil, s.onConfirmAdd)
 	s.addDialog.SetOnClosed(func() { s.addDialog, s.pending = nil, nil })
 }
 

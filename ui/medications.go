@@ -17,7 +17,7 @@ import (
 var medColumns = []struct {
 	title string
 	width float32
-}{{"Medicine", 150}, {"Strength and dose", 140}, {"How often", 180}, {"Status", 105}, {"Started", 105}, {"Stopped", 150}, {"What it is for", 200}}
+}{{"Medicine", 150}, {"Strength and dose", 130}, {"How often", 170}, {"Status", 160}, {"When", 150}, {"What it is for", 140}}
 
 // medicationsScreen shows current and past medicines in one table, and the
 // person's allergies below.
@@ -122,19 +122,25 @@ func medCell(m records.Medication, col int) string {
 	case 3:
 		switch m.Status {
 		case records.MedStopped:
+			if m.StopReason != "" {
+				return "Stopped: " + m.StopReason
+			}
 			return "Stopped"
 		case records.MedPaused:
 			return "Paused"
 		}
 		return "Taking now"
 	case 4:
-		return m.Start.Short()
-	case 5:
-		if m.StopReason != "" {
-			return strings.TrimSpace(m.Stop.Short() + " - " + m.StopReason)
+		switch {
+		case !m.Stop.IsZero() && !m.Start.IsZero():
+			return m.Start.Short() + " to " + m.Stop.Short()
+		case !m.Stop.IsZero():
+			return "until " + m.Stop.Short()
+		case !m.Start.IsZero():
+			return "since " + m.Start.Short()
 		}
-		return m.Stop.Short()
-	case 6:
+		return ""
+	case 5:
 		return m.Reason
 	}
 	return ""
@@ -284,14 +290,14 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 		widget.NewFormItem("Stopped", f.stop),
 		widget.NewFormItem("Notes", f.notes),
 	)
-	scroll := container.NewVScroll(container.NewVBox(formW, f.problem))
+	scroll := container.NewVScroll(formW)
 	scroll.SetMinSize(fyne.NewSize(640, 520))
 	title := "Add a medicine"
 	if m.ID != "" {
 		title = "Change " + m.Name
 	}
 	s.form = f
-	f.dialog = a.formDialog(title, "Save", scroll, f.save)
+	f.dialog = a.formDialog(title, "Save", scroll, f.problem, f.save)
 	a.win.Canvas().Focus(f.name)
 }
 
@@ -377,11 +383,10 @@ func (s *medicationsScreen) onStop() {
 	f.reason.OnSubmitted = func(string) { f.save() }
 	body := container.NewVBox(
 		hint("The medicine stays in the list as a past medicine: the second doctor will want to know it was tried."),
-		widget.NewForm(widget.NewFormItem("Stopped on", f.date), widget.NewFormItem("Reason", f.reason)),
-		f.problem)
+		widget.NewForm(widget.NewFormItem("Stopped on", f.date), widget.NewFormItem("Reason", f.reason)))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 200))
-	f.dialog = a.formDialog("Stop taking "+m.Name, "Stop taking", scroll, f.save)
+	f.dialog = a.formDialog("Stop taking "+m.Name, "Stop taking", scroll, f.problem, f.save)
 	s.stopping = f
 	a.win.Canvas().Focus(f.date)
 }
@@ -485,9 +490,9 @@ func (s *medicationsScreen) onAddAllergy() {
 	body := container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Allergic to", substance),
 		widget.NewFormItem("Reaction", reaction),
-		widget.NewFormItem("Severity", severity)), problem)
+		widget.NewFormItem("Severity", severity)))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 200))
-	d = a.formDialog("Add an allergy", "Add", scroll, save)
+	d = a.formDialog("Add an allergy", "Add", scroll, problem, save)
 	a.win.Canvas().Focus(substance)
 }

@@ -252,9 +252,9 @@ func (s *overviewScreen) onNotApplicable(key string) {
 		s.refresh()
 	}
 	reason.OnSubmitted = func(string) { save() }
-	body := container.NewVBox(hint("Say briefly why, so the second doctor knows it was not forgotten."), reason, problem)
+	body := container.NewVBox(hint("Say briefly why, so the second doctor knows it was not forgotten."), reason)
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(520, 150))
-	d = a.formDialog(records.ReadyLabel(key)+": does not apply", "Save", scroll, save)
+	d = a.formDialog(records.ReadyLabel(key)+": does not apply", "Save", scroll, problem, save)
 	a.win.Canvas().Focus(reason)
 }

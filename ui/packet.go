@@ -428,6 +428,8 @@ func (s *packetScreen) onExport() {
 	}, s.a.win)
 	d.SetFileName(fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02")))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.SetOnClosed(func() { s.a.forget(d) })
+	s.a.pushFileDialog(d)
 	d.Show() // a file dialog can only be resized once shown
 	d.Resize(fyne.NewSize(900, 600))
 }

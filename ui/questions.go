@@ -351,5 +351,5 @@ func (s *questionsScreen) onLink() {
 	}
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(560, 320))
-	d = a.formDialog("Which documents is this question about?", "Save", container.NewBorder(search, nil, nil, nil, scroll), save)
+	d = a.formDialog("Which documents is this question about?", "Save", container.NewBorder(search, nil, nil, nil, scroll), nil, save)
 }

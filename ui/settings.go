@@ -96,6 +96,8 @@ func (s *settingsScreen) onBackup() {
 	}, s.a.win)
 	d.SetFileName("Second Opinion backup " + s.a.store.Now().Format("2006-01-02") + ".sqlite")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".sqlite"}))
+	d.SetOnClosed(func() { s.a.forget(d) })
+	s.a.pushFileDialog(d)
 	d.Show() // a file dialog can only be resized once shown
 	d.Resize(fyne.NewSize(900, 600))
 }

@@ -353,8 +353,11 @@ func TestMedications(t *testing.T) {
 	if len(s.meds) != 1 || s.meds[0].Status != records.MedStopped || s.meds[0].StopReason != "Hot flushes" {
 		t.Fatalf("after stopping: %+v", s.meds)
 	}
-	if got := medCell(s.meds[0], 5); !strings.Contains(got, "Nov 2025") || !strings.Contains(got, "Hot flushes") {
-		t.Errorf("stopped column = %q", got)
+	if got := medCell(s.meds[0], 3); got != "Stopped: Hot flushes" {
+		t.Errorf("status column = %q", got)
+	}
+	if got := medCell(s.meds[0], 4); got != "May 2024 to Nov 2025" {
+		t.Errorf("when column = %q", got)
 	}
 	// Allergies: the explicit "No known allergies".
 	s.allergyStatus.SetSelected(allergyNone)

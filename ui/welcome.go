@@ -36,7 +36,7 @@ func (s *welcomeScreen) content() fyne.CanvasObject {
 	title.SizeName = "headingText"
 	intro := hint("Second Opinion keeps medical reports, scans, results, letters and medicines together in one private file on this computer. " +
 		"When you are ready, it makes one tidy PDF packet, with your questions, for the doctor giving the second opinion.")
-	items := []fyne.CanvasObject{title, intro, widget.NewSeparator(), heading("Who are you preparing for?"), s.form.content(),
+	items := []fyne.CanvasObject{title, intro, widget.NewSeparator(), heading("Who are you preparing for?"), s.form.withProblem(),
 		container.NewHBox(s.start)}
 	if LoadSample != nil {
 		items = append(items, widget.NewSeparator(),
@@ -148,11 +148,15 @@ func newPersonForm(a *App) *personForm {
 			widget.NewFormItem("Date of birth", f.born),
 			widget.NewFormItem("This is for", f.who),
 		),
-		f.carer, f.problem)
+		f.carer)
 	return f
 }
 
 func (f *personForm) content() fyne.CanvasObject { return f.box }
+
+// withProblem is the form with its problem label below (the welcome screen;
+// a dialog shows the label by its buttons instead).
+func (f *personForm) withProblem() fyne.CanvasObject { return container.NewVBox(f.box, f.problem) }
 
 // person reads the form; a mistake comes back as a records.Problem.
 func (f *personForm) person() (records.Person, error) {
