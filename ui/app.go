@@ -461,6 +461,13 @@ func (a *App) onDropped(uris []fyne.URI) {
 }
 
 func (a *App) onClose() {
+	a.saveState()
+	a.win.Close()
+}
+
+// saveState saves pending edits and the window's size (the last screen
+// and person are kept as they change).
+func (a *App) saveState() {
 	a.flush()
 	size := a.win.Canvas().Size()
 	if size.Width > 0 && size.Height > 0 {
@@ -468,7 +475,6 @@ func (a *App) onClose() {
 		p.SetFloat(prefWidth, float64(size.Width))
 		p.SetFloat(prefHeight, float64(size.Height))
 	}
-	a.win.Close()
 }
 
 // showError tells the user what happened and what to do, in a sentence; the

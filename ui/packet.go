@@ -61,8 +61,8 @@ type packetScreen struct {
 const (
 	paperOptA4      = "A4"
 	paperOptLetter  = "Letter"
-	qualityCompact  = "Compact: photos at print quality, small enough to e-mail"
-	qualityOriginal = "Original: every photo's own pixels (larger file)"
+	qualityCompact  = "Compact (small enough to e-mail)"
+	qualityOriginal = "Original photos (larger file)"
 )
 
 func newPacketScreen(a *App) *packetScreen {

@@ -605,3 +605,22 @@ func TestBackupAndOpenOriginal(t *testing.T) {
 		t.Errorf("the backup holds %d people, want 1", len(people))
 	}
 }
+
+func TestRemembersScreenAndPerson(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	b := records.Person{FullName: "Bob Example"}
+	if err := a.createPerson(&b); err != nil {
+		t.Fatal(err)
+	}
+	a.openPerson(b.ID)
+	a.show(secQuestions)
+	a.saveState() // what closing the window does before it closes
+	// The same preferences and library, opened again.
+	again := &App{fyne: a.fyne, store: a.store, ctx: a.ctx, async: a.async}
+	again.win = a.fyne.NewWindow("Second Opinion")
+	again.build()
+	defer again.win.Close()
+	if again.current != secQuestions || again.person.ID != b.ID {
+		t.Errorf("reopened on %q for %q, want %q for %q", again.current, again.person.FullName, secQuestions, b.FullName)
+	}
+}
