@@ -103,7 +103,7 @@ func newCaseScreen(a *App) *caseScreen {
 		),
 		heading("Why a second opinion?"),
 		s.reasons,
-		s.reasonOther,
+		widget.NewForm(widget.NewFormItem("Other reason", s.reasonOther)),
 		heading("Doctors"),
 		widget.NewForm(
 			widget.NewFormItem("First doctor", container.NewGridWithColumns(3, s.firstName, s.firstSpec, s.firstHosp)),
@@ -111,7 +111,8 @@ func newCaseScreen(a *App) *caseScreen {
 		),
 		heading("Appointment and referral"),
 		widget.NewForm(
-			widget.NewFormItem("Appointment", container.NewGridWithColumns(3, s.apptDate, s.apptTime, s.apptPlace)),
+			widget.NewFormItem("Appointment", container.NewGridWithColumns(2, s.apptDate, s.apptTime)),
+			widget.NewFormItem("Where", s.apptPlace),
 			widget.NewFormItem("Where things stand", s.status),
 			widget.NewFormItem("", container.NewHBox(s.urgent, s.viaReferral)),
 			widget.NewFormItem("Coverage", s.coverage),

@@ -76,6 +76,7 @@ type documentsScreen struct {
 	addDialog  dialog.Dialog
 	addKind    *widget.Select
 	addConfirm *widget.Button
+	addBody    *container.Scroll
 	progress   *widget.ProgressBar
 
 	box fyne.CanvasObject
@@ -118,6 +119,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s.emptyTrash = widget.NewButtonWithIcon("Empty the Trash...", theme.DeleteIcon(), s.onEmptyTrash)
 	s.emptyTrash.Hide()
 	s.count = widget.NewLabel("")
+	s.count.Wrapping = fyne.TextWrapWord // long sentences must not widen the list
 	s.filterNote = problemLabel()
 
 	s.list = widget.NewList(func() int { return len(s.docs) }, func() fyne.CanvasObject {
@@ -597,6 +599,7 @@ func (s *documentsScreen) openAddDialog() {
 	)
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 320))
+	s.addBody = scroll
 	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, nil, s.onConfirmAdd)
 	s.addDialog.SetOnClosed(func() { s.addDialog, s.pending = nil, nil })
 }
@@ -610,7 +613,7 @@ func (s *documentsScreen) showPending() {
 	s.pendingBox.Objects = nil
 	for i, p := range s.pending {
 		idx := i
-		rm := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() {
+		rm := widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() {
 			s.pending = append(s.pending[:idx], s.pending[idx+1:]...)
 			s.showPending()
 		})
@@ -634,6 +637,8 @@ func (s *documentsScreen) showPending() {
 	} else {
 		s.grouping.Hide()
 	}
+	s.addBody.Content.Refresh() // the list and the choice changed size: lay the dialog out again
+	s.addBody.Refresh()
 }
 
 // oneDocument reports whether the pending files become one document.

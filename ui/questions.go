@@ -59,7 +59,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 		mark := widget.NewLabelWithStyle("Ask first", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		text := widget.NewLabel("Question")
 		text.Truncation = fyne.TextTruncateEllipsis
-		state := widget.NewLabel("Answered")
+		state := widget.NewLabelWithStyle("Answered", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
 		return container.NewBorder(nil, nil, container.NewHBox(num, mark), state, text)
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i >= len(s.questions) {
@@ -92,7 +92,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 		}
 		mark.Refresh()
 		text.SetText(q.Text)
-		st := q.Category
+		st := ""
 		if q.Asked {
 			st = "Asked"
 			if q.Answer != "" {

@@ -13,6 +13,11 @@ import (
 type readableTheme struct{}
 
 func (readableTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	// In the light variant the default outlines of entries and unticked
+	// boxes are too faint to find for tired eyes: darken them.
+	if v == theme.VariantLight && n == theme.ColorNameInputBorder {
+		return color.NRGBA{R: 0x8a, G: 0x8a, B: 0x8a, A: 0xff}
+	}
 	return theme.DefaultTheme().Color(n, v)
 }
 
