@@ -624,3 +624,41 @@ func TestRemembersScreenAndPerson(t *testing.T) {
 		t.Errorf("reopened on %q for %q, want %q for %q", again.current, again.person.FullName, secQuestions, b.FullName)
 	}
 }
+
+func TestOverviewNotApplicable(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secOverview)
+	has := func(text string) bool {
+		for _, o := range a.overview.missing.Objects {
+			for _, l := range test.LaidOutObjects(o) {
+				if lab, ok := l.(*widget.Label); ok && strings.Contains(lab.Text, text) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	label := records.ReadyLabel(records.ReadyOperative)
+	if !has(label) {
+		t.Fatalf("a new case should list %q as missing", label)
+	}
+	a.overview.onNotApplicable(records.ReadyOperative)
+	if len(a.escapes) != 1 {
+		t.Fatal("\"Does not apply...\" should ask why")
+	}
+	a.escape()
+	a.overview.onNotApplicable(records.ReadyOperative)
+	for _, o := range test.LaidOutObjects(a.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*formEntry); ok {
+			test.Type(e, "No operation: diagnosed by biopsy only")
+			e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			break
+		}
+	}
+	if len(a.escapes) != 0 {
+		t.Fatal("the reason was not accepted")
+	}
+	if has(label) {
+		t.Errorf("%q is still listed as missing after \"does not apply\"", label)
+	}
+}
