@@ -110,12 +110,6 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 		return fmt.Errorf("read our pages: %w", err)
 	}
 	dest.EnsureVersionForWriting()
-	docOfPart := map[*part]int{}
-	for i, pr := range pl.docs {
-		for k := range pr.parts {
-			docOfPart[&pr.parts[k]] = i
-		}
-	}
 	for _, pt := range pl.pdfParts {
 		if err := ctx.Err(); err != nil {
 			return stopped(err)

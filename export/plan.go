@@ -26,12 +26,11 @@ type plan struct {
 	ours     []int       // packet page of each page we draw, in drawing order
 	merged   []int       // packet page of each merged PDF page, in merge order
 	pdfParts []*part     // the PDF parts, in merge order
-	docOf    map[int]int // packet page -> index in docs, for merged pages
 	order    []int       // order[i]: position of packet page i+1 after merging
 }
 
 func newPlan(sections []int, front int, docs []*prepared) *plan {
-	pl := &plan{sections: sections, docOf: map[int]int{}}
+	pl := &plan{sections: sections}
 	n := 0
 	for n < front {
 		n++
@@ -41,7 +40,6 @@ func newPlan(sections []int, front int, docs []*prepared) *plan {
 		if pr.issue != nil {
 			continue
 		}
-		di := len(pl.docs)
 		pl.docs = append(pl.docs, pr)
 		pl.start = append(pl.start, n+1)
 		if pr.divider {
@@ -56,7 +54,6 @@ func newPlan(sections []int, front int, docs []*prepared) *plan {
 				for range pt.pages {
 					n++
 					pl.merged = append(pl.merged, n)
-					pl.docOf[n] = di
 				}
 			default:
 				for range pt.pages {
