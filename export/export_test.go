@@ -365,3 +365,61 @@ func TestWritePacketUnusualText(t *testing.T) {
 		t.Errorf("Author = %q, want the patient (who prepared it)", info["Author"])
 	}
 }
+
+// TestWritePacketWholeCorpus puts every corpus PDF and picture the library
+// accepts into one packet: each must go in (or be refused by the readiness
+// check with a reason), and the packet must stay sound.
+func TestWritePacketWholeCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	needTools(t, "qpdf", "pdfinfo")
+	ctx := context.Background()
+	corpus := corpusDir(t)
+	s, _ := newStore(t)
+	p := records.Person{FullName: "Corpus Patient"}
+	if err := s.SavePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	added := 0
+	for _, sub := range []string{"pdf", "images", "ccda/unstructured-reference"} {
+		entries, err := os.ReadDir(filepath.Join(corpus, sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || strings.HasSuffix(e.Name(), ".xml") {
+				continue
+			}
+			d := records.Document{PersonID: p.ID, Title: e.Name()}
+			if err := s.AddDocument(ctx, &d, []string{filepath.Join(corpus, sub, e.Name())}, records.AddOptions{}); err != nil {
+				continue // refused at the door, with its own sentence: not the packet's business
+			}
+			added++
+		}
+	}
+	opt := export.Options{PersonID: p.ID, Now: fixedNow}
+	issues, err := export.Readiness(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range issues {
+		if is.Title != "tiff-multipage-2.tif" {
+			t.Errorf("Readiness refused %s: %s", is.Title, is.Problem)
+		}
+		opt.Exclude = append(opt.Exclude, is.DocumentID)
+	}
+	out := filepath.Join(t.TempDir(), "corpus.pdf")
+	res, err := export.WritePacket(ctx, s, out, opt)
+	if err != nil {
+		t.Fatalf("WritePacket(whole corpus) = %v", err)
+	}
+	keep(t, out)
+	if res.Documents != added-len(issues) || len(res.Skipped) != 0 {
+		t.Errorf("WritePacket = %d documents, skipped %v; want all %d accepted but the refused %d", res.Documents, res.Skipped, added, len(issues))
+	}
+	qpdfCheck(t, out)
+	if n := pdfPages(t, out); n != res.Pages {
+		t.Errorf("pdfinfo says %d pages, Result.Pages %d", n, res.Pages)
+	}
+}
