@@ -169,3 +169,12 @@ func TestSearchKeepsUIFree(t *testing.T) {
 		t.Errorf("after the search answered the list says %q", s.count.Text)
 	}
 }
+
+// TestMain removes the benchmarks' big library when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchPath != "" {
+		os.RemoveAll(filepath.Dir(benchPath))
+	}
+	os.Exit(code)
+}
