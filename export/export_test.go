@@ -185,7 +185,7 @@ func TestWritePacketCancelLeavesNoFile(t *testing.T) {
 	lib := newLibrary(t, corpusDocs[:6])
 	dir := t.TempDir()
 	out := filepath.Join(dir, "packet.pdf")
-	for _, at := range []int{1, 5, 9} {
+	for _, at := range []int{1, 5, 9, 16, 20} { // 13 files are prepared, then 5 PDFs merged
 		t.Run(fmt.Sprint("cancel after ", at), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
