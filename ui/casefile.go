@@ -31,6 +31,7 @@ type caseScreen struct {
 	problem                                       *widget.Label
 	requests                                      *fyne.Container
 	opinions                                      *fyne.Container
+	compare                                       *compareView
 	saver                                         *saver
 
 	box fyne.CanvasObject
@@ -88,6 +89,7 @@ func newCaseScreen(a *App) *caseScreen {
 	s.problem = problemLabel()
 	s.requests = container.NewVBox()
 	s.opinions = container.NewVBox()
+	s.compare = newCompareView(a)
 
 	addRequest := widget.NewButtonWithIcon("Add a records request", theme.ContentAddIcon(), func() { s.editRequest(records.RecordsRequest{CaseID: a.kase.ID}) })
 	addOpinion := widget.NewButtonWithIcon("Add an opinion", theme.ContentAddIcon(), func() { s.editOpinion(records.Opinion{CaseID: a.kase.ID}) })
@@ -128,6 +130,9 @@ func newCaseScreen(a *App) *caseScreen {
 		hint("The first opinion, the second, and any more: who said what and what they recommend."),
 		s.opinions,
 		container.NewHBox(addOpinion),
+		widget.NewSeparator(),
+		heading("Comparing the opinions"),
+		s.compare.content(),
 	)))
 	return s
 }
@@ -361,6 +366,7 @@ func (s *caseScreen) showOpinions(os []records.Opinion) {
 		s.opinions.Add(container.NewBorder(nil, nil, nil, container.NewHBox(edit, del), l))
 	}
 	s.opinions.Refresh()
+	s.compare.show(os)
 }
 
 func (s *caseScreen) editOpinion(o records.Opinion) {

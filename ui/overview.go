@@ -6,11 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/records"
+	"secondopinion/records/guide"
 )
 
 // missingItem is one thing a complete packet still needs, with the section
@@ -22,31 +22,16 @@ type missingItem struct {
 	Key     string
 }
 
-// packetGaps says what is still missing for a complete packet. It is a
-// variable so the rule set can be swapped without touching the screen; the
-// rules themselves live in records (Store.Readiness).
-var packetGaps = readinessGaps
-
 // readinessGaps lists the readiness check's missing items, then the case's
-// own blanks the packet's summary would show as empty.
-func readinessGaps(ctx context.Context, s *records.Store, p records.Person, c records.Case) ([]missingItem, error) {
-	items, err := s.Readiness(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
+// own blanks the packet's summary would show as empty. The rules live in
+// records (Store.Readiness); this only words them for the overview.
+func readinessGaps(items []records.ReadyItem, p records.Person, c records.Case, questions int) []missingItem {
 	var out []missingItem
 	for _, it := range items {
 		if it.State != records.ReadyMissing {
 			continue
 		}
-		sec := secDocuments
-		switch it.Key {
-		case records.ReadyMedications:
-			sec = secMedications
-		case records.ReadyPlan:
-			sec = secCase
-		}
-		out = append(out, missingItem{Text: it.Label + ". " + it.Note, Section: sec, Key: it.Key})
+		out = append(out, missingItem{Text: it.Label + ". " + it.Note, Section: readySection(it.Key), Key: it.Key})
 	}
 	if c.Diagnosis == "" {
 		out = append(out, missingItem{Text: "The diagnosis you were told is not written down yet.", Section: secCase})
@@ -57,27 +42,34 @@ func readinessGaps(ctx context.Context, s *records.Store, p records.Person, c re
 	if p.Allergies == records.AllergiesNotRecorded {
 		out = append(out, missingItem{Text: "Allergies are not recorded (choose \"No known allergies\" if there are none).", Section: secMedications})
 	}
-	qs, err := s.Questions(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(qs) == 0 {
+	if questions == 0 {
 		out = append(out, missingItem{Text: "There are no questions for the second doctor yet.", Section: secQuestions})
 	}
-	return out, nil
+	return out
 }
 
-// overviewScreen is the case at a glance.
+// overviewScreen is the case at a glance, and the case's timeline.
 type overviewScreen struct {
 	a           *App
 	name        *widget.Label
 	diagnosis   *widget.Label
 	appointment *widget.Label
 	steps       *fyne.Container
+	nextTitle   *widget.Label
+	nextTodo    *widget.Label
+	reminders   *fyne.Container
 	counts      *widget.Label
 	missing     *fyne.Container
+	inPlace     *fyne.Container
 	seq         int // numbers background loads; only the latest is shown (UI goroutine)
-	box         fyne.CanvasObject
+
+	tabs     *container.AppTabs
+	timeline *widget.List
+	events   []records.Event
+	tlNote   *widget.Label
+	tlSeq    int
+
+	box fyne.CanvasObject
 }
 
 func newOverviewScreen(a *App) *overviewScreen {
@@ -87,9 +79,14 @@ func newOverviewScreen(a *App) *overviewScreen {
 	s.diagnosis = hint("")
 	s.appointment = hint("")
 	s.steps = container.NewGridWithColumns(4)
+	s.nextTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.nextTitle.Wrapping = fyne.TextWrapWord
+	s.nextTodo = hint("")
+	s.reminders = container.NewVBox()
 	s.counts = widget.NewLabel("")
 	s.missing = container.NewVBox()
-	s.box = container.NewVScroll(container.NewPadded(container.NewVBox(
+	s.inPlace = container.NewVBox()
+	glance := container.NewVScroll(container.NewPadded(container.NewVBox(
 		s.name,
 		widget.NewForm(
 			widget.NewFormItem("Diagnosis as told", s.diagnosis),
@@ -99,11 +96,56 @@ func newOverviewScreen(a *App) *overviewScreen {
 		widget.NewSeparator(),
 		heading("Referral: where things stand"),
 		s.steps,
+		container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.NavigateNextIcon())), nil,
+			container.NewVBox(s.nextTitle, s.nextTodo)),
+		s.reminders,
 		widget.NewSeparator(),
 		heading("Still to do for a complete packet"),
 		s.missing,
+		widget.NewSeparator(),
+		heading("Already in place"),
+		s.inPlace,
 	)))
+
+	s.timeline = widget.NewList(func() int { return len(s.events) }, func() fyne.CanvasObject {
+		date := widget.NewLabelWithStyle("30 Sept 2026", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		title := widget.NewLabelWithStyle("Title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		title.Truncation = fyne.TextTruncateEllipsis
+		detail := widget.NewLabel("Detail")
+		detail.Truncation = fyne.TextTruncateEllipsis
+		return container.NewBorder(nil, nil, container.New(minWidth{150}, date), nil, container.NewVBox(title, detail))
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i >= len(s.events) {
+			return
+		}
+		e := s.events[i]
+		c := o.(*fyne.Container)
+		body := c.Objects[0].(*fyne.Container)
+		date := c.Objects[1].(*fyne.Container).Objects[0].(*widget.Label)
+		date.SetText(eventDate(e.Date))
+		body.Objects[0].(*widget.Label).SetText(e.Title)
+		body.Objects[1].(*widget.Label).SetText(e.Detail)
+	})
+	s.tlNote = hint("")
+	timeline := container.NewBorder(container.NewVBox(
+		hint("Everything with a date, oldest first: documents by their date of service, medicines started and stopped, records asked for and received, the opinions and the appointment."),
+		s.tlNote), nil, nil, nil, s.timeline)
+
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("At a glance", theme.HomeIcon(), glance),
+		container.NewTabItemWithIcon("Timeline", theme.HistoryIcon(), container.NewPadded(timeline)),
+	)
+	s.tabs.OnSelected = func(*container.TabItem) { s.loadTimeline() }
+	s.box = s.tabs
 	return s
+}
+
+// eventDate is a timeline date as people read it.
+func eventDate(d records.Date) string {
+	if d.IsZero() {
+		return "Date not known"
+	}
+	return d.Human()
 }
 
 func (s *overviewScreen) content() fyne.CanvasObject { return s.box }
@@ -147,6 +189,14 @@ func (s *overviewScreen) refresh() {
 		s.steps.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
 	}
 	s.steps.Refresh()
+	next := guide.Next(c)
+	s.nextTitle.SetText("What to do now: " + next.Title)
+	s.nextTodo.SetText(next.Todo)
+	s.reminders.Objects = nil
+	for _, r := range guide.Reminders(c) {
+		s.reminders.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil, hint(r)))
+	}
+	s.reminders.Refresh()
 
 	// Counting and the readiness check read every document's row: with a
 	// big library that is a noticeable moment, so it runs in the
@@ -165,11 +215,45 @@ func (s *overviewScreen) refresh() {
 			}
 		})
 	})
+	s.loadTimeline()
+}
+
+// loadTimeline reads the case's timeline in the background when its tab
+// is showing. UI goroutine.
+func (s *overviewScreen) loadTimeline() {
+	if s.tabs.SelectedIndex() != 1 || s.a.kase.ID == "" {
+		return
+	}
+	s.tlSeq++
+	seq, store, ctx, id := s.tlSeq, s.a.store, s.a.ctx, s.a.kase.ID
+	if len(s.events) == 0 {
+		s.tlNote.SetText("Putting the timeline together...")
+	}
+	s.a.async(func() {
+		ev, err := store.Timeline(ctx, id)
+		fyne.Do(func() {
+			if seq != s.tlSeq {
+				return
+			}
+			if err != nil {
+				s.a.showError(err)
+				return
+			}
+			s.events = ev
+			if len(ev) == 0 {
+				s.tlNote.SetText("Nothing dated yet. Documents, medicines and opinions appear here as you add them.")
+			} else {
+				s.tlNote.SetText(plural(len(ev), "event", "events") + ".")
+			}
+			s.timeline.Refresh()
+		})
+	})
 }
 
 // overviewData is what the overview reads in the background.
 type overviewData struct {
 	docs, meds, current, questions int
+	items                          []records.ReadyItem
 	gaps                           []missingItem
 	err                            error
 }
@@ -193,8 +277,11 @@ func (ov *overviewData) load(ctx context.Context, store *records.Store, p record
 			ov.current++
 		}
 	}
-	ov.gaps, err = packetGaps(ctx, store, p, c)
-	return err
+	if ov.items, err = store.Readiness(ctx, c.ID); err != nil {
+		return err
+	}
+	ov.gaps = readinessGaps(ov.items, p, c, len(qs))
+	return nil
 }
 
 // show fills the counts and the to-do list. UI goroutine.
@@ -224,6 +311,11 @@ func (s *overviewScreen) show(ov overviewData) {
 		s.missing.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), buttons, l))
 	}
 	s.missing.Refresh()
+	s.inPlace.Objects = a.readinessRows(ov.items, false, s.refresh)
+	if len(s.inPlace.Objects) == 0 {
+		s.inPlace.Add(hint("Nothing yet: add documents, or mark what does not apply to you."))
+	}
+	s.inPlace.Refresh()
 }
 
 func orText(s, fallback string) string {
@@ -234,27 +326,4 @@ func orText(s, fallback string) string {
 }
 
 // onNotApplicable asks why a readiness item does not apply and records it.
-func (s *overviewScreen) onNotApplicable(key string) {
-	a := s.a
-	reason := a.newEntry("For example: no operation, diagnosed by biopsy only")
-	problem := problemLabel()
-	var d dialog.Dialog
-	save := func() {
-		if err := a.store.SetNotApplicable(a.ctx, a.kase.ID, key, reason.Text); err != nil {
-			problem.SetText(records.Explain(err))
-			problem.Show()
-			return
-		}
-		a.closeDialog(d)
-		if c, err := a.store.Case(a.ctx, a.kase.ID); err == nil {
-			a.kase = c
-		}
-		s.refresh()
-	}
-	reason.OnSubmitted = func(string) { save() }
-	body := container.NewVBox(hint("Say briefly why, so the second doctor knows it was not forgotten."), reason)
-	scroll := container.NewVScroll(body)
-	scroll.SetMinSize(fyne.NewSize(520, 150))
-	d = a.formDialog(records.ReadyLabel(key)+": does not apply", "Save", scroll, problem, save)
-	a.win.Canvas().Focus(reason)
-}
+func (s *overviewScreen) onNotApplicable(key string) { s.a.askNotApplicable(key, s.refresh) }

@@ -49,6 +49,7 @@ type packetScreen struct {
 	done       *fyne.Container
 	lastPath   string
 	log        *fyne.Container
+	ready      *fyne.Container // the readiness check, as on the Overview
 	estSeq     int
 	listSeq    int
 	// onProgress, when set, sees each progress report on the UI goroutine
@@ -138,6 +139,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.done = container.NewVBox(s.result, container.NewHBox(s.openBtn, s.folderBtn))
 	s.done.Hide()
 	s.log = container.NewVBox()
+	s.ready = container.NewVBox()
 
 	left := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("1. What goes in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -148,6 +150,9 @@ func newPacketScreen(a *App) *packetScreen {
 		widget.NewLabelWithStyle("2. How it is printed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewForm(widget.NewFormItem("Paper", s.paper), widget.NewFormItem("Photos", s.quality)),
 		s.estimate,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("What the second doctor will expect", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.ready,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.checkNote,
@@ -194,6 +199,10 @@ func (s *packetScreen) refresh() {
 		if err == nil {
 			all, err = store.Documents(ctx, records.DocumentFilter{PersonID: c.PersonID})
 		}
+		var items []records.ReadyItem
+		if err == nil {
+			items, err = store.Readiness(ctx, c.ID)
+		}
 		fyne.Do(func() {
 			if seq != s.listSeq {
 				return
@@ -202,6 +211,8 @@ func (s *packetScreen) refresh() {
 				a.showError(err)
 				return
 			}
+			s.ready.Objects = a.readinessRows(items, true, s.refresh)
+			s.ready.Refresh()
 			s.setDocs(packet, all)
 			s.refreshEstimate()
 		})

@@ -27,6 +27,8 @@ type questionsScreen struct {
 	list      *widget.List
 	newText   *formEntry
 	addButton *widget.Button
+	suggested *widget.Button
+	library   *libraryDialog // the open question library (tests)
 	note      *widget.Label
 
 	detail   *fyne.Container
@@ -51,6 +53,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 	s.newText.OnSubmitted = func(string) { s.onAdd() }
 	s.addButton = widget.NewButtonWithIcon("Add question", theme.ContentAddIcon(), s.onAdd)
 	s.addButton.Importance = widget.HighImportance
+	s.suggested = widget.NewButtonWithIcon("Suggested questions...", theme.HelpIcon(), s.onSuggested)
 	s.note = hint("")
 	s.note.Hide()
 
@@ -138,7 +141,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 
 	top := container.NewVBox(heading("Questions"),
 		hint(fmt.Sprintf("The most important first: appointments are short, so the top %d are marked \"Ask first\".", topQuestions)),
-		container.NewBorder(nil, nil, nil, s.addButton, s.newText), s.note)
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.addButton, s.suggested), s.newText), s.note)
 	split := container.NewHSplit(s.list, container.NewPadded(s.detail))
 	split.Offset = 0.55
 	s.box = container.NewBorder(top, nil, nil, nil, split)
