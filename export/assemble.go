@@ -440,7 +440,7 @@ func visibleBox(ctx *model.Context, d types.Dict) ([4]float64, error) {
 
 func bookmarks(pl *plan) []pdfcpu.Bookmark {
 	var bms []pdfcpu.Bookmark
-	for i, sec := range frontSections {
+	for i, sec := range pl.names {
 		bms = append(bms, pdfcpu.Bookmark{Title: sec, PageFrom: pl.sections[i]})
 	}
 	if len(pl.docs) > 0 {

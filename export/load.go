@@ -20,6 +20,24 @@ type packet struct {
 	paper     records.Paper
 	quality   records.Quality
 	prepared  time.Time
+	sections  []string        // front sections in order: frontSections, plus the timeline when asked for
+	timeline  []records.Event // when the case asks for the timeline section
+}
+
+// frontNames lists the packet's front sections: the timeline, when the
+// case asks for it, follows the summary.
+func (p *packet) frontNames() []string {
+	if p.kase == nil || !p.kase.Packet.Timeline {
+		return frontSections
+	}
+	var out []string
+	for _, s := range frontSections {
+		out = append(out, s)
+		if s == secSummary {
+			out = append(out, secTimeline)
+		}
+	}
+	return out
 }
 
 // load reads what the packet needs. Excluded documents are left out here,
@@ -48,6 +66,11 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 		}
 		if p.questions, err = s.Questions(ctx, c.ID); err != nil {
 			return nil, err
+		}
+		if c.Packet.Timeline {
+			if p.timeline, err = s.Timeline(ctx, c.ID); err != nil {
+				return nil, err
+			}
 		}
 	} else if list, err = s.Documents(ctx, records.DocumentFilter{PersonID: p.person.ID}); err != nil {
 		return nil, err
@@ -79,6 +102,7 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	if p.quality != records.QualityCompact && p.quality != records.QualityOriginal {
 		return nil, &records.Problem{Msg: fmt.Sprintf("%q is not a photo quality; choose compact or original.", p.quality), Err: records.ErrInvalid}
 	}
+	p.sections = p.frontNames()
 	skip := make(map[string]bool, len(opt.Exclude))
 	for _, id := range opt.Exclude {
 		skip[id] = true

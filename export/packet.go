@@ -71,7 +71,8 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 // (measured once first, so its page count is known), then the documents'
 // dividers, pictures and DICOM lists.
 func layoutPacket(p *packet, prepared []*prepared) (*plan, []byte, error) {
-	draft := newPlan(make([]int, len(frontSections)), 0, prepared)
+	draft := newPlan(make([]int, len(p.sections)), 0, prepared)
+	draft.names = p.sections
 	m := newDoc(p, footerText(p))
 	m.pdf.SetFooterFunc(nil)
 	sections := drawFront(m, p, draft)
@@ -85,6 +86,7 @@ func layoutPacket(p *packet, prepared []*prepared) (*plan, []byte, error) {
 	// break; a second round settles it.
 	for range 3 {
 		pl = newPlan(sections, front, prepared)
+		pl.names = p.sections
 		d = newDoc(p, footerText(p))
 		d.number, d.total = pl.ours, pl.total
 		setMetadata(d, p, "Second opinion packet")

@@ -9,6 +9,7 @@ const (
 	secMeds      = "Medications"
 	secIndex     = "Records index"
 	secQuestions = "Questions for the second doctor"
+	secTimeline  = "Timeline"
 	secDocuments = "Documents"
 )
 
@@ -19,7 +20,8 @@ var frontSections = []string{secCover, secContents, secSummary, secMeds, secInde
 // is measured by drawing it once, so the contents page, the index and every
 // "Page X of Y" are right the first time.
 type plan struct {
-	sections []int       // first page of each of frontSections
+	names    []string    // the front sections of this packet (packet.sections)
+	sections []int       // first page of each of names
 	docs     []*prepared // the documents that go in, in packet order
 	start    []int       // first page of each of docs
 	total    int         // pages in the packet

@@ -18,17 +18,19 @@ const notRecorded = "Not recorded"
 // and questions, each starting on a new page, and returns the page each
 // section starts on. pl may be a draft (zero page numbers) when measuring.
 func drawFront(d *doc, p *packet, pl *plan) []int {
-	starts := make([]int, 0, len(frontSections))
-	for _, sec := range frontSections {
+	starts := make([]int, 0, len(p.sections))
+	for _, sec := range p.sections {
 		d.newPage()
 		starts = append(starts, d.pdf.PageNo())
 		switch sec {
 		case secCover:
 			drawCover(d, p, pl)
 		case secContents:
-			drawContents(d, pl)
+			drawContents(d, p, pl)
 		case secSummary:
 			drawSummary(d, p, pl)
+		case secTimeline:
+			drawTimeline(d, p, pl)
 		case secMeds:
 			d.heading(secMeds)
 			drawMedications(d, p)
@@ -150,7 +152,7 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func drawContents(d *doc, pl *plan) {
+func drawContents(d *doc, p *packet, pl *plan) {
 	d.heading(secContents)
 	pdf, g := d.pdf, d.g
 	line := func(title string, page int, bold bool, indent float64) {
@@ -168,7 +170,7 @@ func drawContents(d *doc, pl *plan) {
 		pdf.SetLineWidth(0.15)
 		pdf.Line(g.left+indent, d.y(), g.w-g.right, d.y())
 	}
-	for i, sec := range frontSections {
+	for i, sec := range pl.names {
 		page := 0
 		if i < len(pl.sections) {
 			page = pl.sections[i]
@@ -197,6 +199,122 @@ func drawContents(d *doc, pl *plan) {
 		}
 		line(title, page, false, 6)
 	}
+	drawExpected(d, p, pl)
+}
+
+// drawExpected lists what a second doctor expects to see and whether this
+// packet has it, so a missing report reads as "not available", not as
+// forgotten (the rules are records.CheckReadiness, over the packet's own
+// documents).
+func drawExpected(d *doc, p *packet, pl *plan) {
+	c := records.Case{PersonID: p.person.ID}
+	if p.kase != nil {
+		c = *p.kase
+	}
+	docs := make([]records.Document, len(pl.docs))
+	number := make(map[string]int, len(pl.docs))
+	for i, pr := range pl.docs {
+		docs[i] = pr.doc
+		number[pr.doc.ID] = i + 1
+	}
+	items := records.CheckReadiness(c, docs, p.meds, p.prepared)
+	if len(items) == 0 {
+		return
+	}
+	d.pdf.Ln(4)
+	d.subheading("What is enclosed, and what is not")
+	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text("What a second doctor usually expects to see, and whether this packet has it.", 10, 5, "", 0)
+	d.pdf.SetTextColor(inkText, inkText, inkText)
+	d.pdf.Ln(1)
+	var rows [][]string
+	for _, it := range items {
+		var v string
+		switch it.State {
+		case records.ReadyPresent:
+			var nums []string
+			for _, doc := range it.Documents {
+				if n, ok := number[doc.ID]; ok {
+					nums = append(nums, strconv.Itoa(n))
+				}
+			}
+			switch {
+			case len(nums) == 1:
+				v = "Enclosed: document " + nums[0]
+			case len(nums) > 1:
+				v = "Enclosed: documents " + strings.Join(nums, ", ")
+			case it.Key == records.ReadyMedications:
+				v = "Enclosed: see Medications"
+			case it.Key == records.ReadyPlan:
+				v = "Enclosed: see Summary"
+			default:
+				v = "Enclosed"
+			}
+		case records.ReadyNotApplicable:
+			v = "Not applicable"
+			if r := strings.TrimSpace(it.Note); r != "" {
+				v += ": " + r
+			}
+		default:
+			v = "Not available in this packet"
+			if r := requested(p, it.Key); r != "" {
+				v += " (" + r + ")"
+			}
+		}
+		rows = append(rows, []string{it.Label, v})
+	}
+	d.table([]col{{"Expected by a second doctor", 70, "L"}, {"In this packet", 100, "L"}}, rows)
+}
+
+// requested says when a missing record was asked for and is still awaited,
+// from the case's records requests that mention it.
+func requested(p *packet, key string) string {
+	if p.kase == nil {
+		return ""
+	}
+	words := map[string][]string{
+		records.ReadyPathology: {"patholog", "histolog", "biopsy"}, records.ReadyOperative: {"operat", "surgery"},
+		records.ReadyDischarge: {"discharge"}, records.ReadyImaging: {"imag", "disc", "cd", "scan"},
+		records.ReadyImagingReport: {"radiolog", "report of"}, records.ReadyResults: {"result", "blood"},
+		records.ReadyReferral: {"referral"},
+	}[key]
+	for _, r := range p.kase.Requests {
+		what := strings.ToLower(r.What + " " + r.From)
+		for _, w := range words {
+			if r.ReceivedOn.IsZero() && strings.Contains(what, w) {
+				s := "requested"
+				if !r.RequestedOn.IsZero() {
+					s += " " + r.RequestedOn.Short()
+				}
+				return s + " from " + r.From
+			}
+		}
+	}
+	return ""
+}
+
+// drawTimeline is the case's history on one page where it fits: documents
+// by date of service, medicines started and stopped, records requests,
+// opinions and the appointment.
+func drawTimeline(d *doc, p *packet, pl *plan) {
+	d.heading(secTimeline)
+	if len(p.timeline) == 0 {
+		d.text("Nothing dated is recorded yet.", 11, 6, "", 0)
+		return
+	}
+	var rows [][]string
+	for _, e := range p.timeline {
+		date := e.Date.Short()
+		if date == "" {
+			date = "date not known"
+		}
+		what := e.Title
+		if e.Detail != "" {
+			what += " · " + e.Detail
+		}
+		rows = append(rows, []string{date, what})
+	}
+	d.table([]col{{"Date", 26, "L"}, {"What happened", 140, "L"}}, rows)
 }
 
 func pageText(n int) string {
@@ -435,8 +553,12 @@ func drawIndex(d *doc, pl *plan) {
 		if i < len(pl.start) {
 			page = pageText(pl.start[i])
 		}
+		own := pl.docs[i].pages // the document's own pages, not its divider
+		if pl.docs[i].divider {
+			own--
+		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), date, doc.Kind.Label(), docTitle(doc), doc.Source,
-			strconv.Itoa(pl.docs[i].pages), page})
+			strconv.Itoa(own), page})
 	}
 	d.table([]col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Kind", 32, "L"}, {"Title", 48, "L"},
 		{"Source", 32, "L"}, {"Pages", 15, "R"}, {"Page", 13, "R"}}, rows)

@@ -148,18 +148,18 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 		}
 	}
 	meds := []records.Medication{
-		{Name: "Anastrozole", Strength: "1 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "once a day", Slots: records.SlotMorning,
+		{Name: "Anastrozole", Strength: "1 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "once a day", Slots: records.SlotMorning,
 			Start: records.MustDate("2026-10-05"), Status: records.MedTaking, Reason: "breast cancer (hormone therapy before surgery)", Prescriber: "Mr Alan Reid"},
-		{Name: "Amlodipine", Strength: "5 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "once a day", Slots: records.SlotMorning,
+		{Name: "Amlodipine", Strength: "5 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "once a day", Slots: records.SlotMorning,
 			Start: records.MustDate("2019-03"), Status: records.MedTaking, Reason: "high blood pressure", Prescriber: "Dr Priya Nair (GP)"},
-		{Name: "Omeprazole", Strength: "20 mg", Dose: "1 capsule", Form: "capsule, by mouth", Frequency: "once a day before breakfast", Slots: records.SlotMorning,
+		{Name: "Omeprazole", Strength: "20 mg", Dose: "1 capsule", Form: "by mouth", Frequency: "once a day before breakfast", Slots: records.SlotMorning,
 			Start: records.MustDate("2026-08-20"), Status: records.MedTaking, Reason: "indigestion", Prescriber: "Dr Priya Nair (GP)"},
-		{Name: "Paracetamol", Strength: "500 mg", Dose: "2 tablets", Form: "tablet, by mouth", Frequency: "up to four times a day when needed", Slots: records.SlotAsNeeded,
+		{Name: "Paracetamol", Strength: "500 mg", Dose: "2 tablets", Form: "by mouth", Frequency: "up to four times a day when needed", Slots: records.SlotAsNeeded,
 			Start: records.MustDate("2026-08"), Status: records.MedTaking, Reason: "pain", Prescriber: "bought from the pharmacy"},
-		{Name: "Letrozole", Strength: "2.5 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "once a day", Slots: records.SlotMorning,
+		{Name: "Letrozole", Strength: "2.5 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "once a day", Slots: records.SlotMorning,
 			Start: records.MustDate("2026-09-24"), Stop: records.MustDate("2026-10-04"), Status: records.MedStopped, Reason: "breast cancer (hormone therapy)",
 			Prescriber: "Mr Alan Reid", StopReason: "joint pains in hands and knees; changed to anastrozole"},
-		{Name: "Ibuprofen", Strength: "400 mg", Dose: "1 tablet", Form: "tablet, by mouth", Frequency: "three times a day with food", Slots: records.SlotAsNeeded,
+		{Name: "Ibuprofen", Strength: "400 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "three times a day with food", Slots: records.SlotAsNeeded,
 			Start: records.MustDate("2024"), Stop: records.MustDate("2026-08-18"), Status: records.MedStopped, Reason: "back pain",
 			Prescriber: "Dr Priya Nair (GP)", StopReason: "indigestion and stomach pain"},
 	}
@@ -190,6 +190,7 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 			records.ReadyOperative: "No operation yet: surgery is what the second opinion is about.",
 			records.ReadyDischarge: "No hospital stays so far.",
 		},
+		Packet:   records.PacketSettings{Timeline: true},
 		Coverage: "NHS referral from Dr Nair, agreed by Mr Reid. No cost. Travel: hospital transport not needed.",
 	}
 	if err := s.SaveCase(ctx, &c); err != nil {

@@ -1,0 +1,60 @@
+package export_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"secondopinion/export"
+	"secondopinion/records/sample"
+)
+
+// The sample case lacks its pathology report and has asked for it: the
+// contents page must say it is not available (and that it was requested),
+// list what is enclosed by document number, and the timeline the case asks
+// for must be a section with its own bookmark.
+func TestPacketSaysWhatIsMissing(t *testing.T) {
+	needTools(t, "qpdf", "pdftotext", "pdfinfo")
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p, err := sample.Load(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := s.Cases(ctx, p.ID)
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("Cases = %d, %v, want 1", len(cases), err)
+	}
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	if _, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: cases[0].ID, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	qpdfCheck(t, out)
+	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 2)), " ")
+	for _, want := range []string{
+		"What is enclosed, and what is not",
+		"Pathology / histopathology report Not available in this packet (requested 21 Oct 2026",
+		"Referral letter Enclosed: document 1",
+		"Operative report Not applicable: No operation yet",
+		"Timeline 4",
+	} {
+		if !strings.Contains(contents, want) {
+			t.Errorf("contents page lacks %q; it reads:\n%s", want, contents)
+		}
+	}
+	if titles := outlineTitles(t, out); !slices.Contains(titles, "Timeline") {
+		t.Errorf("bookmarks = %q, want a Timeline section", titles)
+	}
+	timeline := pdfText(t, out, 4, 4)
+	if !strings.Contains(timeline, "Stopped Letrozole") || !strings.Contains(timeline, "Second opinion") {
+		t.Errorf("timeline page lacks the medicine stop or the second opinion:\n%s", timeline)
+	}
+	// A one-page letter is one page in the index, although a divider
+	// page introduces it in the packet.
+	index := strings.Join(strings.Fields(pdfText(t, out, 6, 6)), " ")
+	if !strings.Contains(index, "Mammogram and Northgate 1 11") {
+		t.Errorf("records index row for the one-page mammogram report is wrong:\n%s", index)
+	}
+}
