@@ -15,9 +15,10 @@ TEST_PKGS  := qpdf poppler-utils xvfb xdotool x11-utils libgl1 libgl1-mesa-dri \
 
 all: build
 
-# deps installs only what is missing, so a second run costs nothing.
-deps:
-	@missing=""; for p in $(BUILD_PKGS); do \
+# install_missing installs the Debian packages in $(1) that are not yet
+# installed, so a second run costs nothing (through sudo when not root).
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -25,16 +26,13 @@ deps:
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PKGS))
 
 test-deps: deps
-	@missing=""; for p in $(TEST_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing test packages:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call install_missing,$(TEST_PKGS))
 
 build: deps
 	CGO_ENABLED=1 $(GO) build -o $(BIN) .
