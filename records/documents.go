@@ -494,21 +494,8 @@ func (s *Store) SearchMedications(ctx context.Context, personID, text string) ([
 	if personID != "" {
 		where, args = " AND person_id = ?", append(args, personID)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+medCols+` FROM medication WHERE id IN
+	return s.queryMedications(ctx, `SELECT `+medCols+` FROM medication WHERE id IN
 		(SELECT ref FROM search WHERE search MATCH ? AND kind = 'medication')`+where+` ORDER BY name COLLATE NOCASE`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Medication
-	for rows.Next() {
-		m, err := scanMedication(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 type querier interface {

@@ -122,8 +122,12 @@ func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
 // Medications lists a person's medications: current ones first (by name),
 // then past ones, most recently stopped first.
 func (s *Store) Medications(ctx context.Context, personID string) ([]Medication, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+medCols+` FROM medication WHERE person_id=?
+	return s.queryMedications(ctx, `SELECT `+medCols+` FROM medication WHERE person_id=?
 		ORDER BY status='stopped', CASE WHEN status='stopped' THEN stop_date END DESC, name COLLATE NOCASE`, personID)
+}
+
+func (s *Store) queryMedications(ctx context.Context, query string, args ...any) ([]Medication, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

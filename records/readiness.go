@@ -220,19 +220,26 @@ func sortByDate(docs []Document) {
 // Readiness checks a case against everything in the person's library (not
 // only the documents chosen for the packet), as of the store's Now.
 func (s *Store) Readiness(ctx context.Context, caseID string) ([]ReadyItem, error) {
-	c, err := s.Case(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := s.Documents(ctx, DocumentFilter{PersonID: c.PersonID})
-	if err != nil {
-		return nil, err
-	}
-	meds, err := s.Medications(ctx, c.PersonID)
+	c, docs, meds, err := s.caseWithRecords(ctx, caseID)
 	if err != nil {
 		return nil, err
 	}
 	return CheckReadiness(c, docs, meds, s.now()), nil
+}
+
+// caseWithRecords reads a case with its person's documents (not trashed)
+// and medications: what the readiness check and the timeline look at.
+func (s *Store) caseWithRecords(ctx context.Context, caseID string) (Case, []Document, []Medication, error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	docs, err := s.Documents(ctx, DocumentFilter{PersonID: c.PersonID})
+	if err != nil {
+		return c, nil, nil, err
+	}
+	meds, err := s.Medications(ctx, c.PersonID)
+	return c, docs, meds, err
 }
 
 func readyKey(key string) error {

@@ -128,15 +128,7 @@ func BuildTimeline(c Case, docs []Document, meds []Medication) []Event {
 // date of service, medicines started and stopped, records requests, the
 // opinions and the appointment.
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
-	c, err := s.Case(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := s.Documents(ctx, DocumentFilter{PersonID: c.PersonID})
-	if err != nil {
-		return nil, err
-	}
-	meds, err := s.Medications(ctx, c.PersonID)
+	c, docs, meds, err := s.caseWithRecords(ctx, caseID)
 	if err != nil {
 		return nil, err
 	}
