@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,6 +69,7 @@ type documentsScreen struct {
 	thumbs      map[string]fyne.Resource // file ID -> thumbnail (UI goroutine)
 
 	// The add dialog's state.
+	chooser    *fileChooser // the last file chooser opened (tests)
 	pending    []string
 	pendingBox *fyne.Container
 	grouping   *widget.RadioGroup
@@ -546,32 +546,10 @@ func (s *documentsScreen) onEmptyTrash() {
 		})
 }
 
-// onAdd starts adding files: a file dialog (Fyne's picks one file at a time;
-// the add dialog that follows has "Add another file..." and takes dropped
-// files too).
+// onAdd starts adding files: a chooser that takes several files at once
+// (dropping files on the window works too).
 func (s *documentsScreen) onAdd() {
-	s.pickFile(func(path string) { s.addPaths([]string{path}) })
-}
-
-func (s *documentsScreen) pickFile(then func(string)) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.a.showError(err)
-			return
-		}
-		if r == nil {
-			return // cancelled
-		}
-		path := r.URI().Path()
-		r.Close()
-		then(path)
-	}, s.a.win)
-	d.SetFilter(storage.NewExtensionFileFilter(addableExtensions))
-	d.SetConfirmText("Add")
-	d.SetOnClosed(func() { s.a.forget(d) })
-	s.a.pushFileDialog(d)
-	d.Show() // a file dialog can only be resized once shown
-	d.Resize(fyne.NewSize(900, 600))
+	s.chooser = s.a.chooseFiles(s.addPaths)
 }
 
 // addPaths puts files in the add dialog, opening it if needed. UI goroutine.
@@ -588,8 +566,8 @@ func (s *documentsScreen) openAddDialog() {
 	s.grouping = widget.NewRadioGroup(nil, nil)
 	s.addKind = widget.NewSelect(kindLabels(), nil)
 	s.addKind.SetSelected(records.KindOther.Label())
-	another := widget.NewButtonWithIcon("Add another file...", theme.ContentAddIcon(), func() {
-		s.pickFile(func(p string) { s.addPaths([]string{p}) })
+	another := widget.NewButtonWithIcon("Choose more files...", theme.ContentAddIcon(), func() {
+		s.chooser = s.a.chooseFiles(s.addPaths)
 	})
 	body := container.NewVBox(
 		hint("These files will be added. You can also drag more files onto the window."),
