@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +52,7 @@ const (
 	prefScreen = "last.screen"
 	prefPerson = "last.person"
 	prefPaper  = "default.paper"
+	prefCase   = "last.case." // + person ID: the case last open for that person
 )
 
 // LoadSample fills the library with the sample person that
@@ -80,6 +82,10 @@ type App struct {
 	personSelect  *widget.Select
 	addPersonForm *personForm // the open "Add person" form, for tests
 	caseLabel     *widget.Label
+	caseSelect    *widget.Select
+	cases         []records.Case // the current person's cases, in caseSelect's order
+	detailsButton *widget.Button
+	details       *personDialog
 	navButtons    map[string]*widget.Button
 	body          *fyne.Container
 	main          fyne.CanvasObject
@@ -159,10 +165,17 @@ func (a *App) build() {
 
 	a.personSelect = widget.NewSelect(nil, a.onPersonChosen)
 	a.personSelect.PlaceHolder = "Choose a person"
+	a.details = newPersonDialog(a)
+	a.detailsButton = widget.NewButtonWithIcon("Details", theme.AccountIcon(), a.details.open)
+	a.caseSelect = widget.NewSelect(nil, a.onCaseChosen)
+	a.caseSelect.PlaceHolder = "Choose a case"
 	a.caseLabel = widget.NewLabel("")
 	a.caseLabel.Truncation = fyne.TextTruncateEllipsis
+	bold := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
 	header := container.NewBorder(nil, nil,
-		container.NewHBox(widget.NewLabelWithStyle("Preparing for:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.personSelect),
+		container.NewHBox(bold("Preparing for:"), a.personSelect, a.detailsButton, bold("Case:"), container.New(minWidth{220}, a.caseSelect)),
 		nil, a.caseLabel)
 
 	a.navButtons = map[string]*widget.Button{}
@@ -318,13 +331,21 @@ func (a *App) openPerson(id string) {
 		}
 	} else {
 		sort.SliceStable(cases, func(i, j int) bool { return cases[i].Updated.After(cases[j].Updated) })
-		if c, err = a.store.Case(a.ctx, cases[0].ID); err != nil {
+		want := cases[0].ID
+		last := a.fyne.Preferences().String(prefCase + id)
+		for _, x := range cases {
+			if x.ID == last {
+				want = last
+			}
+		}
+		if c, err = a.store.Case(a.ctx, want); err != nil {
 			a.showError(err)
 			return
 		}
 	}
 	a.person, a.kase = p, c
 	a.fyne.Preferences().SetString(prefPerson, id)
+	a.fyne.Preferences().SetString(prefCase+id, c.ID)
 	a.reloadPeople()
 	a.win.SetTitle("Second Opinion - " + p.FullName)
 	a.updateCaseLabel()
@@ -333,15 +354,112 @@ func (a *App) openPerson(id string) {
 	}
 }
 
-func (a *App) updateCaseLabel() {
-	t := a.kase.Title
-	if t == "" {
-		t = "Second opinion"
+// openCase makes another of the person's cases current and reloads the
+// screen; it is remembered for the next time this person is opened.
+func (a *App) openCase(id string) {
+	a.flush()
+	c, err := a.store.Case(a.ctx, id)
+	if err != nil {
+		a.showError(err)
+		return
 	}
+	a.kase = c
+	a.fyne.Preferences().SetString(prefCase+c.PersonID, c.ID)
+	a.updateCaseLabel()
+	if a.current != "" {
+		a.screens[a.current].refresh()
+	}
+}
+
+func (a *App) updateCaseLabel() {
+	t := ""
 	if appt := a.kase.AppointmentText(); appt != "" {
-		t += "  -  appointment " + appt
+		t = "Appointment " + appt
 	}
 	a.caseLabel.SetText(t)
+	a.reloadCases()
+}
+
+const newCaseOption = "New case..."
+
+// caseTitle is a case's name in the switcher.
+func caseTitle(c records.Case) string { return orText(strings.TrimSpace(c.Title), "Second opinion") }
+
+// reloadCases fills the case switcher with the person's cases, oldest
+// first; names that repeat get a number so each can be told apart.
+func (a *App) reloadCases() {
+	if a.person.ID == "" {
+		return
+	}
+	cases, err := a.store.Cases(a.ctx, a.person.ID)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	sort.SliceStable(cases, func(i, j int) bool { return cases[i].Created.Before(cases[j].Created) })
+	a.cases = cases
+	seen := map[string]int{}
+	opts := make([]string, 0, len(cases)+1)
+	for _, c := range cases {
+		t := caseTitle(c)
+		seen[t]++
+		if n := seen[t]; n > 1 {
+			t += " (" + itoa(n) + ")"
+		}
+		opts = append(opts, t)
+	}
+	opts = append(opts, newCaseOption)
+	a.caseSelect.OnChanged = nil
+	a.caseSelect.SetOptions(opts)
+	for i, c := range cases {
+		if c.ID == a.kase.ID {
+			a.caseSelect.SetSelectedIndex(i)
+		}
+	}
+	a.caseSelect.OnChanged = a.onCaseChosen
+}
+
+func (a *App) onCaseChosen(string) {
+	idx := a.caseSelect.SelectedIndex()
+	if idx == len(a.cases) {
+		a.reloadCases() // put the current case back in the box
+		a.onNewCase()
+		return
+	}
+	if idx >= 0 && idx < len(a.cases) && a.cases[idx].ID != a.kase.ID {
+		a.openCase(a.cases[idx].ID)
+	}
+}
+
+// onNewCase asks for a new second-opinion request's name and opens it on
+// Case & referral, ready to fill in.
+func (a *App) onNewCase() {
+	name := a.newEntry("For example: \"Knee pain, 2027\"")
+	problem := problemLabel()
+	var d dialog.Dialog
+	save := func() {
+		c := records.Case{PersonID: a.person.ID, Title: strings.TrimSpace(name.Text)}
+		if c.Title == "" {
+			problem.SetText("Please give the new case a short name, so you can tell it from the others.")
+			problem.Show()
+			return
+		}
+		c.Packet.Paper = a.defaultPaper()
+		if err := a.store.SaveCase(a.ctx, &c); err != nil {
+			problem.SetText(records.Explain(err))
+			problem.Show()
+			return
+		}
+		a.closeDialog(d)
+		a.openCase(c.ID)
+		a.show(secCase)
+	}
+	name.OnSubmitted = func(string) { save() }
+	body := container.NewVBox(hint("A new second-opinion case for "+a.person.FullName+", with its own questions, opinions and packet. Documents and medicines are shared by all of this person's cases."), name)
+	scroll := container.NewVScroll(body)
+	scroll.SetMinSize(fyne.NewSize(520, 150))
+	d = a.formDialog("New second-opinion case", "Create", scroll, problem, save)
+	a.win.Canvas().Focus(name)
 }
 
 const addPersonOption = "Add person..."
