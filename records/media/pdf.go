@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ledongthuc/pdf"
 	"io"
 	"sync"
 	"time"
@@ -58,9 +59,48 @@ func readPDF(ctx context.Context, r io.ReadSeeker) (*model.Context, error) {
 	return pc, ctx.Err()
 }
 
+// LazyPDFSize is the size above which Inspect reads a PDF lazily: pdfcpu
+// loads every object of a file into memory (a 500 MB scan would need over
+// 500 MB), while the text reader reads only the objects it visits.
+const LazyPDFSize = 64 << 20
+
+// inspectPDFLazy reads a large PDF's page count and text layer through
+// github.com/ledongthuc/pdf, which reads from an io.ReaderAt object by
+// object. ok is false when that reader cannot open the file or it is
+// encrypted; the caller then reads it with pdfcpu as any other PDF, so both
+// roads accept the same files.
+func inspectPDFLazy(ctx context.Context, r io.ReadSeeker, size int64) (info Info, ok bool) {
+	defer func() {
+		if recover() != nil {
+			info, ok = Info{}, false
+		}
+	}()
+	ra, isRA := r.(io.ReaderAt)
+	if !isRA {
+		ra = &seekReaderAt{r: r}
+	}
+	doc, err := pdf.NewReader(ra, size)
+	if err != nil || !doc.Trailer().Key("Encrypt").IsNull() {
+		return Info{}, false
+	}
+	n := doc.NumPage()
+	if n < 1 {
+		return Info{}, false
+	}
+	tctx, cancel := context.WithTimeout(ctx, textBudget)
+	defer cancel()
+	text, _ := extractText(tctx, r, size, MaxTextBytes)
+	return Info{Pages: n, Text: text}, true
+}
+
 // inspectPDF reads the PDF's structure and page count with pdfcpu and its
 // text layer with extractText.
 func inspectPDF(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) {
+	if size > LazyPDFSize {
+		if info, ok := inspectPDFLazy(ctx, r, size); ok {
+			return info, ctx.Err()
+		}
+	}
 	pc, err := readPDF(ctx, r)
 	if err != nil {
 		return Info{}, fmt.Errorf("inspect PDF: %w", err)
