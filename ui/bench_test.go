@@ -9,7 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/records"
 )
@@ -100,16 +102,73 @@ func BenchmarkOpenWindow(b *testing.B) {
 }
 
 // BenchmarkOpenWindowListed is start-up until the Documents list of
-// 10,000 is filled: everything, background work included.
+// 10,000 shows its first screenful: everything, background work included
+// (the count and the first page of rows; the other pages are read as the
+// list scrolls to them).
 func BenchmarkOpenWindowListed(b *testing.B) {
 	benchLibrary(b)
 	for b.Loop() {
 		a := benchApp(b, inline)
 		a.show(secDocuments)
-		if len(a.documents.docs) != benchDocs {
-			b.Fatalf("listed %d, want %d", len(a.documents.docs), benchDocs)
+		if a.documents.total != benchDocs || len(a.documents.rowPages[0]) != docPageSize {
+			b.Fatalf("listed %d with a first page of %d, want %d and %d", a.documents.total, len(a.documents.rowPages[0]), benchDocs, docPageSize)
 		}
 		a.win.Close()
+	}
+}
+
+// BenchmarkDocumentsFirstPage is what the list reads before it shows:
+// the count and one page of rows.
+func BenchmarkDocumentsFirstPage(b *testing.B) {
+	a := benchApp(b, inline)
+	f := records.DocumentFilter{PersonID: a.person.ID}
+	page := f
+	page.Limit = docPageSize
+	for b.Loop() {
+		n, err := a.store.CountDocuments(a.ctx, f)
+		if err != nil || n != benchDocs {
+			b.Fatalf("CountDocuments() = %d, %v", n, err)
+		}
+		docs, err := a.store.Documents(a.ctx, page)
+		if err != nil || len(docs) != docPageSize {
+			b.Fatalf("Documents(first page) = %d, %v", len(docs), err)
+		}
+	}
+}
+
+// BenchmarkScrollToRow5000 jumps the list of 10,000 to row 5,000 with its
+// page not read yet, until the row shows its title (checked against the
+// store).
+func BenchmarkScrollToRow5000(b *testing.B) {
+	a := benchApp(b, inline)
+	a.win.Resize(fyne.NewSize(1200, 800))
+	a.show(secDocuments)
+	s := a.documents
+	const row = 5000
+	want, err := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID, Offset: row, Limit: 1})
+	if err != nil || len(want) != 1 {
+		b.Fatalf("Documents(row %d) = %v, %v", row, want, err)
+	}
+	for b.Loop() {
+		s.list.ScrollToTop()
+		for p := range s.rowPages {
+			if p != 0 {
+				delete(s.rowPages, p)
+			}
+		}
+		s.list.ScrollTo(row)
+		if d, ok := s.docAt(row); !ok || d.Title != want[0].Title {
+			b.Fatalf("row %d = %q (%v), want %q", row, d.Title, ok, want[0].Title)
+		}
+		found := false
+		for _, o := range test.LaidOutObjects(s.list) {
+			if l, ok := o.(*widget.Label); ok && l.Text == want[0].Title {
+				found = true
+			}
+		}
+		if !found {
+			b.Fatalf("the list does not show row %d's title %q", row, want[0].Title)
+		}
 	}
 }
 
@@ -137,8 +196,8 @@ func BenchmarkSearchAsYouType(b *testing.B) {
 		for _, r := range "blood" {
 			s.search.SetText(s.search.Text + string(r))
 		}
-		if len(s.docs) != benchDocs/len(benchWords) {
-			b.Fatalf("search listed %d, want %d", len(s.docs), benchDocs/len(benchWords))
+		if s.total != benchDocs/len(benchWords) {
+			b.Fatalf("search listed %d, want %d", s.total, benchDocs/len(benchWords))
 		}
 	}
 }

@@ -36,17 +36,26 @@ var addableExtensions = []string{".pdf", ".PDF", ".jpg", ".jpeg", ".JPG", ".JPEG
 type documentsScreen struct {
 	a *App
 
-	search      *formEntry
-	kind        *widget.Select
-	from, to    *formEntry
-	showTrash   *widget.Check
-	add         *widget.Button
-	emptyTrash  *widget.Button
-	count       *widget.Label
-	filterNote  *widget.Label
-	list        *widget.List
-	docs        []records.Document
-	seq         int // numbers list loads so a slow old answer never replaces a newer one (UI goroutine)
+	search     *formEntry
+	kind       *widget.Select
+	from, to   *formEntry
+	showTrash  *widget.Check
+	add        *widget.Button
+	emptyTrash *widget.Button
+	count      *widget.Label
+	filterNote *widget.Label
+	list       *widget.List
+	// The list is paged: total rows (CountDocuments), and the pages of
+	// pageSize rows fetched so far, by page number. Pages are fetched in
+	// the background when a row of theirs is about to show, and dropped
+	// when the list changes (reload). All UI goroutine.
+	total       int
+	rowPages    map[int][]records.Document
+	fetching    map[int]bool
+	pageSize    int
+	listFilter  records.DocumentFilter // the filter the pages belong to
+	inUpdate    bool                   // inside the list's UpdateItem: do not refresh the list from here
+	seq         int                    // numbers list loads so a slow old answer never replaces a newer one (UI goroutine)
 	searchSaver *saver
 	loaded      chan struct{} // closed and replaced after each list load (tests and benchmarks wait on it)
 
@@ -100,7 +109,7 @@ func kindOfLabel(label string) records.Kind {
 }
 
 func newDocumentsScreen(a *App) *documentsScreen {
-	s := &documentsScreen{a: a, thumbs: map[string]fyne.Resource{}, loaded: make(chan struct{})}
+	s := &documentsScreen{a: a, thumbs: map[string]fyne.Resource{}, loaded: make(chan struct{}), pageSize: docPageSize}
 	s.searchSaver = a.newSaver(s.reload)
 	s.searchSaver.wait = 200 * time.Millisecond
 	s.search = a.newEntry("Search titles, notes, sources and PDF text (Ctrl+F)")
@@ -122,24 +131,32 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s.count.Wrapping = fyne.TextWrapWord // long sentences must not widen the list
 	s.filterNote = problemLabel()
 
-	s.list = widget.NewList(func() int { return len(s.docs) }, func() fyne.CanvasObject {
+	s.list = widget.NewList(func() int { return s.total }, func() fyne.CanvasObject {
 		t := widget.NewLabelWithStyle("Title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		t.Truncation = fyne.TextTruncateEllipsis
 		m := widget.NewLabel("meta")
 		m.Truncation = fyne.TextTruncateEllipsis
 		return container.NewVBox(t, m)
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
-		if i >= len(s.docs) {
+		box := o.(*fyne.Container)
+		d, ok := s.docAt(i)
+		if !ok {
+			s.inUpdate = true
+			s.fetch(i / s.pageSize)
+			s.inUpdate = false
+			d, ok = s.docAt(i)
+		}
+		if !ok {
+			box.Objects[0].(*widget.Label).SetText("Loading...")
+			box.Objects[1].(*widget.Label).SetText("")
 			return
 		}
-		d := s.docs[i]
-		box := o.(*fyne.Container)
 		box.Objects[0].(*widget.Label).SetText(orText(d.Title, "(no title)"))
 		box.Objects[1].(*widget.Label).SetText(docMeta(d))
 	})
 	s.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(s.docs) {
-			s.selectDoc(s.docs[i].ID)
+		if d, ok := s.docAt(i); ok {
+			s.selectDoc(d.ID)
 		}
 	}
 
@@ -246,9 +263,16 @@ func (s *documentsScreen) reload() {
 	}
 	s.seq++
 	seq := s.seq
-	ctx := s.a.ctx
+	ctx, size := s.a.ctx, s.pageSize
 	s.a.async(func() {
-		docs, err := s.a.store.Documents(ctx, f)
+		// The count and the first page: enough for the first screenful.
+		n, err := s.a.store.CountDocuments(ctx, f)
+		var first []records.Document
+		if err == nil {
+			page := f
+			page.Limit = size
+			first, err = s.a.store.Documents(ctx, page)
+		}
 		fyne.Do(func() {
 			if seq != s.seq {
 				return
@@ -256,7 +280,7 @@ func (s *documentsScreen) reload() {
 			if err != nil {
 				s.a.showError(err)
 			} else {
-				s.setDocs(docs, f)
+				s.setDocs(n, first, f)
 			}
 			close(s.loaded)
 			s.loaded = make(chan struct{})
@@ -264,8 +288,64 @@ func (s *documentsScreen) reload() {
 	})
 }
 
-func (s *documentsScreen) setDocs(docs []records.Document, f records.DocumentFilter) {
-	s.docs = docs
+// docPageSize is how many rows the Documents list reads at a time: a few
+// screenfuls, read in about a millisecond.
+const docPageSize = 200
+
+// docAt is row i of the list, if its page has been read. UI goroutine.
+func (s *documentsScreen) docAt(i int) (records.Document, bool) {
+	if i < 0 || i >= s.total {
+		return records.Document{}, false
+	}
+	page, ok := s.rowPages[i/s.pageSize]
+	if !ok || i%s.pageSize >= len(page) {
+		return records.Document{}, false
+	}
+	return page[i%s.pageSize], true
+}
+
+// rows is every row read so far, in list order (all of them for a list
+// of one page). UI goroutine.
+func (s *documentsScreen) rows() []records.Document {
+	var out []records.Document
+	for p := 0; p*s.pageSize < s.total; p++ {
+		out = append(out, s.rowPages[p]...)
+	}
+	return out
+}
+
+// fetch reads one page of the list in the background, once. UI goroutine.
+func (s *documentsScreen) fetch(page int) {
+	if _, ok := s.rowPages[page]; ok || s.fetching[page] || page < 0 || page*s.pageSize >= s.total {
+		return
+	}
+	s.fetching[page] = true
+	seq, ctx, f := s.seq, s.a.ctx, s.listFilter
+	f.Limit, f.Offset = s.pageSize, page*s.pageSize
+	s.a.async(func() {
+		docs, err := s.a.store.Documents(ctx, f)
+		fyne.Do(func() {
+			if seq != s.seq {
+				return // the list changed meanwhile; its pages are read afresh
+			}
+			delete(s.fetching, page)
+			if err != nil {
+				s.a.showError(err)
+				return
+			}
+			s.rowPages[page] = docs
+			if !s.inUpdate {
+				s.list.Refresh()
+			}
+		})
+	})
+}
+
+// setDocs starts the list afresh: n rows, the first page read.
+func (s *documentsScreen) setDocs(n int, first []records.Document, f records.DocumentFilter) {
+	s.total, s.listFilter = n, f
+	s.rowPages = map[int][]records.Document{0: first}
+	s.fetching = map[int]bool{}
 	s.list.UnselectAll()
 	s.list.Refresh()
 	where := ""
@@ -273,16 +353,16 @@ func (s *documentsScreen) setDocs(docs []records.Document, f records.DocumentFil
 		where = " in the Trash"
 	}
 	switch {
-	case len(docs) == 0 && strings.TrimSpace(f.Search) != "":
+	case n == 0 && strings.TrimSpace(f.Search) != "":
 		s.count.SetText("Nothing matches \"" + strings.TrimSpace(f.Search) + "\".")
-	case len(docs) == 0 && f.Trashed:
+	case n == 0 && f.Trashed:
 		s.count.SetText("The Trash is empty.")
-	case len(docs) == 0:
+	case n == 0:
 		s.count.SetText("No documents yet. Add files or drag them onto this window.")
 	default:
-		s.count.SetText(plural(len(docs), "document", "documents") + where)
+		s.count.SetText(plural(n, "document", "documents") + where)
 	}
-	for i, d := range docs {
+	for i, d := range first {
 		if d.ID == s.doc.ID {
 			s.list.Select(i)
 			s.list.ScrollTo(i)
@@ -349,10 +429,12 @@ func (s *documentsScreen) saveDetail() {
 		return
 	}
 	s.doc.Title, s.doc.Kind, s.doc.Date, s.doc.Source, s.doc.Notes, s.doc.Tags = d.Title, d.Kind, d.Date, d.Source, d.Notes, d.Tags
-	for i := range s.docs {
-		if s.docs[i].ID == d.ID {
-			s.docs[i].Title, s.docs[i].Kind, s.docs[i].Date, s.docs[i].Source = d.Title, d.Kind, d.Date, d.Source
-			s.list.RefreshItem(i)
+	for p, rows := range s.rowPages {
+		for i := range rows {
+			if rows[i].ID == d.ID {
+				rows[i].Title, rows[i].Kind, rows[i].Date, rows[i].Source = d.Title, d.Kind, d.Date, d.Source
+				s.list.RefreshItem(p*s.pageSize + i)
+			}
 		}
 	}
 }
@@ -534,7 +616,7 @@ func (s *documentsScreen) onRestore() {
 }
 
 func (s *documentsScreen) onEmptyTrash() {
-	n := len(s.docs)
+	n := s.total
 	s.a.confirm("Empty the Trash?",
 		fmt.Sprintf("The %s in the Trash will be deleted for good, with their files. This cannot be undone.", plural(n, "document", "documents")),
 		"Delete for good", func() {

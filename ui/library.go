@@ -74,33 +74,44 @@ func (s *questionsScreen) onSuggested() {
 func (l *libraryDialog) questionRow(q string) fyne.CanvasObject {
 	text := widget.NewLabel(q)
 	text.Wrapping = fyne.TextWrapWord
-	var b *widget.Button
-	b = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() {
-		if addLibraryQuestion(l.a, q, b) && l.onAdded != nil {
+	b, control := libraryAdd(l.a, q, "Add", func() {
+		if l.onAdded != nil {
 			l.onAdded()
 		}
 	})
 	l.add[q] = b
-	return container.NewBorder(nil, nil, nil, b, text)
+	return container.NewBorder(nil, nil, nil, control, text)
 }
 
-// addLibraryQuestion adds one library question to the current case and
-// says on its button what happened: "Added", or "Already in your list" when
-// the list had it. It reports whether the list changed. UI goroutine.
-func addLibraryQuestion(a *App, q string, b *widget.Button) bool {
-	n, err := guide.AddFromLibrary(a.ctx, a.store, a.kase.ID, []string{q})
-	if err != nil {
-		a.showError(err)
-		return false
-	}
-	b.SetIcon(theme.ConfirmIcon())
-	if n == 0 {
-		b.SetText(alreadyText)
-	} else {
+// libraryAdd is the button that adds one library question to the current
+// case. Once tapped, it gives way to a plain sentence with a tick: "Added",
+// or "Already in your list" when the list had it (a disabled button would
+// be too faint to read). onAdded runs when the list changed. UI goroutine.
+func libraryAdd(a *App, q, label string, onAdded func()) (*widget.Button, fyne.CanvasObject) {
+	status := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	icon := widget.NewIcon(theme.ConfirmIcon())
+	done := container.NewHBox(icon, status)
+	done.Hide()
+	var b *widget.Button
+	b = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), func() {
+		n, err := guide.AddFromLibrary(a.ctx, a.store, a.kase.ID, []string{q})
+		if err != nil {
+			a.showError(err)
+			return
+		}
 		b.SetText(addedText)
-	}
-	b.Disable()
-	return n > 0
+		if n == 0 {
+			b.SetText(alreadyText)
+		}
+		status.SetText(b.Text)
+		b.Disable()
+		b.Hide()
+		done.Show()
+		if n > 0 && onAdded != nil {
+			onAdded()
+		}
+	})
+	return b, container.NewStack(b, done)
 }
 
 // phrasingRow is a suggested sentence to say to the current doctor.
@@ -123,16 +134,11 @@ func differQuestions(a *App, buttons map[string]*widget.Button, onAdded func()) 
 	for _, q := range guide.DifferQuestions() {
 		text := widget.NewLabel(q)
 		text.Wrapping = fyne.TextWrapWord
-		var b *widget.Button
-		b = widget.NewButtonWithIcon("Add to my questions", theme.ContentAddIcon(), func() {
-			if addLibraryQuestion(a, q, b) && onAdded != nil {
-				onAdded()
-			}
-		})
+		b, control := libraryAdd(a, q, "Add to my questions", onAdded)
 		if buttons != nil {
 			buttons[q] = b
 		}
-		box.Add(container.NewBorder(nil, nil, nil, b, text))
+		box.Add(container.NewBorder(nil, nil, nil, control, text))
 	}
 	return box
 }

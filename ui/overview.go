@@ -108,12 +108,13 @@ func newOverviewScreen(a *App) *overviewScreen {
 	)))
 
 	s.timeline = widget.NewList(func() int { return len(s.events) }, func() fyne.CanvasObject {
-		date := widget.NewLabelWithStyle("30 Sept 2026", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		// As wide as the longest date ("30 September 2026"), so the titles line up.
+		date := widget.NewLabelWithStyle("30 September 2026", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 		title := widget.NewLabelWithStyle("Title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		title.Truncation = fyne.TextTruncateEllipsis
 		detail := widget.NewLabel("Detail")
 		detail.Truncation = fyne.TextTruncateEllipsis
-		return container.NewBorder(nil, nil, container.New(minWidth{150}, date), nil, container.NewVBox(title, detail))
+		return container.NewBorder(nil, nil, container.New(minWidth{date.MinSize().Width}, date), nil, container.NewVBox(title, detail))
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i >= len(s.events) {
 			return

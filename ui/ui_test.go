@@ -200,23 +200,23 @@ func TestDocumentsAddSearchTrash(t *testing.T) {
 	if len(a.escapes) != 0 {
 		t.Fatalf("%d dialogs still open after adding", len(a.escapes))
 	}
-	if len(s.docs) != 2 {
-		t.Fatalf("list shows %d documents, want 2", len(s.docs))
+	if s.total != 2 {
+		t.Fatalf("list shows %d documents, want 2", s.total)
 	}
 	var multi records.Document
-	for _, d := range s.docs {
+	for _, d := range s.rows() {
 		if d.Pages == 2 {
 			multi = d
 		}
 	}
 	if multi.ID == "" {
-		t.Fatalf("no two-page document in %+v", s.docs)
+		t.Fatalf("no two-page document in %+v", s.rows())
 	}
 
 	// Search as you type.
 	test.Type(s.search, "biopsy")
-	if len(s.docs) != 1 || !strings.Contains(strings.ToLower(s.docs[0].Title), "biopsy") {
-		t.Fatalf("search \"biopsy\" lists %+v", s.docs)
+	if s.total != 1 || !strings.Contains(strings.ToLower(s.rows()[0].Title), "biopsy") {
+		t.Fatalf("search \"biopsy\" lists %+v", s.rows())
 	}
 	row := s.list.CreateItem()
 	s.list.UpdateItem(0, row)
@@ -224,14 +224,14 @@ func TestDocumentsAddSearchTrash(t *testing.T) {
 		t.Errorf("row says %q, want kind and page count", got)
 	}
 	s.search.SetText("")
-	if len(s.docs) != 2 {
-		t.Fatalf("clearing the search lists %d, want 2", len(s.docs))
+	if s.total != 2 {
+		t.Fatalf("clearing the search lists %d, want 2", s.total)
 	}
 
 	// Filter by kind.
 	s.kind.SetSelected(records.KindPathology.Label())
-	if len(s.docs) != 1 {
-		t.Errorf("kind filter lists %d, want 1", len(s.docs))
+	if s.total != 1 {
+		t.Errorf("kind filter lists %d, want 1", s.total)
 	}
 	s.kind.SetSelected(allKinds)
 
@@ -264,21 +264,21 @@ func TestDocumentsAddSearchTrash(t *testing.T) {
 
 	// Trash and restore.
 	s.onTrash()
-	if len(s.docs) != 1 {
-		t.Fatalf("after Trash the list has %d, want 1", len(s.docs))
+	if s.total != 1 {
+		t.Fatalf("after Trash the list has %d, want 1", s.total)
 	}
 	s.showTrash.SetChecked(true)
-	if len(s.docs) != 1 || !s.emptyTrash.Visible() {
-		t.Fatalf("Trash lists %d (empty button visible %v)", len(s.docs), s.emptyTrash.Visible())
+	if s.total != 1 || !s.emptyTrash.Visible() {
+		t.Fatalf("Trash lists %d (empty button visible %v)", s.total, s.emptyTrash.Visible())
 	}
-	s.selectDoc(s.docs[0].ID)
+	s.selectDoc(s.rows()[0].ID)
 	s.onRestore()
-	if len(s.docs) != 0 {
-		t.Errorf("after restore the Trash lists %d", len(s.docs))
+	if s.total != 0 {
+		t.Errorf("after restore the Trash lists %d", s.total)
 	}
 	s.showTrash.SetChecked(false)
-	if len(s.docs) != 2 {
-		t.Errorf("after restore the list has %d, want 2", len(s.docs))
+	if s.total != 2 {
+		t.Errorf("after restore the list has %d, want 2", s.total)
 	}
 }
 
@@ -292,7 +292,7 @@ func TestAddUnreadableFileSaysWhy(t *testing.T) {
 	if len(a.escapes) != 1 {
 		t.Fatalf("want one error dialog open, have %d", len(a.escapes))
 	}
-	if len(a.documents.docs) != 0 {
+	if a.documents.total != 0 {
 		t.Errorf("an unreadable file was listed")
 	}
 }
