@@ -117,6 +117,24 @@ func BenchmarkOpenWindowListed(b *testing.B) {
 	}
 }
 
+// BenchmarkDocumentsReload is the Documents screen's own background work
+// on a list of 10,000, from asking to the first screenful shown: the count,
+// the first page and the list laid out again. (Before paging it read all
+// 10,000 rows: see BenchmarkDocumentsList.)
+func BenchmarkDocumentsReload(b *testing.B) {
+	a := benchApp(b, func(func()) {}) // the other screens' background work is not this benchmark's
+	a.win.Resize(fyne.NewSize(1200, 800))
+	a.show(secDocuments)
+	a.async = inline
+	s := a.documents
+	for b.Loop() {
+		s.reload()
+		if s.total != benchDocs || !strings.HasPrefix(s.count.Text, "10,000") && !strings.HasPrefix(s.count.Text, "10000") {
+			b.Fatalf("listed %d, says %q", s.total, s.count.Text)
+		}
+	}
+}
+
 // BenchmarkDocumentsFirstPage is what the list reads before it shows:
 // the count and one page of rows.
 func BenchmarkDocumentsFirstPage(b *testing.B) {

@@ -152,6 +152,9 @@ func TestOverviewGuideAndReadiness(t *testing.T) {
 	if !showsText(a.packet.ready, "Ward 7 discharge") || !showsText(a.packet.ready, label) {
 		t.Errorf("the Packet screen's check shows %q", labelTexts(a.packet.ready))
 	}
+	if !strings.Contains(a.packet.readySummary.Text, label) || strings.Contains(a.packet.readySummary.Text, "Discharge") {
+		t.Errorf("above Export the Packet screen says %q; want %q missing and the discharge summary not", a.packet.readySummary.Text, label)
+	}
 }
 
 func TestTimelineInDateOrder(t *testing.T) {

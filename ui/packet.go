@@ -33,25 +33,26 @@ type packetScreen struct {
 	quality  *widget.RadioGroup
 	estimate *widget.Label
 
-	check      *widget.Button
-	checkNote  *widget.Label
-	issues     []export.Issue
-	issuesBox  *fyne.Container
-	exportBtn  *widget.Button
-	progress   *widget.ProgressBar
-	progressAt *widget.Label
-	cancel     *widget.Button
-	cancelFn   context.CancelFunc
-	running    *fyne.Container
-	result     *widget.Label
-	openBtn    *widget.Button
-	folderBtn  *widget.Button
-	done       *fyne.Container
-	lastPath   string
-	log        *fyne.Container
-	ready      *fyne.Container // the readiness check, as on the Overview
-	estSeq     int
-	listSeq    int
+	check        *widget.Button
+	checkNote    *widget.Label
+	issues       []export.Issue
+	issuesBox    *fyne.Container
+	exportBtn    *widget.Button
+	progress     *widget.ProgressBar
+	progressAt   *widget.Label
+	cancel       *widget.Button
+	cancelFn     context.CancelFunc
+	running      *fyne.Container
+	result       *widget.Label
+	openBtn      *widget.Button
+	folderBtn    *widget.Button
+	done         *fyne.Container
+	lastPath     string
+	log          *fyne.Container
+	ready        *fyne.Container // the readiness check, as on the Overview
+	readySummary *widget.Label   // what it finds missing, in one sentence above Export
+	estSeq       int
+	listSeq      int
 	// onProgress, when set, sees each progress report on the UI goroutine
 	// after the bar (tests).
 	onProgress func(done, total int)
@@ -140,6 +141,8 @@ func newPacketScreen(a *App) *packetScreen {
 	s.done.Hide()
 	s.log = container.NewVBox()
 	s.ready = container.NewVBox()
+	s.readySummary = widget.NewLabel("")
+	s.readySummary.Wrapping = fyne.TextWrapWord
 
 	left := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("1. What goes in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -151,15 +154,16 @@ func newPacketScreen(a *App) *packetScreen {
 		widget.NewForm(widget.NewFormItem("Paper", s.paper), widget.NewFormItem("Photos", s.quality)),
 		s.estimate,
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle("What the second doctor will expect", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		s.ready,
-		widget.NewSeparator(),
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.readySummary,
 		s.checkNote,
 		container.NewHBox(s.check, s.exportBtn),
 		s.issuesBox,
 		s.running,
 		s.done,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("What the second doctor will expect", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.ready,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Packets made so far", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.log,
@@ -213,6 +217,17 @@ func (s *packetScreen) refresh() {
 			}
 			s.ready.Objects = a.readinessRows(items, true, s.refresh)
 			s.ready.Refresh()
+			var missing []string
+			for _, it := range items {
+				if it.State == records.ReadyMissing {
+					missing = append(missing, it.Label)
+				}
+			}
+			if len(missing) == 0 {
+				s.readySummary.SetText("Everything the second doctor will expect is in the library (see the list below).")
+			} else {
+				s.readySummary.SetText("Still missing: " + strings.Join(missing, "; ") + ". You can export now and send these later; see the list below.")
+			}
 			s.setDocs(packet, all)
 			s.refreshEstimate()
 		})

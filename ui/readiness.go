@@ -86,9 +86,14 @@ func (a *App) readinessRows(items []records.ReadyItem, withMissing bool, changed
 			buttons.Add(widget.NewButton("Go to "+sec, func() { a.show(sec) }))
 			buttons.Add(widget.NewButton("Does not apply...", func() { a.askNotApplicable(key, changed) }))
 		}
-		body := hint(text)
-		rows = append(rows, container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), container.NewVBox(buttons),
-			container.NewVBox(label, body)))
+		// The buttons go under the words, not beside them: on the Packet
+		// screen's narrow column beside them would squeeze the text to a
+		// word per line.
+		col := container.NewVBox(label, hint(text))
+		if len(buttons.Objects) > 0 {
+			col.Add(buttons)
+		}
+		rows = append(rows, container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, col))
 	}
 	return rows
 }
