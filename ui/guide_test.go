@@ -102,6 +102,11 @@ func TestOverviewGuideAndReadiness(t *testing.T) {
 	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, dir, "d.png", 9)}, records.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	m := records.Medication{PersonID: a.person.ID, Name: "Aspirin", Strength: "75 mg", Dose: "1 tablet", Frequency: "once a day",
+		Start: records.MustDate("2025-01-01"), Status: records.MedTaking}
+	if err := a.store.SaveMedication(a.ctx, &m); err != nil {
+		t.Fatal(err)
+	}
 	a.show(secOverview)
 	o := a.overview
 	next := guide.Next(a.kase)
@@ -115,6 +120,9 @@ func TestOverviewGuideAndReadiness(t *testing.T) {
 	}
 	if len(guide.Reminders(a.kase)) != 2 {
 		t.Errorf("an urgent case through a referral should have two reminders, got %d", len(guide.Reminders(a.kase)))
+	}
+	if showsText(o.inPlace, "In the library: .") || !showsText(o.inPlace, "Recorded under Medications") {
+		t.Errorf("an item met without documents reads as an empty list: %q", labelTexts(o.inPlace))
 	}
 	if !showsText(o.inPlace, "Ward 7 discharge") {
 		t.Errorf("the discharge summary in the library is not listed under \"Already in place\": %q", labelTexts(o.inPlace))

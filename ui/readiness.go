@@ -58,7 +58,12 @@ func (a *App) readinessRows(items []records.ReadyItem, withMissing bool, changed
 		switch it.State {
 		case records.ReadyPresent:
 			icon = theme.ConfirmIcon()
-			text = "In the library: " + readyDocs(it.Documents) + "."
+			if len(it.Documents) > 0 {
+				text = "In the library: " + readyDocs(it.Documents) + "."
+			} else {
+				// Met by what was typed in (the medicines, the case's plan).
+				text = "Recorded under " + readySection(key) + "."
+			}
 			if it.Note != "" {
 				text += " " + it.Note
 			}
