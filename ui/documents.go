@@ -209,13 +209,13 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	return s
 }
 
-// docMeta is a list row's second line: date, kind, source, pages.
+// docMeta is a list row's second line: date, kind, pages, source. The
+// source comes last because it is the part a narrow row cuts short.
 func docMeta(d records.Document) string {
-	parts := []string{orText(d.Date.Short(), "No date"), d.Kind.Label()}
+	parts := []string{orText(d.Date.Short(), "No date"), d.Kind.Label(), plural(d.Pages, "page", "pages")}
 	if d.Source != "" {
 		parts = append(parts, d.Source)
 	}
-	parts = append(parts, plural(d.Pages, "page", "pages"))
 	return strings.Join(parts, "  ·  ")
 }
 
