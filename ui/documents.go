@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"secondopinion/export"
 	"secondopinion/records"
 	"secondopinion/records/media"
 )
@@ -732,11 +733,12 @@ func (s *documentsScreen) onConfirmAdd() {
 	pd.Resize(fyne.NewSize(460, 160))
 	s.a.pushEscape(pd, cancel)
 	pd.Show()
-	personID, store := s.a.person.ID, s.a.store
+	personID, store, packet := s.a.person.ID, s.a.store, s.a.kase.Packet
 	bar := s.progress
 	s.a.async(func() {
 		defer cancel()
 		var firstID string
+		var added []string
 		var errs []error
 		for gi, g := range groups {
 			if ctx.Err() != nil {
@@ -760,6 +762,7 @@ func (s *documentsScreen) onConfirmAdd() {
 			if firstID == "" {
 				firstID = d.ID
 			}
+			added = append(added, d.ID)
 			fyne.Do(func() {
 				bar.SetValue(float64(gi+1) / float64(n))
 				status.SetText(fmt.Sprintf("Added %d of %d", gi+1, n))
@@ -776,6 +779,12 @@ func (s *documentsScreen) onConfirmAdd() {
 				s.a.showError(joinProblems(errs))
 			}
 		})
+		// Make the photos' print versions now, while the user reads the
+		// list, so the packet export later is mostly assembly. Quietly:
+		// a picture that cannot be prepared is for the readiness check.
+		if len(added) > 0 {
+			_ = export.PreparePrint(s.a.ctx, store, added, packet.Paper, packet.Quality)
+		}
 	})
 }
 
