@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,28 +137,8 @@ func (v *compareView) onSave() {
 	if v.saving {
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			a.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		if !strings.HasSuffix(strings.ToLower(path), ".pdf") {
-			removeIfEmpty(path)
-			path += ".pdf"
-		}
-		v.saveTo(path)
-	}, a.win)
-	d.SetFileName(fmt.Sprintf("Comparing the opinions - %s - %s.pdf", safeName(a.person.FullName), a.store.Now().Format("2006-01-02")))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.SetOnClosed(func() { a.forget(d) })
-	a.pushFileDialog(d)
-	d.Show() // a file dialog can only be resized once shown
-	d.Resize(fyne.NewSize(900, 600))
+	name := fmt.Sprintf("Comparing the opinions - %s - %s.pdf", safeName(a.person.FullName), a.store.Now().Format("2006-01-02"))
+	a.askSavePath(name, ".pdf", v.saveTo)
 }
 
 // saveTo writes the comparison off the UI goroutine. UI goroutine.

@@ -8,8 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -436,28 +434,8 @@ func (s *packetScreen) onExport() {
 	if s.cancelFn != nil {
 		return // one export at a time
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.a.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		if !strings.HasSuffix(strings.ToLower(path), ".pdf") {
-			removeIfEmpty(path)
-			path += ".pdf"
-		}
-		s.exportTo(path)
-	}, s.a.win)
-	d.SetFileName(fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02")))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.SetOnClosed(func() { s.a.forget(d) })
-	s.a.pushFileDialog(d)
-	d.Show() // a file dialog can only be resized once shown
-	d.Resize(fyne.NewSize(900, 600))
+	name := fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02"))
+	s.a.askSavePath(name, ".pdf", s.exportTo)
 }
 
 // safeName keeps a name usable in a file name on every system.

@@ -6,8 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -82,24 +80,7 @@ func (s *settingsScreen) onPaper(opt string) {
 }
 
 func (s *settingsScreen) onBackup() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.a.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		s.backupTo(path)
-	}, s.a.win)
-	d.SetFileName("Second Opinion backup " + s.a.store.Now().Format("2006-01-02") + ".sqlite")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".sqlite"}))
-	d.SetOnClosed(func() { s.a.forget(d) })
-	s.a.pushFileDialog(d)
-	d.Show() // a file dialog can only be resized once shown
-	d.Resize(fyne.NewSize(900, 600))
+	s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", s.backupTo)
 }
 
 // backupTo writes the backup off the UI goroutine. The save dialog has

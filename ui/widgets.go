@@ -3,8 +3,11 @@ package ui
 import (
 	"os"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -80,6 +83,35 @@ func plural(n int, one, many string) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // removeIfEmpty removes a file a save dialog created and nothing filled.
+// askSavePath shows a save dialog offering name, with files ending in ext
+// (".pdf"), and calls then with the chosen path, which always ends in ext.
+// The dialog creates the file it is given; a placeholder left empty at
+// another name is removed.
+func (a *App) askSavePath(name, ext string, then func(path string)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			a.showError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		if !strings.HasSuffix(strings.ToLower(path), ext) {
+			removeIfEmpty(path)
+			path += ext
+		}
+		then(path)
+	}, a.win)
+	d.SetFileName(name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	d.SetOnClosed(func() { a.forget(d) })
+	a.pushFileDialog(d)
+	d.Show() // a file dialog can only be resized once shown
+	d.Resize(fyne.NewSize(900, 600))
+}
+
 func removeIfEmpty(path string) {
 	if st, err := os.Stat(path); err == nil && st.Size() == 0 && st.Mode().IsRegular() {
 		os.Remove(path)
