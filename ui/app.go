@@ -508,9 +508,7 @@ func (a *App) onAddPerson() {
 		if err == nil {
 			err = a.createPerson(&p)
 		}
-		if err != nil {
-			f.problem.SetText(records.Explain(err))
-			f.problem.Show()
+		if showProblem(f.problem, err) {
 			return
 		}
 		a.closeDialog(d)
@@ -803,6 +801,17 @@ func hint(text string) *widget.Label {
 
 // problemLabel shows a form's mistake in words (with an icon, not colour
 // alone); hidden until there is one.
+// showProblem puts err's sentence in a form's problem label and reports
+// whether there was one.
+func showProblem(l *widget.Label, err error) bool {
+	if err == nil {
+		return false
+	}
+	l.SetText(records.Explain(err))
+	l.Show()
+	return true
+}
+
 func problemLabel() *widget.Label {
 	l := widget.NewLabel("")
 	l.Wrapping = fyne.TextWrapWord

@@ -312,9 +312,7 @@ func (s *caseScreen) editRequest(r records.RecordsRequest) {
 				err = a.store.SaveRecordsRequest(a.ctx, &r)
 			}
 		}
-		if err != nil {
-			problem.SetText(records.Explain(err))
-			problem.Show()
+		if showProblem(problem, err) {
 			return
 		}
 		a.closeDialog(d)
@@ -394,9 +392,7 @@ func (s *caseScreen) editOpinion(o records.Opinion) {
 		if o.Date, err = records.ParseDate(date.Text); err == nil {
 			err = a.store.SaveOpinion(a.ctx, &o)
 		}
-		if err != nil {
-			problem.SetText(records.Explain(err))
-			problem.Show()
+		if showProblem(problem, err) {
 			return
 		}
 		a.closeDialog(d)

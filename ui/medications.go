@@ -371,9 +371,7 @@ func (s *medicationsScreen) onStop() {
 		if err == nil {
 			err = a.store.StopMedication(a.ctx, m.ID, on, f.reason.Text)
 		}
-		if err != nil {
-			f.problem.SetText(records.Explain(err))
-			f.problem.Show()
+		if showProblem(f.problem, err) {
 			return
 		}
 		a.closeDialog(f.dialog)

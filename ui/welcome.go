@@ -52,9 +52,7 @@ func (s *welcomeScreen) onStart() {
 	if err == nil {
 		err = s.a.createPerson(&p)
 	}
-	if err != nil {
-		s.form.problem.SetText(records.Explain(err))
-		s.form.problem.Show()
+	if showProblem(s.form.problem, err) {
 		return
 	}
 	s.a.enterMain(p.ID)
