@@ -409,14 +409,13 @@ func (a *App) reloadCases() {
 		opts = append(opts, t)
 	}
 	opts = append(opts, newCaseOption)
-	a.caseSelect.OnChanged = nil
-	a.caseSelect.SetOptions(opts)
+	selected := -1
 	for i, c := range cases {
 		if c.ID == a.kase.ID {
-			a.caseSelect.SetSelectedIndex(i)
+			selected = i
 		}
 	}
-	a.caseSelect.OnChanged = a.onCaseChosen
+	setOptionsQuietly(a.caseSelect, opts, selected, a.onCaseChosen)
 }
 
 func (a *App) onCaseChosen(string) {
@@ -476,14 +475,24 @@ func (a *App) reloadPeople() {
 		opts = append(opts, p.FullName)
 	}
 	opts = append(opts, addPersonOption)
-	a.personSelect.OnChanged = nil
-	a.personSelect.SetOptions(opts)
+	selected := -1
 	for i, p := range people {
 		if p.ID == a.person.ID {
-			a.personSelect.SetSelectedIndex(i)
+			selected = i
 		}
 	}
-	a.personSelect.OnChanged = a.onPersonChosen
+	setOptionsQuietly(a.personSelect, opts, selected, a.onPersonChosen)
+}
+
+// setOptionsQuietly fills a switcher and selects option selected (none
+// when negative) without calling onChanged, which is set again afterwards.
+func setOptionsQuietly(sel *widget.Select, opts []string, selected int, onChanged func(string)) {
+	sel.OnChanged = nil
+	sel.SetOptions(opts)
+	if selected >= 0 {
+		sel.SetSelectedIndex(selected)
+	}
+	sel.OnChanged = onChanged
 }
 
 func (a *App) onPersonChosen(name string) {
