@@ -28,8 +28,14 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 		t.Fatalf("Cases = %d, %v, want 1", len(cases), err)
 	}
 	out := filepath.Join(t.TempDir(), "packet.pdf")
-	if _, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: cases[0].ID, Now: fixedNow}); err != nil {
+	opt := export.Options{PersonID: p.ID, CaseID: cases[0].ID, Now: fixedNow}
+	res, err := export.WritePacket(ctx, s, out, opt)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The Packet screen's estimate counts the timeline section too.
+	if est, _, err := export.Estimate(ctx, s, opt); err != nil || est != res.Pages {
+		t.Errorf("Estimate = %d pages, %v; the packet has %d", est, err, res.Pages)
 	}
 	qpdfCheck(t, out)
 	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 2)), " ")

@@ -144,7 +144,7 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 		return 0, 0, err
 	}
 	// Front matter: six sections of at least a page, plus long lists.
-	pages = len(frontSections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20
+	pages = len(p.sections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20
 	bytes = 150 << 10 // fonts and our own pages
 	for _, doc := range p.docs {
 		if len(doc.Files) > 0 && doc.Files[0].IsPDF() {
