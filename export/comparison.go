@@ -19,6 +19,9 @@ const cmpTitle = "Comparing the opinions"
 // the answers. It is for taking back to the first doctor. The case needs at
 // least two recorded opinions.
 func WriteComparison(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	if err := CheckTarget(s, out); err != nil {
+		return Result{}, err
+	}
 	if strings.TrimSpace(opt.CaseID) == "" {
 		return Result{}, &records.Problem{Msg: "Choose which second-opinion request to compare the opinions of.", Err: records.ErrInvalid}
 	}
@@ -52,7 +55,7 @@ func WriteComparison(ctx context.Context, s *records.Store, out string, opt Opti
 	if err != nil {
 		return Result{}, fail("comparison of opinions", err)
 	}
-	n, err := writeAtomic(ctx, out, func(w io.Writer) error {
+	n, err := writeAtomic(ctx, s, out, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

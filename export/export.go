@@ -11,13 +11,16 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"secondopinion/records"
@@ -75,22 +78,109 @@ func fail(what string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return stopped(err)
 	}
+	if isNoSpace(err) {
+		return diskProblem(err)
+	}
 	return &records.Problem{Msg: fmt.Sprintf("The %s could not be made, so no file was written (%v). Try again; if it keeps happening, make a backup from Settings and tell us.", what, err), Err: err}
+}
+
+// CheckTarget refuses an export destination that must not be replaced:
+// the open library or its journals (a slip of the keyboard would turn every
+// record into a PDF), a folder or device, or an existing file that is not a
+// PDF (a backup, a letter). Replacing an existing PDF is allowed; the app
+// asks first. Every Write function calls it before any work; the app calls
+// it too, before asking whether to replace a file.
+func CheckTarget(s *records.Store, out string) error {
+	if strings.TrimSpace(out) == "" {
+		return &records.Problem{Msg: "Say where to save the file, for example packet.pdf."}
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return &records.Problem{Msg: fmt.Sprintf("%s is not a file name Second Opinion can use. Choose another.", out), Err: err}
+	}
+	lib := s.Path()
+	libMsg := &records.Problem{Msg: fmt.Sprintf("%s is your Second Opinion library itself (or its journal); saving there would replace every record. Nothing was written: choose another name, for example packet.pdf.", abs), Err: errLibraryTarget}
+	for _, p := range []string{lib, lib + "-wal", lib + "-shm", lib + "-journal"} {
+		if abs == p {
+			return libMsg
+		}
+	}
+	st, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return &records.Problem{Msg: fmt.Sprintf("Second Opinion cannot look at %s (%v). Choose another name or folder.", abs, errBrief(err)), Err: err}
+	}
+	for _, p := range []string{lib, lib + "-wal", lib + "-shm"} {
+		if lst, err := os.Stat(p); err == nil && os.SameFile(st, lst) {
+			return libMsg
+		}
+	}
+	if st.IsDir() {
+		return &records.Problem{Msg: fmt.Sprintf("%s is a folder. Choose a file name inside it, for example packet.pdf.", abs), Err: errNotPDFTarget}
+	}
+	if !st.Mode().IsRegular() {
+		return &records.Problem{Msg: fmt.Sprintf("%s is not an ordinary file, so nothing was written there. Choose another name, for example packet.pdf.", abs), Err: errNotPDFTarget}
+	}
+	if !isPDFFile(abs) {
+		return &records.Problem{Msg: fmt.Sprintf("%s already exists and is not a PDF, so it was not replaced and nothing was written. Choose another name, for example packet.pdf.", abs), Err: errNotPDFTarget}
+	}
+	return nil
+}
+
+var (
+	errLibraryTarget = errors.New("export: destination is the library")
+	errNotPDFTarget  = errors.New("export: destination exists and is not a PDF")
+)
+
+// isPDFFile reports whether the file starts like a PDF (the header may
+// follow up to 1 KB of other bytes, as readers allow).
+func isPDFFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 1024)
+	n, _ := io.ReadFull(f, head)
+	return bytes.Contains(head[:n], []byte("%PDF-"))
+}
+
+func errBrief(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // writeAtomic writes a file through a temporary file in the same folder,
 // synced to disk and then renamed over out, so that out is either the whole
 // new file or untouched: never half a packet. fill must honour ctx.
-func writeAtomic(ctx context.Context, out string, fill func(w io.Writer) error) (int64, error) {
+//
+// The temporary file is private (0600) from its creation and is locked
+// while it is written; one left by an export that was killed is removed
+// by the next export to the same folder and name.
+func writeAtomic(ctx context.Context, s *records.Store, out string, fill func(w io.Writer) error) (int64, error) {
+	if err := CheckTarget(s, out); err != nil {
+		return 0, err
+	}
 	dir := filepath.Dir(out)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return 0, &records.Problem{Msg: fmt.Sprintf("The folder %s does not exist. Choose a folder that exists to save the file in.", dir), Err: err}
 	}
-	tmp, err := os.CreateTemp(dir, "."+strings.TrimSuffix(filepath.Base(out), filepath.Ext(out))+"-*.partial")
+	prefix := "." + strings.TrimSuffix(filepath.Base(out), filepath.Ext(out)) + "-"
+	removeStalePartials(dir, prefix)
+	tmp, err := os.CreateTemp(dir, prefix+"*.partial")
 	if err != nil {
+		if isNoSpace(err) {
+			return 0, diskProblem(err)
+		}
 		return 0, &records.Problem{Msg: fmt.Sprintf("Second Opinion cannot write in %s. Choose a folder you can write to, such as Documents.", dir), Err: err}
 	}
 	name := tmp.Name()
+	lockPartial(tmp)
 	done := false
 	defer func() {
 		if !done {
@@ -100,7 +190,16 @@ func writeAtomic(ctx context.Context, out string, fill func(w io.Writer) error) 
 	}()
 	cw := &countWriter{w: tmp}
 	if err := fill(cw); err != nil {
-		return 0, err
+		var p *records.Problem
+		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			return 0, stopped(err)
+		case isNoSpace(err):
+			return 0, diskProblem(err)
+		case errors.As(err, &p):
+			return 0, err
+		}
+		return 0, diskProblem(err)
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, stopped(err)
@@ -111,8 +210,10 @@ func writeAtomic(ctx context.Context, out string, fill func(w io.Writer) error) 
 	if err := tmp.Close(); err != nil {
 		return 0, diskProblem(err)
 	}
-	if err := os.Chmod(name, 0o600); err != nil {
-		return 0, diskProblem(err)
+	// Checked again just before the rename: the destination may have
+	// changed while the packet was being made.
+	if err := CheckTarget(s, out); err != nil {
+		return 0, err
 	}
 	if err := os.Rename(name, out); err != nil {
 		return 0, &records.Problem{Msg: fmt.Sprintf("The file could not be saved as %s (%v). If it is open in another program, close it and try again.", out, err), Err: err}
@@ -125,11 +226,30 @@ func writeAtomic(ctx context.Context, out string, fill func(w io.Writer) error) 
 	return cw.n, nil
 }
 
-func diskProblem(err error) error {
-	if strings.Contains(err.Error(), "no space") {
-		return &records.Problem{Msg: "The disk is full, so the file was not saved. Free some space or choose another place, then try again.", Err: err}
+// removeStalePartials removes temporary files of earlier exports to the same
+// name that are no longer being written (their writer was killed).
+func removeStalePartials(dir, prefix string) {
+	names, _ := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*.partial"))
+	for _, n := range names {
+		if partialAbandoned(n) {
+			os.Remove(n)
+		}
 	}
-	return &records.Problem{Msg: fmt.Sprintf("The file could not be saved (%v). Try again, or choose another folder.", err), Err: err}
+}
+
+func globEscape(s string) string {
+	return strings.NewReplacer("\\", "\\\\", "*", "\\*", "?", "\\?", "[", "\\[").Replace(s)
+}
+
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left") || strings.Contains(err.Error(), "disk is full")
+}
+
+func diskProblem(err error) error {
+	if isNoSpace(err) {
+		return &records.Problem{Msg: "The disk is full, so the file was not saved (nothing else was changed). Free some space or choose another place, then try again.", Err: fmt.Errorf("%w: %v", records.ErrDiskFull, err)}
+	}
+	return &records.Problem{Msg: fmt.Sprintf("The file could not be saved (%v). Try again, or choose another folder.", errBrief(err)), Err: err}
 }
 
 type countWriter struct {

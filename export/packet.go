@@ -33,6 +33,9 @@ func Readiness(ctx context.Context, s *records.Store, opt Options) ([]Issue, err
 // and reported in Result.Skipped; run Readiness first so the user decides.
 // When opt.CaseID is set the export is added to the case's packet log.
 func WritePacket(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	if err := CheckTarget(s, out); err != nil {
+		return Result{}, err
+	}
 	p, err := load(ctx, s, opt)
 	if err != nil {
 		return Result{}, err
@@ -48,7 +51,7 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 	}
 	prog.total += len(pl.pdfParts)
 	prog.step(1)
-	n, err := writeAtomic(ctx, out, func(w io.Writer) error {
+	n, err := writeAtomic(ctx, s, out, func(w io.Writer) error {
 		if err := assemble(ctx, ours, p, pl, w, prog); err != nil {
 			return fail("packet", err)
 		}

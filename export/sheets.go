@@ -13,6 +13,9 @@ import (
 // answer. It fits one page for the usual handful of questions and runs on
 // when there are more.
 func WriteQuestions(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	if err := CheckTarget(s, out); err != nil {
+		return Result{}, err
+	}
 	opt.Exclude = nil
 	p, err := loadSheet(ctx, s, opt)
 	if err != nil {
@@ -40,6 +43,9 @@ func WriteQuestions(ctx context.Context, s *records.Store, out string, opt Optio
 // WriteMedications writes the medication list with allergies: current
 // medicines, then past ones with when and why they were stopped.
 func WriteMedications(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	if err := CheckTarget(s, out); err != nil {
+		return Result{}, err
+	}
 	opt.Exclude = nil
 	p, err := loadSheet(ctx, s, opt)
 	if err != nil {
@@ -104,7 +110,7 @@ func writeSheet(ctx context.Context, s *records.Store, out string, opt Options, 
 	if err != nil {
 		return Result{}, fail(title, err)
 	}
-	n, err := writeAtomic(ctx, out, func(w io.Writer) error {
+	n, err := writeAtomic(ctx, s, out, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

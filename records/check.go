@@ -17,8 +17,14 @@ import (
 // file's bytes are all there and match their SHA-256, every document has a
 // page, every search entry has its record. It returns the problems found as
 // sentences (none means the library is sound).
+//
+// Check first removes what interrupted adds left behind (staged files and
+// half-made people of processes that have died).
 func (s *Store) Check(ctx context.Context) ([]string, error) {
 	var problems []string
+	if _, err := s.removeAbandoned(ctx); err != nil {
+		return nil, s.wrapWrite(err)
+	}
 	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return nil, err
@@ -55,7 +61,7 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 		chunks        int
 	}
 	var files []fileRow
-	frows, err := s.db.QueryContext(ctx, `SELECT id, name, sha256, size, chunks FROM file ORDER BY name`)
+	frows, err := s.db.QueryContext(ctx, `SELECT id, name, sha256, size, chunks FROM file WHERE staged = '' ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +179,8 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM person), (SELECT count(*) FROM document WHERE trashed=''), (SELECT count(*) FROM document WHERE trashed!=''),
-		(SELECT count(*) FROM file), (SELECT coalesce(sum(size),0) FROM file), (SELECT count(*) FROM medication),
+		(SELECT count(*) FROM person WHERE draft=''), (SELECT count(*) FROM document WHERE trashed=''), (SELECT count(*) FROM document WHERE trashed!=''),
+		(SELECT count(*) FROM file WHERE staged=''), (SELECT coalesce(sum(size),0) FROM file WHERE staged=''), (SELECT count(*) FROM medication),
 		(SELECT count(*) FROM allergy), (SELECT count(*) FROM "case"), (SELECT count(*) FROM question), (SELECT count(*) FROM opinion)`).Scan(
 		&st.People, &st.Documents, &st.Trashed, &st.Files, &st.FileBytes, &st.Medications, &st.Allergies, &st.Cases, &st.Questions, &st.Opinions)
 	if err != nil && errors.Is(err, context.Canceled) {

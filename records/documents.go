@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"secondopinion/records/media"
@@ -43,6 +44,9 @@ type pending struct {
 	name string
 	size int64
 	info media.Info
+	// Set while adding: the staged file row holding the bytes, their
+	// SHA-256, or the stored file that already has the same bytes.
+	staged, sha, existing string
 }
 
 // inspectFile checks one file on disk before anything is written: it exists,
@@ -105,6 +109,12 @@ func inspectFile(ctx context.Context, path string) (pending, error) {
 // pages, in the given order) and fills d.ID, d.Files and the counts. Every
 // file is checked before anything is written; on any error the library is
 // exactly as it was.
+//
+// The bytes are written first, in short transactions, as staged files that
+// no list shows; the document is then created in one short transaction that
+// links them. Other writers (the app, another command) therefore never wait
+// long, and a crash part way leaves only staged files, which the next Open
+// or Check removes.
 func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, opt AddOptions) error {
 	if len(paths) == 0 {
 		return invalid("Choose at least one file to add.")
@@ -125,7 +135,10 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 	if strings.TrimSpace(d.Title) == "" {
 		d.Title = titleFromName(files[0].name)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	if err := s.stageAll(ctx, files, opt.Progress); err != nil {
+		return err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if opt.NewPerson != nil {
 			if err := s.savePerson(ctx, tx, opt.NewPerson); err != nil {
 				return err
@@ -143,11 +156,15 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 			return fmt.Errorf("add document: %w", err)
 		}
 		d.Files = nil
-		if err := s.storeFiles(ctx, tx, d, files, 0, opt.Progress); err != nil {
+		if err := s.linkFiles(ctx, tx, d, files, 0); err != nil {
 			return err
 		}
 		return indexDocument(ctx, tx, d)
 	})
+	if err != nil {
+		s.dropStagedFiles(files)
+	}
+	return err
 }
 
 // AddPages appends files to an existing document as further pages.
@@ -156,12 +173,18 @@ func (s *Store) AddPages(ctx context.Context, documentID string, paths []string,
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	if _, err := s.Document(ctx, documentID); err != nil {
+		return err
+	}
+	if err := s.stageAll(ctx, files, progress); err != nil {
+		return err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		d, err := s.document(ctx, tx, documentID)
 		if err != nil {
 			return err
 		}
-		if err := s.storeFiles(ctx, tx, &d, files, len(d.Files), progress); err != nil {
+		if err := s.linkFiles(ctx, tx, &d, files, len(d.Files)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE document SET updated=? WHERE id=?`, stamp(s.now()), d.ID); err != nil {
@@ -169,37 +192,181 @@ func (s *Store) AddPages(ctx context.Context, documentID string, paths []string,
 		}
 		return indexDocument(ctx, tx, &d)
 	})
+	if err != nil {
+		s.dropStagedFiles(files)
+	}
+	return err
 }
 
-func inspectAll(ctx context.Context, paths []string) ([]pending, error) {
-	files := make([]pending, 0, len(paths))
+func inspectAll(ctx context.Context, paths []string) ([]*pending, error) {
+	files := make([]*pending, 0, len(paths))
 	for _, p := range paths {
 		f, err := inspectFile(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, f)
+		files = append(files, &f)
 	}
 	return files, nil
 }
 
-// storeFiles writes the files' bytes (once per distinct content) and links
-// them to d after its existing pages.
-func (s *Store) storeFiles(ctx context.Context, tx *sql.Tx, d *Document, files []pending, after int, progress func(done, total int64)) error {
+// Limits of one short write transaction while a file's bytes are staged:
+// other writers wait at most about this long for the library.
+const (
+	stageBatchBytes = 4 << 20
+	stageBatchTime  = 200 * time.Millisecond
+)
+
+// stageAll writes every file's bytes as staged files. On error it removes
+// what it staged, so the library is as it was.
+func (s *Store) stageAll(ctx context.Context, files []*pending, progress func(done, total int64)) error {
 	var total, done int64
 	for _, f := range files {
 		total += f.size
 	}
-	for i, p := range files {
-		f, err := s.storeFile(ctx, tx, p, func(n int64) {
+	for _, p := range files {
+		err := s.stageFile(ctx, p, func(n int64) {
 			if progress != nil {
 				progress(done+n, total)
 			}
 		})
 		if err != nil {
+			s.dropStagedFiles(files)
+			if ctx.Err() != nil {
+				return &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
+			}
 			return err
 		}
 		done += p.size
+	}
+	return nil
+}
+
+// stageFile writes one file's bytes into a new staged file row, a few
+// chunks per transaction, hashing them as they go, so the file is read
+// once. If the same bytes are already in the library, the staged copy is
+// dropped again and p.existing names the stored one.
+func (s *Store) stageFile(ctx context.Context, p *pending, progress func(int64)) error {
+	src, err := os.Open(p.path)
+	if err != nil {
+		return &Problem{Msg: fmt.Sprintf("%s could no longer be read while it was being added (%v). Nothing was added; try again.", p.name, errBrief(err)), Err: err}
+	}
+	defer src.Close()
+	id := newID()
+	chunks := (p.size + ChunkSize - 1) / ChunkSize
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO file (id, sha256, name, media_type, size, pages, width, height, orientation, encrypted, chunks, created, staged)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, "pending:"+id, p.name, p.info.MediaType, p.size, max(p.info.Pages, 1),
+			p.info.Width, p.info.Height, p.info.Orientation, b2i(p.info.Encrypted), chunks, stamp(s.now()), owner())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add file %q: %w", p.name, err)
+	}
+	p.staged = id
+	h := sha256.New()
+	buf := make([]byte, ChunkSize)
+	var written int64
+	seq := 0
+	eof := false
+	for !eof {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		var batch int64
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			stmt, err := tx.PrepareContext(ctx, `INSERT INTO file_chunk (file_id, seq, data) VALUES (?, ?, ?)`)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			for batch < stageBatchBytes && time.Since(start) < stageBatchTime {
+				n, rerr := io.ReadFull(src, buf)
+				if n > 0 {
+					h.Write(buf[:n])
+					if _, err := stmt.ExecContext(ctx, id, seq, buf[:n]); err != nil {
+						return fmt.Errorf("store %q: %w", p.name, err)
+					}
+					seq++
+					batch += int64(n)
+					progress(written + batch)
+				}
+				if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+					eof = true
+					return nil
+				}
+				if rerr != nil {
+					return &Problem{Msg: fmt.Sprintf("%s could not be read to the end (%v). Nothing was added; copy it to your computer again and add the copy.", p.name, errBrief(rerr)), Err: rerr}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		written += batch
+	}
+	if written != p.size {
+		return &Problem{Msg: fmt.Sprintf("%s changed while it was being added. Nothing was added; wait until it has finished saving or downloading, then add it again.", p.name)}
+	}
+	p.sha = hex.EncodeToString(h.Sum(nil))
+	var existing string
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=? AND staged=''`, p.sha).Scan(&existing)
+	switch {
+	case err == nil: // the same bytes are stored once
+		p.existing = existing
+		s.dropStaged(context.WithoutCancel(ctx), p.staged)
+		p.staged = ""
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	return nil
+}
+
+// linkFiles makes staged files part of the library (or uses the stored
+// copy of the same bytes) and links them to d after its existing pages.
+// It runs inside the document's own transaction.
+func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []*pending, after int) error {
+	for i, p := range files {
+		id := p.existing
+		if id == "" {
+			// Another add may have stored the same bytes since they were
+			// staged; they are then kept once.
+			err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=? AND staged=''`, p.sha).Scan(&id)
+			switch {
+			case err == nil:
+				if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, p.staged); err != nil {
+					return err
+				}
+			case errors.Is(err, sql.ErrNoRows):
+				id = p.staged
+				res, err := tx.ExecContext(ctx, `UPDATE file SET sha256=?, staged='' WHERE id=? AND staged=?`, p.sha, id, owner())
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n != 1 {
+					return &Problem{Msg: fmt.Sprintf("%s could not be kept: its stored copy was removed while it was being added. Nothing was added; add it again.", p.name)}
+				}
+				if text := strings.TrimSpace(p.info.Text); text != "" {
+					if len(text) > maxIndexedText {
+						text = text[:maxIndexedText]
+					}
+					if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, id, text); err != nil {
+						return err
+					}
+				}
+			default:
+				return err
+			}
+		}
+		f, err := s.file(ctx, tx, id)
+		if errors.Is(err, ErrNotFound) {
+			return &Problem{Msg: fmt.Sprintf("%s could not be kept: the same file was deleted from the library while it was being added. Nothing was added; add it again.", p.name), Err: err}
+		}
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`,
 			d.ID, after+i+1, f.ID); err != nil {
 			return err
@@ -214,80 +381,83 @@ func (s *Store) storeFiles(ctx context.Context, tx *sql.Tx, d *Document, files [
 	return nil
 }
 
-func (s *Store) storeFile(ctx context.Context, tx *sql.Tx, p pending, progress func(int64)) (File, error) {
-	// The bytes are hashed as they are stored, so the file is read once.
-	// The row holds a placeholder fingerprint until the end; if the same
-	// bytes are already in the library, the new copy is dropped again
-	// (inside this transaction, so it never reaches the disk's main file).
-	f := File{ID: newID(), Name: p.name, MediaType: p.info.MediaType, Size: p.size, SHA256: "pending:" + newID(),
-		Pages: max(p.info.Pages, 1), Width: p.info.Width, Height: p.info.Height, Orientation: p.info.Orientation,
-		Encrypted: p.info.Encrypted, Created: s.now()}
-	chunks := (p.size + ChunkSize - 1) / ChunkSize
-	if _, err := tx.ExecContext(ctx, `INSERT INTO file (id, sha256, name, media_type, size, pages, width, height, orientation, encrypted, chunks, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, f.SHA256, f.Name, f.MediaType, f.Size, f.Pages, f.Width, f.Height,
-		f.Orientation, b2i(f.Encrypted), chunks, stamp(f.Created)); err != nil {
-		return File{}, fmt.Errorf("add file %q: %w", p.name, err)
+// dropStagedFiles removes what stageAll wrote for files that were not
+// linked (after a failed or stopped add). Errors are left to the next
+// Open's clean-up: the staged rows are invisible meanwhile.
+func (s *Store) dropStagedFiles(files []*pending) {
+	for _, p := range files {
+		if p.staged != "" {
+			s.dropStaged(context.Background(), p.staged)
+			p.staged = ""
+		}
 	}
-	src, err := os.Open(p.path)
-	if err != nil {
-		return File{}, &Problem{Msg: fmt.Sprintf("%s could no longer be read while it was being added (%v). Nothing was added; try again.", p.name, errBrief(err)), Err: err}
-	}
-	defer src.Close()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO file_chunk (file_id, seq, data) VALUES (?, ?, ?)`)
-	if err != nil {
-		return File{}, err
-	}
-	defer stmt.Close()
-	h := sha256.New()
-	buf := make([]byte, ChunkSize)
-	var written int64
-	for seq := 0; ; seq++ {
-		n, rerr := io.ReadFull(src, buf)
-		if n > 0 {
-			if err := ctx.Err(); err != nil {
-				return File{}, err
+}
+
+// dropStaged deletes one staged file a few chunks per transaction, so a
+// large one does not hold the library. Only a row still staged is deleted:
+// a file that was linked meanwhile stays.
+func (s *Store) dropStaged(ctx context.Context, id string) error {
+	for {
+		var n int64
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `DELETE FROM file_chunk WHERE rowid IN (SELECT c.rowid FROM file_chunk c JOIN file f ON f.id=c.file_id
+				WHERE c.file_id=? AND f.staged != '' LIMIT 4)`, id)
+			if err != nil {
+				return err
 			}
-			h.Write(buf[:n])
-			if _, err := stmt.ExecContext(ctx, f.ID, seq, buf[:n]); err != nil {
-				return File{}, fmt.Errorf("store %q: %w", p.name, err)
+			n, _ = res.RowsAffected()
+			if n == 0 {
+				_, err = tx.ExecContext(ctx, `DELETE FROM file WHERE id=? AND staged != ''`, id)
 			}
-			written += int64(n)
-			progress(written)
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
-		}
-		if rerr != nil {
-			return File{}, &Problem{Msg: fmt.Sprintf("%s could not be read to the end (%v). Nothing was added; copy it to your computer again and add the copy.", p.name, errBrief(rerr)), Err: rerr}
+			return err
+		})
+		if err != nil || n == 0 {
+			return err
 		}
 	}
-	if written != p.size {
-		return File{}, &Problem{Msg: fmt.Sprintf("%s changed while it was being added. Nothing was added; wait until it has finished saving or downloading, then add it again.", p.name)}
-	}
-	f.SHA256 = hex.EncodeToString(h.Sum(nil))
-	var existing string
-	err = tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=?`, f.SHA256).Scan(&existing)
-	switch {
-	case err == nil: // the same bytes are stored once
-		if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, f.ID); err != nil {
-			return File{}, err
+}
+
+// removeAbandoned deletes staged files and draft people left by processes
+// that have died (a crash or kill during an add). Work of a live process,
+// this one or another, is left alone.
+func (s *Store) removeAbandoned(ctx context.Context) (int, error) {
+	dead := func(q string) ([]string, error) {
+		rows, err := s.db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
 		}
-		return s.file(ctx, tx, existing)
-	case !errors.Is(err, sql.ErrNoRows):
-		return File{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE file SET sha256=? WHERE id=?`, f.SHA256, f.ID); err != nil {
-		return File{}, err
-	}
-	if text := strings.TrimSpace(p.info.Text); text != "" {
-		if len(text) > maxIndexedText {
-			text = text[:maxIndexedText]
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id, tag string
+			if err := rows.Scan(&id, &tag); err != nil {
+				return nil, err
+			}
+			if !ownerAlive(tag) {
+				ids = append(ids, id)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, f.ID, text); err != nil {
-			return File{}, err
+		return ids, rows.Err()
+	}
+	files, err := dead(`SELECT id, staged FROM file WHERE staged != ''`)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range files {
+		if err := s.dropStaged(ctx, id); err != nil {
+			return 0, err
 		}
 	}
-	return f, nil
+	people, err := dead(`SELECT id, draft FROM person WHERE draft != ''`)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range people {
+		if err := s.deletePerson(ctx, id, true); err != nil {
+			return 0, err
+		}
+	}
+	return len(files) + len(people), nil
 }
 
 func titleFromName(name string) string {
@@ -684,6 +854,12 @@ func (s *Store) setTrashed(ctx context.Context, id string, trashed bool) error {
 // EmptyTrash deletes a person's trashed documents for good (all people's
 // when personID is empty), with the files nothing else uses. It returns how
 // many documents were deleted.
+//
+// Deleted means gone: the file bytes, their print versions, the text layer
+// and the search entries are removed; freed pages are overwritten with
+// zeros (secure_delete) and the write-ahead log, which still holds the old
+// pages, is checkpointed and truncated, so neither the library, its journal
+// nor a later backup holds a readable copy.
 func (s *Store) EmptyTrash(ctx context.Context, personID string) (int, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -697,11 +873,29 @@ func (s *Store) EmptyTrash(ctx context.Context, personID string) (int, error) {
 		}
 		return deleteOrphanFiles(ctx, tx)
 	})
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	return int(n), s.purge(ctx)
+}
+
+// purge makes deletions final on disk: the write-ahead log is copied into
+// the library and truncated to nothing, taking the old page images with it.
+// (Freed pages are zeroed as they are freed, and the search index removes
+// a deleted entry's words at once: both are set when the library opens.)
+func (s *Store) purge(ctx context.Context) error {
+	var busy, logged, done int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {
+		return s.wrapWrite(err)
+	}
+	if busy != 0 {
+		return &Problem{Msg: "The documents were deleted, but another Second Opinion window or command is reading the library, so their old copies are still in its journal. Close the other window and empty the Trash again (or run secondopinion check) to finish.", Err: ErrBusy}
+	}
+	return nil
 }
 
 func deleteOrphanFiles(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id NOT IN (SELECT file_id FROM document_file)`)
+	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)`)
 	return err
 }
 

@@ -17,6 +17,41 @@ func (s *Store) SavePerson(ctx context.Context, p *Person) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
 }
 
+// BeginPerson creates a person who stays out of every list until
+// FinishPerson: for a person built in several steps (the sample person),
+// so that a crash or kill part way leaves nobody half-made. A person this
+// process began and never finished is removed by the next Open after it
+// has ended.
+func (s *Store) BeginPerson(ctx context.Context, p *Person) error {
+	if strings.TrimSpace(p.FullName) == "" {
+		return invalid("Please give the person's full name.")
+	}
+	if p.ID != "" {
+		return invalid("This person is already in the library.")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.savePerson(ctx, tx, p); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE person SET draft=? WHERE id=?`, owner(), p.ID)
+		return err
+	})
+}
+
+// FinishPerson lists a person begun with BeginPerson.
+func (s *Store) FinishPerson(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE person SET draft='' WHERE id=?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("person")
+		}
+		return nil
+	})
+}
+
 func (s *Store) savePerson(ctx context.Context, tx *sql.Tx, p *Person) error {
 	now := s.now()
 	p.FullName = strings.TrimSpace(p.FullName)
@@ -75,7 +110,7 @@ func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
 
 // People lists everyone in the library by name.
 func (s *Store) People(ctx context.Context) ([]Person, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM person ORDER BY full_name COLLATE NOCASE, created`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM person WHERE draft = '' ORDER BY full_name COLLATE NOCASE, created`)
 	if err != nil {
 		return nil, err
 	}
@@ -130,31 +165,116 @@ func (s *Store) Person(ctx context.Context, id string) (Person, error) {
 }
 
 // PersonByName finds a person by full name, ignoring case and surrounding
-// spaces. It returns ErrNotFound (in a Problem) when there is none.
+// spaces. It returns ErrNotFound (in a Problem) when there is none, and
+// ErrAmbiguous (in a Problem listing them by date of birth) when several
+// people have that name: a name must never silently pick the wrong one.
 func (s *Store) PersonByName(ctx context.Context, name string) (Person, error) {
-	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM person WHERE lower(trim(full_name)) = lower(trim(?)) ORDER BY created LIMIT 1`, name).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Person{}, &Problem{Msg: fmt.Sprintf("There is nobody called %q in this library. Check the spelling, or add them first.", name), Err: ErrNotFound}
-	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM person WHERE draft = '' AND lower(trim(full_name)) = lower(trim(?)) ORDER BY birth_date, created`, name)
 	if err != nil {
 		return Person{}, err
 	}
-	return s.Person(ctx, id)
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return Person{}, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Person{}, err
+	}
+	switch len(ids) {
+	case 0:
+		return Person{}, &Problem{Msg: fmt.Sprintf("There is nobody called %q in this library. Check the spelling, or add them first.", name), Err: ErrNotFound}
+	case 1:
+		return s.Person(ctx, ids[0])
+	}
+	var who []string
+	for _, id := range ids {
+		p, err := s.Person(ctx, id)
+		if err != nil {
+			return Person{}, err
+		}
+		born := "date of birth not recorded"
+		if !p.DateOfBirth.IsZero() {
+			born = "born " + p.DateOfBirth.Human()
+		}
+		who = append(who, fmt.Sprintf("%s (%s, ID %s)", p.FullName, born, ShortID(p.ID)))
+	}
+	return Person{}, &Problem{Msg: fmt.Sprintf("There are %d people called %q: %s. Say which one with --person-id ID.", len(ids), name, strings.Join(who, "; ")), Err: ErrAmbiguous}
+}
+
+// PersonByID finds a person by ID or by the short ID that lists show (the
+// ID's first characters, at least 4).
+func (s *Store) PersonByID(ctx context.Context, ref string) (Person, error) {
+	ref = strings.ToLower(strings.TrimSpace(ref))
+	if len(ref) < 4 {
+		return Person{}, &Problem{Msg: fmt.Sprintf("%q is too short to be a person's ID. Copy the ID from secondopinion list.", ref), Err: ErrNotFound}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM person WHERE draft = '' AND substr(id, 1, ?) = ?`, len(ref), ref)
+	if err != nil {
+		return Person{}, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return Person{}, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	switch len(ids) {
+	case 0:
+		return Person{}, &Problem{Msg: fmt.Sprintf("There is nobody with the ID %s in this library. Check it with secondopinion list.", ref), Err: ErrNotFound}
+	case 1:
+		return s.Person(ctx, ids[0])
+	}
+	return Person{}, &Problem{Msg: fmt.Sprintf("Several people's IDs start with %s. Give more of the ID.", ref), Err: ErrAmbiguous}
+}
+
+// ShortID is the part of an ID that lists show and commands accept.
+func ShortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 // DeletePerson removes a person and everything recorded for them. Files no
 // other person uses are removed too.
 func (s *Store) DeletePerson(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE person_id=?`, id); err != nil {
+	return s.deletePerson(ctx, id, false)
+}
+
+// deletePerson removes a person (only while still a draft, when
+// draftOnly), purging what only they used.
+func (s *Store) deletePerson(ctx context.Context, id string, draftOnly bool) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		q := `DELETE FROM person WHERE id=?`
+		if draftOnly {
+			q += ` AND draft != ''`
+		}
+		res, err := tx.ExecContext(ctx, q, id)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM person WHERE id=?`, id); err != nil {
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE person_id=?`, id); err != nil {
 			return err
 		}
 		return deleteOrphanFiles(ctx, tx)
 	})
+	if err != nil {
+		return err
+	}
+	return s.purge(ctx)
 }
 
 // SetAllergyStatus records "no known allergies" or "not recorded" (the

@@ -37,6 +37,9 @@ var (
 	ErrFileTooLarge     = errors.New("records: file is too large")
 	ErrDiskFull         = errors.New("records: disk full")
 	ErrInvalid          = errors.New("records: invalid input")
+	ErrAmbiguous        = errors.New("records: several records match")
+	ErrBusy             = errors.New("records: library busy")
+	ErrNotRegular       = errors.New("records: not an ordinary file")
 )
 
 // Explain turns any error into one plain sentence for the user. A Problem
@@ -48,6 +51,9 @@ func Explain(err error) string {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p.Msg
+	}
+	if errors.Is(err, ErrBusy) {
+		return busyMsg
 	}
 	if errors.Is(err, ErrDiskFull) {
 		return "The disk is full, so nothing was saved. Free some space and try again."

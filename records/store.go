@@ -58,6 +58,16 @@ type Store struct {
 	path string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Notices are sentences about what Open did that the user should know
+	// (permissions tightened, leftovers of an interrupted add removed).
+	Notices []string
+}
+
+// OpenOptions tune OpenWith.
+type OpenOptions struct {
+	// Progress, when set, is told in a sentence about slow work before it
+	// starts (updating a large library to this version).
+	Progress func(msg string)
 }
 
 // Path is the library file's location.
@@ -95,6 +105,11 @@ func DefaultPath() (string, error) {
 // does not exist. A file from another program, or from a newer version of
 // Second Opinion, is refused without being changed.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, OpenOptions{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opt OpenOptions) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -118,6 +133,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	} else if err := writable(abs); err != nil {
 		return nil, err
 	}
+	notices := tighten(abs)
 	if err := writableDir(dir); err != nil {
 		if created {
 			os.Remove(abs)
@@ -125,7 +141,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-32768)"} {
+	// secure_delete: a deleted record's bytes are overwritten with zeros,
+	// not left readable in free pages. journal_size_limit: after a
+	// checkpoint the journal shrinks back instead of keeping its largest
+	// size (and the old pages in it).
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-32768)",
+		"secure_delete(1)", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -134,15 +155,53 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: abs, Now: time.Now}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{db: db, path: abs, Now: time.Now, Notices: notices}
+	if err := s.migrate(ctx, opt.Progress); err != nil {
 		db.Close()
 		if created {
 			os.Remove(abs)
+			os.Remove(abs + "-wal")
+			os.Remove(abs + "-shm")
 		}
 		return nil, err
 	}
+	if n, err := s.removeAbandoned(ctx); err != nil {
+		db.Close()
+		return nil, s.wrapOpen(err)
+	} else if n > 0 {
+		s.Notices = append(s.Notices, fmt.Sprintf("Removed what was left of %s that stopped part way (nothing else was changed).", plural(n, "an add", "adds")))
+	}
 	return s, nil
+}
+
+// tighten makes an existing library (and its journals) owner-only, and the
+// library's folder too when it is Second Opinion's own. It returns a
+// sentence for each change.
+func tighten(path string) []string {
+	var out []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			if os.Chmod(p, 0o600) == nil && p == path {
+				out = append(out, fmt.Sprintf("The library %s could be read by other users of this computer; it is now private to you.", path))
+			}
+		}
+	}
+	dir := filepath.Dir(path)
+	if own, err := DefaultPath(); err == nil && filepath.Dir(own) == dir {
+		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
+			if os.Chmod(dir, 0o700) == nil {
+				out = append(out, fmt.Sprintf("The folder %s could be opened by other users of this computer; it is now private to you.", dir))
+			}
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Close closes the library, checkpointing its journal into the main file.
@@ -247,7 +306,14 @@ func errBrief(err error) string {
 	return err.Error()
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// heavyMigrations are the versions whose step rewrites the file bytes, so
+// needs about the library's size again in free space while it runs.
+var heavyMigrations = map[int]bool{2: true}
+
+// migrate brings the library to this version: every pending step in one
+// transaction, so a failure (a full disk, a kill) leaves it exactly at its
+// old version. It checks first that the disk has room.
+func (s *Store) migrate(ctx context.Context, progress func(string)) error {
 	var appID, version int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
 		return s.wrapOpen(err)
@@ -272,20 +338,46 @@ func (s *Store) migrate(ctx context.Context) error {
 	if version > len(all) {
 		return &Problem{Msg: fmt.Sprintf("This library was saved by a newer version of Second Opinion (library version %d; this one reads up to %d). It was left untouched: update Second Opinion to open it.", version, len(all)), Err: ErrNewerVersion}
 	}
+	if version == len(all) {
+		return nil
+	}
+	var size int64
+	if st, err := os.Stat(s.path); err == nil {
+		size = st.Size()
+	}
+	need := int64(1 << 20)
 	for i := version; i < len(all); i++ {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		if heavyMigrations[i+1] {
+			need += 2 * size // the new copy, and the journal that carries it
+		}
+	}
+	if free, ok := freeSpace(filepath.Dir(s.path)); ok && free < uint64(need) {
+		return &Problem{Msg: fmt.Sprintf("This library needs updating to the new version of Second Opinion, which needs about %s of free disk space; %s is free. It was left untouched: free some space and open it again.",
+			humanBytes(need), humanBytes(int64(free))), Err: ErrDiskFull}
+	}
+	if progress != nil && version > 0 && size > 100<<20 {
+		progress(fmt.Sprintf("Updating the library (%s) to this version of Second Opinion; this can take a minute…", humanBytes(size)))
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for i := version; i < len(all); i++ {
 			if _, err := tx.ExecContext(ctx, all[i]); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
 			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID))
-			return err
-		})
-		if err != nil {
-			return s.wrapOpen(err)
 		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(all))); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID))
+		return err
+	})
+	if err != nil {
+		// The steps are rolled back, but the journal keeps the size they
+		// grew it to: give the space back.
+		s.db.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
+		if version > 0 && isFull(err) {
+			return &Problem{Msg: "The disk filled up while the library was being updated to this version. It was left as it was: free some space and open it again.", Err: fmt.Errorf("%w: %v", ErrDiskFull, err)}
+		}
+		return s.wrapOpen(err)
 	}
 	return nil
 }
@@ -297,6 +389,9 @@ func (s *Store) wrapOpen(err error) error {
 	}
 	if isFull(err) {
 		return &Problem{Msg: "The disk is full, so the library could not be opened. Free some space and try again.", Err: ErrDiskFull}
+	}
+	if isBusy(err) {
+		return &Problem{Msg: busyMsg, Err: fmt.Errorf("%w: %v", ErrBusy, err)}
 	}
 	if code := sqliteCode(err); code == sqlite3.SQLITE_NOTADB || code == sqlite3.SQLITE_CORRUPT {
 		return &Problem{Msg: fmt.Sprintf("%s is damaged or is not a Second Opinion library; it was left untouched. Open a backup instead.", s.path), Err: err}
@@ -350,10 +445,25 @@ func (s *Store) wrapWrite(err error) error {
 	if isFull(err) {
 		return &Problem{Msg: "The disk is full, so nothing was saved and the library is as it was. Free some space and try again.", Err: fmt.Errorf("%w: %v", ErrDiskFull, err)}
 	}
+	if isBusy(err) {
+		return &Problem{Msg: busyMsg, Err: fmt.Errorf("%w: %v", ErrBusy, err)}
+	}
 	if errors.Is(err, context.Canceled) {
 		return &Problem{Msg: "Stopped. Nothing was changed.", Err: err}
 	}
 	return err
+}
+
+// busyMsg is the sentence for a library that another process keeps busy
+// for longer than the busy timeout.
+const busyMsg = "The library is busy with another Second Opinion window or command, so this could not be saved yet. Wait until the other one has finished (for example a large add), then try again."
+
+func isBusy(err error) bool {
+	if errors.Is(err, ErrBusy) {
+		return true
+	}
+	code := sqliteCode(err)
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 }
 
 func newID() string { return uuid.NewString() }

@@ -1,0 +1,19 @@
+-- Second Opinion library, schema version 4.
+-- Adding a large file no longer holds one long write transaction, which made
+-- every other writer (the app, a second command) wait and then fail. The
+-- bytes are written first, in short transactions, into a file row marked as
+-- staged by the process writing it; the document is then created in one
+-- short transaction that links the file and clears the mark. A staged file
+-- whose process has died (a crash, a kill) is removed at the next open or
+-- check, so a document is still added whole or not at all.
+--
+-- A person being built in several steps (the sample person) is marked the
+-- same way and is not listed until the last step clears the mark.
+
+ALTER TABLE file ADD COLUMN staged TEXT NOT NULL DEFAULT '';
+ALTER TABLE person ADD COLUMN draft TEXT NOT NULL DEFAULT '';
+CREATE INDEX file_staged ON file(staged) WHERE staged != '';
+
+-- Deleting means gone: a document's words leave the search index when it
+-- is deleted, not at some later merge of the index.
+INSERT INTO search(search, rank) VALUES('secure-delete', 1);
