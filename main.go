@@ -16,8 +16,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2/app"
 
@@ -34,11 +37,17 @@ Usage:
   secondopinion demo     [--library FILE]        add a sample person to try everything
   secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] FILE...
   secondopinion list     [--library FILE] [--person NAME] [--search TEXT]
+  secondopinion trash    [--library FILE] [--person NAME] --document ID|TITLE
+  secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
+  secondopinion empty-trash [--library FILE] [--person NAME]
   secondopinion ready    [--library FILE] [--person NAME] [--case ID]
   secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original]
                          [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
+
+Wherever --person NAME is taken, --person-id ID picks one person exactly
+(two people may share a name). Options may come before or after the files.
 
 Kinds: pathology, operative, discharge, imaging-report, imaging, results,
 clinic-letter, referral, treatment-plan, medication-list, other.
@@ -46,17 +55,21 @@ The library is kept in your own user folder unless --library says otherwise.
 `
 
 func main() {
+	records.RestrictNewFiles()
 	log.SetFlags(0)
 	log.SetPrefix("secondopinion: ")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl+C, a terminal closing (SIGHUP) and a polite kill (SIGTERM) all
+	// stop a command the same way: its work is cancelled and nothing half
+	// done is kept.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintln(os.Stderr, records.Explain(err))
+		fmt.Fprintln(os.Stderr, printable(records.Explain(err)))
 		if os.Getenv("SECONDOPINION_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "detail: %v\n", err)
+			fmt.Fprintf(os.Stderr, "detail: %s\n", printable(records.Detail(err)))
 		}
 		os.Exit(1)
 	}
@@ -71,6 +84,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
 	library := fs.String("library", "", "the library `file` (default: in your user data folder)")
 	person := fs.String("person", "", "the person's full `name`")
+	personID := fs.String("person-id", "", "the person's `ID` (see secondopinion list)")
+	document := fs.String("document", "", "a document's `ID` or exact title")
 	caseID := fs.String("case", "", "the case `ID` (default: the person's most recent case)")
 	kind := fs.String("kind", "", "the document's `kind`")
 	title := fs.String("title", "", "the document's `title`")
@@ -84,20 +99,40 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	medsOnly := fs.Bool("medications-only", false, "export only the medication list")
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	// Options may follow the files ("add scan.pdf --library L"): parse,
+	// set aside the first file name, and parse what follows it again.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return &records.Problem{Msg: fmt.Sprintf("%v. Run secondopinion --help to see how to use it.", err)}
 		}
-		return &records.Problem{Msg: fmt.Sprintf("%v. Run secondopinion --help to see how to use it.", err)}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			files = append(files, rest...) // everything after -- is a file
+			break
+		}
+		files, args = append(files, rest[0]), rest[1:]
 	}
 	switch cmd {
-	case "", "demo", "add", "list", "ready", "export", "check", "backup":
+	case "", "demo", "add", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash":
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
 		return &records.Problem{Msg: fmt.Sprintf("%q is not a command Second Opinion knows. Run secondopinion --help to see the commands.", cmd)}
 	}
+	// Mistakes in the arguments are said before the library is opened (or
+	// created): a command that fails on its arguments creates nothing.
+	if err := checkArgs(cmd, files, *person, *personID, *kind, *date, *out, *document); err != nil {
+		return err
+	}
+	who := personRef{name: *person, id: *personID}
 	path := *library
 	if path == "" {
 		var err error
@@ -105,30 +140,36 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	s, err := records.Open(ctx, path)
+	s, err := records.OpenWith(ctx, path, records.OpenOptions{Progress: func(msg string) { fmt.Fprintln(os.Stderr, msg) }})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	for _, n := range s.Notices {
+		fmt.Fprintln(os.Stderr, printable(n))
+	}
 
 	switch cmd {
 	case "":
-		a := app.NewWithID("org.secondopinion.app")
-		ui.Run(a, s)
+		ui.Run(ctx, app.NewWithID("org.secondopinion.app"), s)
 		return nil
 	case "demo":
 		p, err := sample.Load(ctx, s)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Added the sample person %s to %s.\n", p.FullName, s.Path())
+		fmt.Fprintf(stdout, "Added the sample person %s to %s.\n", printable(p.FullName), printable(s.Path()))
 		return nil
 	case "add":
-		return addCmd(ctx, s, stdout, *person, *kind, *title, *date, *source, fs.Args())
+		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files)
 	case "list":
-		return listCmd(ctx, s, stdout, *person, *search)
+		return listCmd(ctx, s, stdout, who, *search)
+	case "trash", "restore":
+		return trashCmd(ctx, s, stdout, who, *document, cmd == "restore")
+	case "empty-trash":
+		return emptyTrashCmd(ctx, s, stdout, who)
 	case "ready":
-		p, c, err := pick(ctx, s, *person, *caseID)
+		p, c, err := pick(ctx, s, who, *caseID)
 		if err != nil {
 			return err
 		}
@@ -142,10 +183,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		printReadiness(stdout, p, c, items)
 		return nil
 	case "export":
-		if *out == "" {
-			return &records.Problem{Msg: "Say where to save the packet with --out, for example --out packet.pdf."}
-		}
-		p, c, err := pick(ctx, s, *person, *caseID)
+		p, c, err := pick(ctx, s, who, *caseID)
 		if err != nil {
 			return err
 		}
@@ -162,7 +200,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		if len(problems) > 0 {
 			for _, p := range problems {
-				fmt.Fprintln(stdout, "Problem: "+p)
+				fmt.Fprintln(stdout, "Problem: "+printable(p))
 			}
 			return &records.Problem{Msg: fmt.Sprintf("The library has %d problems (listed above). Keep a copy of the file and restore your latest backup.", len(problems))}
 		}
@@ -171,25 +209,37 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			records.HumanBytes(st.FileBytes), count(st.Medications, "medication", "medications"), count(st.Cases, "case", "cases"))
 		return nil
 	case "backup":
-		if *out == "" {
-			return &records.Problem{Msg: "Say where to save the backup with --out, for example --out backup.sqlite."}
-		}
 		if err := s.Backup(ctx, *out); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Backed up the library to %s.\n", *out)
+		fmt.Fprintf(stdout, "Backed up the library to %s.\n", printable(*out))
 		return nil
 	}
 	return nil
 }
 
-// pick finds the person (by name, or the library's only one) and their case
-// (by ID, or their most recent; none is fine).
-func pick(ctx context.Context, s *records.Store, name, caseID string) (records.Person, records.Case, error) {
+// personRef is how the command line names a person: by name, or exactly
+// by ID.
+type personRef struct{ name, id string }
+
+func (r personRef) set() bool { return r.name != "" || r.id != "" }
+
+// find returns the person named; ErrNotFound (in a Problem) when there is
+// none, and a refusal listing them when several share the name.
+func (r personRef) find(ctx context.Context, s *records.Store) (records.Person, error) {
+	if r.id != "" {
+		return s.PersonByID(ctx, r.id)
+	}
+	return s.PersonByName(ctx, r.name)
+}
+
+// pick finds the person (by name or ID, or the library's only one) and
+// their case (by ID, or their most recent; none is fine).
+func pick(ctx context.Context, s *records.Store, who personRef, caseID string) (records.Person, records.Case, error) {
 	var p records.Person
 	var err error
-	if name != "" {
-		if p, err = s.PersonByName(ctx, name); err != nil {
+	if who.set() {
+		if p, err = who.find(ctx, s); err != nil {
 			return p, records.Case{}, err
 		}
 	} else {
@@ -227,17 +277,62 @@ func pick(ctx context.Context, s *records.Store, name, caseID string) (records.P
 	return p, cases[0], nil
 }
 
-func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, name, kind, title, date, source string, files []string) error {
-	if name == "" {
-		return &records.Problem{Msg: "Say whose document this is with --person NAME."}
+// checkArgs says what is missing or wrong in a command's arguments, before
+// anything is opened.
+func checkArgs(cmd string, files []string, person, personID, kind, date, out, document string) error {
+	if len(files) > 0 && cmd != "add" {
+		return &records.Problem{Msg: fmt.Sprintf("secondopinion %s takes no file names, but was given %s. Run secondopinion --help to see how to use it.", orWord(cmd, "(the app)"), printable(strings.Join(files, " ")))}
 	}
-	if len(files) == 0 {
-		return &records.Problem{Msg: "Name at least one file to add, after the options."}
+	if person != "" && personID != "" {
+		return &records.Problem{Msg: "Give either --person or --person-id, not both."}
 	}
+	switch cmd {
+	case "add":
+		if person == "" && personID == "" {
+			return &records.Problem{Msg: "Say whose document this is with --person NAME."}
+		}
+		if kind == "" {
+			return &records.Problem{Msg: "Say what kind of document this is with --kind (for example --kind clinic-letter)."}
+		}
+		if _, err := records.ParseKind(kind); err != nil {
+			return err
+		}
+		if _, err := records.ParseDate(date); err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return &records.Problem{Msg: "Name at least one file to add."}
+		}
+		for _, f := range files {
+			if _, err := os.Stat(f); errors.Is(err, os.ErrNotExist) {
+				return &records.Problem{Msg: fmt.Sprintf("There is no file %s. Check the name and folder, then add it again.", printable(f)), Err: err}
+			}
+		}
+	case "export":
+		if out == "" {
+			return &records.Problem{Msg: "Say where to save the packet with --out, for example --out packet.pdf."}
+		}
+	case "backup":
+		if out == "" {
+			return &records.Problem{Msg: "Say where to save the backup with --out, for example --out backup.sqlite."}
+		}
+	case "trash", "restore":
+		if strings.TrimSpace(document) == "" {
+			return &records.Problem{Msg: fmt.Sprintf("Say which document with --document, giving its ID (from secondopinion list) or its exact title.")}
+		}
+	}
+	return nil
+}
+
+func orWord(s, word string) string {
+	if s == "" {
+		return word
+	}
+	return s
+}
+
+func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string) error {
 	k, err := records.ParseKind(kind)
-	if kind == "" {
-		return &records.Problem{Msg: "Say what kind of document this is with --kind (for example --kind clinic-letter)."}
-	}
 	if err != nil {
 		return err
 	}
@@ -247,29 +342,99 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, name, kind,
 	}
 	doc := records.Document{Kind: k, Title: title, Date: d, Source: source}
 	opt := records.AddOptions{}
-	p, err := s.PersonByName(ctx, name)
+	name := who.name
+	p, err := who.find(ctx, s)
 	switch {
-	case errors.Is(err, records.ErrNotFound):
+	case errors.Is(err, records.ErrNotFound) && who.id == "":
 		opt.NewPerson = &records.Person{FullName: name, PreparedBy: records.Preparer{Self: true}}
 	case err != nil:
 		return err
 	default:
-		doc.PersonID = p.ID
+		doc.PersonID, name = p.ID, p.FullName
 	}
 	if err := s.AddDocument(ctx, &doc, files, opt); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Added %q (%s, %d page%s) for %s.\n", doc.Title, doc.Kind.Label(), doc.Pages, plural(doc.Pages), name)
+	fmt.Fprintf(stdout, "Added %s (%s, %d page%s, ID %s) for %s.\n", printable(strconv.Quote(doc.Title)), doc.Kind.Label(), doc.Pages, plural(doc.Pages),
+		records.ShortID(doc.ID), printable(name))
 	return nil
 }
 
-func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, name, search string) error {
+func trashCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, ref string, restore bool) error {
+	personID := ""
+	if who.set() {
+		p, err := who.find(ctx, s)
+		if err != nil {
+			return err
+		}
+		personID = p.ID
+	}
+	d, err := s.FindDocument(ctx, personID, ref, restore)
+	if err != nil {
+		return err
+	}
+	if restore {
+		if err := s.RestoreDocument(ctx, d.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Restored %s from the Trash.\n", printable(strconv.Quote(d.Title)))
+		return nil
+	}
+	if err := s.TrashDocument(ctx, d.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Moved %s to the Trash. Bring it back with: secondopinion restore --document %s\n", printable(strconv.Quote(d.Title)), records.ShortID(d.ID))
+	return nil
+}
+
+func emptyTrashCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef) error {
+	personID := ""
+	if who.set() {
+		p, err := who.find(ctx, s)
+		if err != nil {
+			return err
+		}
+		personID = p.ID
+	}
+	n, err := s.EmptyTrash(ctx, personID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintln(stdout, "The Trash was already empty.")
+		return nil
+	}
+	fmt.Fprintf(stdout, "Deleted %s for good, with their files.\n", count(n, "document", "documents"))
+	return nil
+}
+
+// printable shows text from the library or the user safely in a terminal:
+// control characters (an escape sequence in a file name would rewrite the
+// screen) and invisible direction marks are shown as escapes.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			b.WriteString(`\ufffd`)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, search string) error {
 	people, err := s.People(ctx)
 	if err != nil {
 		return err
 	}
-	if name != "" {
-		p, err := s.PersonByName(ctx, name)
+	if who.set() {
+		p, err := who.find(ctx, s)
 		if err != nil {
 			return err
 		}
@@ -283,17 +448,17 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, name, sear
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		header := p.FullName
+		header := printable(p.FullName)
 		if !p.DateOfBirth.IsZero() {
 			header += ", born " + p.DateOfBirth.Human()
 		}
-		fmt.Fprintln(stdout, header)
+		fmt.Fprintln(stdout, header+" (ID "+records.ShortID(p.ID)+")")
 		cases, err := s.Cases(ctx, p.ID)
 		if err != nil {
 			return err
 		}
 		for _, c := range cases {
-			fmt.Fprintf(stdout, "  Case %s: %s\n", c.ID, c.Title)
+			fmt.Fprintf(stdout, "  Case %s: %s\n", c.ID, printable(c.Title))
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		docs, err := s.Documents(ctx, records.DocumentFilter{PersonID: p.ID, Search: search})
@@ -307,10 +472,10 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, name, sear
 				fmt.Fprintln(tw, "  No documents yet.")
 			}
 		} else {
-			fmt.Fprintln(tw, "  Date\tKind\tTitle\tSource\tPages")
+			fmt.Fprintln(tw, "  ID\tDate\tKind\tTitle\tSource\tPages")
 		}
 		for _, d := range docs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", orDash(d.Date.Short()), d.Kind.Label(), d.Title, orDash(d.Source), d.Pages)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", records.ShortID(d.ID), orDash(d.Date.Short()), d.Kind.Label(), printable(d.Title), orDash(printable(d.Source)), d.Pages)
 		}
 		var meds []records.Medication
 		if search != "" {
@@ -329,7 +494,7 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, name, sear
 			if m.Status == records.MedStopped && !m.Stop.IsZero() {
 				status = "stopped " + m.Stop.Short()
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Name, orDash(m.Strength), orDash(m.Frequency), status, orDash(m.Start.Short()))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", printable(m.Name), orDash(printable(m.Strength)), orDash(printable(m.Frequency)), status, orDash(m.Start.Short()))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -364,7 +529,7 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 		}
 		if len(issues) > 0 && !leaveOut {
 			for _, is := range issues {
-				fmt.Fprintf(os.Stderr, "Cannot include %q: %s\n", is.Title, is.Problem)
+				fmt.Fprintf(os.Stderr, "Cannot include %s: %s\n", printable(strconv.Quote(is.Title)), printable(is.Problem))
 			}
 			return &records.Problem{Msg: fmt.Sprintf("%d document(s) cannot go into the packet (listed above). Replace them, or run again with --leave-out-unreadable to leave them out; the packet will say they are missing.", len(issues))}
 		}
@@ -384,14 +549,14 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 	if res.Documents > 0 {
 		docs = ", " + count(res.Documents, "document", "documents")
 	}
-	fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", abs, count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
+	fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", printable(abs), count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
 	return nil
 }
 
 func printReadiness(w io.Writer, p records.Person, c records.Case, items []records.ReadyItem) {
-	fmt.Fprintf(w, "What the second doctor will expect for %s", p.FullName)
+	fmt.Fprintf(w, "What the second doctor will expect for %s", printable(p.FullName))
 	if c.Title != "" {
-		fmt.Fprintf(w, " (%s)", c.Title)
+		fmt.Fprintf(w, " (%s)", printable(c.Title))
 	}
 	fmt.Fprintln(w, ":")
 	missing := 0
@@ -405,10 +570,10 @@ func printReadiness(w io.Writer, p records.Person, c records.Case, items []recor
 		}
 		fmt.Fprintf(w, "%s %s: %s\n", mark, it.Label, it.State)
 		for _, d := range it.Documents {
-			fmt.Fprintf(w, "      %s, %s\n", d.Title, orDash(d.Date.Short()))
+			fmt.Fprintf(w, "      %s, %s\n", printable(d.Title), orDash(d.Date.Short()))
 		}
 		if it.Note != "" {
-			fmt.Fprintf(w, "      %s\n", it.Note)
+			fmt.Fprintf(w, "      %s\n", printable(it.Note))
 		}
 	}
 	if missing == 0 {

@@ -117,7 +117,8 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 }
 
 // Backup writes a consistent copy of the live library to out (VACUUM INTO),
-// usable as a library itself. It refuses to overwrite an existing file.
+// usable as a library itself. It refuses to overwrite any existing file
+// (the library itself, an older backup, anything else).
 func (s *Store) Backup(ctx context.Context, out string) error {
 	abs, err := filepath.Abs(out)
 	if err != nil {
@@ -133,8 +134,16 @@ func (s *Store) Backup(ctx context.Context, out string) error {
 		return &Problem{Msg: fmt.Sprintf("The folder %s does not exist. Choose a folder that exists for the backup.", filepath.Dir(abs)), Err: err}
 	}
 	tmp := abs + ".partial"
-	os.Remove(tmp)
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	os.Remove(tmp) // left by a backup that was killed
+	os.Remove(tmp + "-journal")
+	// The copy is private from its first byte: SQLite would create it
+	// readable by everyone (0644), and VACUUM INTO fills an empty file.
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return &Problem{Msg: fmt.Sprintf("Second Opinion cannot write in %s. Choose a folder you can write to for the backup.", filepath.Dir(abs)), Err: err}
+	}
+	f.Close()
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, sqliteURI(tmp)); err != nil {
 		os.Remove(tmp)
 		if isFull(err) {
 			return &Problem{Msg: "The disk is full, so the backup could not be written. Free some space or choose another disk, then try again.", Err: ErrDiskFull}

@@ -62,7 +62,12 @@ func inspectFile(ctx context.Context, path string) (pending, error) {
 		return pending{}, &Problem{Msg: fmt.Sprintf("Second Opinion cannot read %s (%v). Check its permissions, then add it again.", name, errBrief(err)), Err: err}
 	}
 	if st.IsDir() {
-		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a folder. Choose the files inside it instead.", name), Err: ErrUnreadableFile}
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a folder. Choose the files inside it instead.", name), Err: ErrNotRegular}
+	}
+	if !st.Mode().IsRegular() {
+		// A pipe, device or socket: opening a pipe would wait for ever, and
+		// a device such as /dev/zero never ends.
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is not an ordinary file (it is a %s), so there is nothing to add from it. Save the document as a file, then add that.", name, fileKind(st.Mode())), Err: ErrNotRegular}
 	}
 	if st.Size() == 0 {
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s is empty (0 bytes), so there is nothing to add. It may not have finished downloading or copying: get it again and add the new copy.", name), Err: ErrEmptyFile}
@@ -458,6 +463,67 @@ func (s *Store) removeAbandoned(ctx context.Context) (int, error) {
 		}
 	}
 	return len(files) + len(people), nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// FindDocument finds one of a person's documents (anyone's when personID
+// is "") by its ID, the short ID that lists show, or its exact title
+// (ignoring case), among the documents in the Trash when inTrash is set and
+// among the others when not. Several matches are refused with a sentence
+// that lists them.
+func (s *Store) FindDocument(ctx context.Context, personID, ref string, inTrash bool) (Document, error) {
+	ref = strings.TrimSpace(ref)
+	where := "d.trashed = ''"
+	place := "in the library"
+	if inTrash {
+		where, place = "d.trashed != ''", "in the Trash"
+	}
+	q := `SELECT ` + docCols + ` FROM document d WHERE ` + where + ` AND (? = '' OR d.person_id = ?)
+		AND (lower(trim(d.title)) = lower(?) OR (length(?) >= 4 AND substr(d.id, 1, length(?)) = lower(?)))
+		ORDER BY d.date, d.created`
+	rows, err := s.db.QueryContext(ctx, q, personID, personID, ref, ref, ref, ref)
+	if err != nil {
+		return Document{}, err
+	}
+	var docs []Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			rows.Close()
+			return Document{}, err
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Document{}, err
+	}
+	switch len(docs) {
+	case 0:
+		return Document{}, &Problem{Msg: fmt.Sprintf("No document %s has the title or ID %q. Check it with secondopinion list.", place, ref), Err: ErrNotFound}
+	case 1:
+		return s.Document(ctx, docs[0].ID)
+	}
+	var list []string
+	for _, d := range docs {
+		date := d.Date.Short()
+		if date == "" {
+			date = "no date"
+		}
+		list = append(list, fmt.Sprintf("%s (%s, ID %s)", d.Title, date, ShortID(d.ID)))
+	}
+	return Document{}, &Problem{Msg: fmt.Sprintf("%d documents %s match %q: %s. Say which one by its ID.", len(docs), place, ref, strings.Join(list, "; ")), Err: ErrAmbiguous}
 }
 
 func titleFromName(name string) string {

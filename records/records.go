@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -451,4 +452,27 @@ type Question struct {
 	Asked     bool
 	Answer    string
 	Documents []string // linked document IDs
+}
+
+// Detail is the technical chain behind an error, for logs and
+// SECONDOPINION_DEBUG: the causes under each user sentence, not the
+// sentence again.
+func Detail(err error) string {
+	var parts []string
+	for err != nil {
+		var p *Problem
+		if errors.As(err, &p) && p.Err != nil {
+			err = p.Err
+			continue
+		}
+		if errors.As(err, &p) {
+			break
+		}
+		parts = append(parts, err.Error())
+		break
+	}
+	if len(parts) == 0 {
+		return "(no further detail)"
+	}
+	return strings.Join(parts, ": ")
 }

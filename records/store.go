@@ -76,6 +76,18 @@ func (s *Store) Path() string { return s.path }
 // DefaultPath returns the library's place in the user's per-user data
 // folder, creating the folder (owner-only) if needed.
 func DefaultPath() (string, error) {
+	dir, err := defaultDir()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", &Problem{Msg: fmt.Sprintf("Second Opinion could not create its folder %s. Check that your home folder is writable, or choose a library file with --library.", dir), Err: err}
+	}
+	return filepath.Join(dir, "library.sqlite"), nil
+}
+
+// defaultDir is the library's folder in the user's per-user data folder.
+func defaultDir() (string, error) {
 	var dir string
 	switch runtime.GOOS {
 	case "windows", "darwin":
@@ -95,10 +107,7 @@ func DefaultPath() (string, error) {
 		}
 		dir = filepath.Join(base, "secondopinion")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", &Problem{Msg: fmt.Sprintf("Second Opinion could not create its folder %s. Check that your home folder is writable, or choose a library file with --library.", dir), Err: err}
-	}
-	return filepath.Join(dir, "library.sqlite"), nil
+	return dir, nil
 }
 
 // Open opens the library at path, creating it (owner-only, mode 0600) if it
@@ -187,7 +196,7 @@ func tighten(path string) []string {
 		}
 	}
 	dir := filepath.Dir(path)
-	if own, err := DefaultPath(); err == nil && filepath.Dir(own) == dir {
+	if own, err := defaultDir(); err == nil && own == dir {
 		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
 			if os.Chmod(dir, 0o700) == nil {
 				out = append(out, fmt.Sprintf("The folder %s could be opened by other users of this computer; it is now private to you.", dir))

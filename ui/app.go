@@ -107,6 +107,12 @@ type App struct {
 	// saves at once (tests).
 	delay time.Duration
 
+	// opened holds private copies of originals the user opened in another
+	// program (file ID to path), in a folder removed when the app closes.
+	openedMu  sync.Mutex
+	openedDir string
+	opened    map[string]string
+
 	mu        sync.Mutex
 	savers    []*saver
 	shortcuts []shortcut
@@ -132,8 +138,15 @@ func New(a fyne.App, s *records.Store) *App {
 
 // Run builds the app over an open library, shows its window and runs until
 // it is closed. It is what `secondopinion` without a subcommand calls.
-func Run(a fyne.App, s *records.Store) {
-	New(a, s).ShowAndRun()
+//
+// When ctx ends (the session logs out, the process is asked to stop) the
+// window closes as if the user closed it: pending edits are saved first.
+func Run(ctx context.Context, a fyne.App, s *records.Store) {
+	app := New(a, s)
+	defer app.removeOpened()
+	stop := context.AfterFunc(ctx, func() { fyne.Do(app.onClose) })
+	defer stop()
+	app.ShowAndRun()
 }
 
 // ShowAndRun shows the window and runs the app until the window is closed.

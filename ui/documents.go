@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -553,9 +554,9 @@ func (s *documentsScreen) movePage(i, by int) {
 // openOriginal copies a file's bytes to a private temporary file and asks
 // the system to open it in its own viewer.
 func (s *documentsScreen) openOriginal(f records.File) {
-	store, ctx := s.a.store, s.a.ctx
+	ctx := s.a.ctx
 	s.a.async(func() {
-		path, err := copyOut(ctx, store, f)
+		path, err := s.a.copyOut(ctx, f)
 		fyne.Do(func() {
 			if err != nil {
 				s.a.showError(err)
@@ -566,13 +567,26 @@ func (s *documentsScreen) openOriginal(f records.File) {
 	})
 }
 
-func copyOut(ctx context.Context, store *records.Store, f records.File) (string, error) {
-	r, err := store.OpenFile(ctx, f.ID)
+// copyOut writes a file's bytes to the app's private folder of opened
+// originals (made on first use, owner-only, removed when the app closes;
+// one left by an app that was killed is removed at the next first use).
+// Called off the UI goroutine; a.openedMu guards the folder and the map.
+func (a *App) copyOut(ctx context.Context, f records.File) (string, error) {
+	a.openedMu.Lock()
+	defer a.openedMu.Unlock()
+	if a.openedDir == "" {
+		dir, err := records.PrivateTemp("secondopinion-open-")
+		if err != nil {
+			return "", err
+		}
+		a.openedDir, a.opened = dir, map[string]string{}
+	}
+	r, err := a.store.OpenFile(ctx, f.ID)
 	if err != nil {
 		return "", err
 	}
 	defer r.Close()
-	dir, err := os.MkdirTemp("", "secondopinion-open-")
+	dir, err := os.MkdirTemp(a.openedDir, "f-")
 	if err != nil {
 		return "", err
 	}
@@ -587,9 +601,38 @@ func copyOut(ctx context.Context, store *records.Store, f records.File) (string,
 	}
 	if _, err := io.Copy(out, r); err != nil {
 		out.Close()
+		os.RemoveAll(dir)
 		return "", err
 	}
-	return path, out.Close()
+	if err := out.Close(); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	a.opened[path] = f.ID
+	return path, nil
+}
+
+// forgetPurged removes the opened copies of files that are no longer in
+// the library (their documents' Trash was emptied): deleted means gone.
+func (a *App) forgetPurged() {
+	a.openedMu.Lock()
+	defer a.openedMu.Unlock()
+	for path, id := range a.opened {
+		if _, err := a.store.File(a.ctx, id); errors.Is(err, records.ErrNotFound) {
+			os.RemoveAll(filepath.Dir(path))
+			delete(a.opened, path)
+		}
+	}
+}
+
+// removeOpened removes every opened copy; the app is closing.
+func (a *App) removeOpened() {
+	a.openedMu.Lock()
+	defer a.openedMu.Unlock()
+	if a.openedDir != "" {
+		os.RemoveAll(a.openedDir)
+		a.openedDir, a.opened = "", nil
+	}
 }
 
 func (s *documentsScreen) onTrash() {
@@ -624,6 +667,7 @@ func (s *documentsScreen) onEmptyTrash() {
 			if _, err := s.a.store.EmptyTrash(s.a.ctx, s.a.person.ID); err != nil {
 				s.a.showError(err)
 			}
+			s.a.forgetPurged()
 			s.selectDoc("")
 			s.reload()
 		})

@@ -574,7 +574,7 @@ func TestBackupAndOpenOriginal(t *testing.T) {
 		t.Fatal(err)
 	}
 	// "Open original" hands the system viewer a private copy of the bytes.
-	out, err := copyOut(a.ctx, a.store, d.Files[0])
+	out, err := a.copyOut(a.ctx, d.Files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,7 +586,25 @@ func TestBackupAndOpenOriginal(t *testing.T) {
 	if st, _ := os.Stat(out); st.Mode().Perm() != 0o600 {
 		t.Errorf("the copy is readable by others: %v", st.Mode())
 	}
-	os.RemoveAll(filepath.Dir(out))
+	if st, _ := os.Stat(a.openedDir); st == nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("the folder of opened copies is not private: %v", st)
+	}
+	// Deleted means gone: once the Trash is emptied, the copy goes too.
+	if err := a.store.TrashDocument(a.ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.EmptyTrash(a.ctx, a.person.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.forgetPurged()
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the opened copy of a purged document is still there: %v", err)
+	}
+	dir := a.openedDir
+	a.removeOpened() // the app closes
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the folder of opened copies is still there after closing: %v", err)
+	}
 
 	// Backup: the save dialog leaves an empty file; the backup replaces it.
 	a.show(secSettings)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/records"
+	"secondopinion/records/sample"
 )
 
 // welcomeScreen is the first run: what the app does, then who the packet is
@@ -75,11 +77,11 @@ func (s *welcomeScreen) onSample() {
 			wait.Hide()
 			s.sample.Enable()
 			s.start.Enable()
-			if err != nil {
+			if err != nil && !errors.Is(err, sample.ErrPresent) {
 				a.showError(err)
 				return
 			}
-			a.enterMain(p.ID)
+			a.enterMain(p.ID) // the sample person, made now or already there
 		})
 	})
 }

@@ -9,6 +9,7 @@ package sample
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -33,28 +34,65 @@ import (
 // Name is the sample person's full name.
 const Name = "Helen Marsh"
 
+// birthDate is the sample person's date of birth; with Name it tells the
+// sample person apart from a real person of the same name.
+const birthDate = "1961-04-12"
+
+// ErrPresent is returned (in a Problem) by Load when the sample person is
+// already in the library.
+var ErrPresent = errors.New("sample: the sample person is already in the library")
+
+// Present finds the sample person in the library.
+func Present(ctx context.Context, s *records.Store) (records.Person, bool, error) {
+	people, err := s.People(ctx)
+	if err != nil {
+		return records.Person{}, false, err
+	}
+	for _, p := range people {
+		if p.FullName == Name && p.DateOfBirth.String() == birthDate {
+			return p, true, nil
+		}
+	}
+	return records.Person{}, false, nil
+}
+
 // Load adds the sample person, their documents, medications, allergy, case,
 // questions and opinions. If anything fails, the partly made sample is
 // removed again, so the library is as it was.
+//
+// Load is all or nothing even when the process is killed part way: the
+// person is begun as a draft that no list shows, and only listed at the
+// end; a draft whose process died is removed when the library next opens.
+// A second Load says the sample person is there already.
 func Load(ctx context.Context, s *records.Store) (records.Person, error) {
-	dir, err := os.MkdirTemp("", "secondopinion-sample-*")
+	if p, ok, err := Present(ctx, s); err != nil || ok {
+		if ok {
+			err = &records.Problem{Msg: fmt.Sprintf("The sample person %s is already in this library. Choose %s in the app, or use --person %q on the command line.", p.FullName, p.FullName, p.FullName), Err: ErrPresent}
+		}
+		return p, err
+	}
+	dir, err := records.PrivateTemp("secondopinion-sample-")
 	if err != nil {
 		return records.Person{}, err
 	}
 	defer os.RemoveAll(dir)
 	p := records.Person{
 		FullName:    Name,
-		DateOfBirth: records.MustDate("1961-04-12"),
+		DateOfBirth: records.MustDate(birthDate),
 		Identifiers: []records.Identifier{{Label: "NHS number", Value: "943 476 5919"}, {Label: "Hospital number", Value: "RX1-448210"}},
 		Phone:       "01632 960 418",
 		Email:       "helen.marsh@example.org",
 		Address:     "14 Larkspur Close, Northgate NG4 7QT",
 		PreparedBy:  records.Preparer{Name: "David Marsh", Relationship: "son", Phone: "07700 900 213", Email: "david.marsh@example.org"},
 	}
-	if err := s.SavePerson(ctx, &p); err != nil {
+	if err := s.BeginPerson(ctx, &p); err != nil {
 		return p, err
 	}
-	if err := fill(ctx, s, &p, dir); err != nil {
+	err = fill(ctx, s, &p, dir)
+	if err == nil {
+		err = s.FinishPerson(ctx, p.ID)
+	}
+	if err != nil {
 		if derr := s.DeletePerson(context.WithoutCancel(ctx), p.ID); derr != nil {
 			return p, fmt.Errorf("sample: %w (and removing the partial sample failed: %v)", err, derr)
 		}
