@@ -20,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2/app"
@@ -140,7 +141,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	s, err := records.OpenWith(ctx, path, records.OpenOptions{Progress: func(msg string) { fmt.Fprintln(os.Stderr, msg) }})
+	opt := records.OpenOptions{Progress: func(msg string) { fmt.Fprintln(os.Stderr, msg) }}
+	if cmd == "" {
+		// The window waits less for a busy library; its edits are kept and
+		// saved again in the background ("Saving…").
+		opt.BusyTimeout = 2 * time.Second
+	}
+	s, err := records.OpenWith(ctx, path, opt)
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,11 @@ type OpenOptions struct {
 	// Progress, when set, is told in a sentence about slow work before it
 	// starts (updating a large library to this version).
 	Progress func(msg string)
+	// BusyTimeout is how long a call waits for another process's write to
+	// finish before it reports ErrBusy; 0 means 10 seconds. The app uses a
+	// shorter wait and retries in the background, so its window never
+	// freezes for long.
+	BusyTimeout time.Duration
 }
 
 // Path is the library file's location.
@@ -154,7 +159,11 @@ func OpenWith(ctx context.Context, path string, opt OpenOptions) (*Store, error)
 	// not left readable in free pages. journal_size_limit: after a
 	// checkpoint the journal shrinks back instead of keeping its largest
 	// size (and the old pages in it).
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "cache_size(-32768)",
+	busy := opt.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()), "synchronous(FULL)", "cache_size(-32768)",
 		"secure_delete(1)", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}

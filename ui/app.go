@@ -10,6 +10,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"log"
 	"net/url"
 	"path/filepath"
@@ -113,6 +114,15 @@ type App struct {
 	openedDir string
 	opened    map[string]string
 
+	// saving is the quiet "Saving…" sign; waiting holds the savers whose
+	// last try found the library busy (UI goroutine only), and flushing the
+	// saver whose save is running now.
+	saving   *widget.Label
+	waiting  map[*saver]bool
+	flushing *saver
+	// retryWait is how long a busy save waits before it tries again.
+	retryWait time.Duration
+
 	mu        sync.Mutex
 	savers    []*saver
 	shortcuts []shortcut
@@ -128,6 +138,8 @@ func New(a fyne.App, s *records.Store) *App {
 		ctx:   context.Background(),
 		async: func(f func()) { go f() },
 		delay: 400 * time.Millisecond,
+
+		retryWait: time.Second,
 	}
 	a.SetIcon(fyne.NewStaticResource("icon.svg", assets.IconSVG))
 	a.Settings().SetTheme(readableTheme{})
@@ -187,9 +199,13 @@ func (a *App) build() {
 	bold := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
+	// "Saving…" shows while an edit waits for a library that another
+	// window or command keeps busy; the edit is kept and saved when it can.
+	a.saving = widget.NewLabelWithStyle("Saving…", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
+	a.saving.Hide()
 	header := container.NewBorder(nil, nil,
 		container.NewHBox(bold("Preparing for:"), a.personSelect, a.detailsButton, bold("Case:"), container.New(minWidth{220}, a.caseSelect)),
-		nil, a.caseLabel)
+		a.saving, a.caseLabel)
 
 	a.navButtons = map[string]*widget.Button{}
 	nav := container.NewVBox()
@@ -621,6 +637,11 @@ func (a *App) showError(err error) {
 	if err == nil {
 		return
 	}
+	if errors.Is(err, records.ErrBusy) && a.flushing != nil {
+		// An edit being saved as typed: keep it and try again quietly.
+		a.flushing.busy = true
+		return
+	}
 	log.Printf("secondopinion: %v", err)
 	msg := widget.NewLabel(records.Explain(err))
 	msg.Wrapping = fyne.TextWrapWord
@@ -749,6 +770,8 @@ func (a *App) openPath(path string) {
 type saver struct {
 	a       *App
 	fn      func()
+	busy    bool // the last try found the library busy (UI goroutine)
+	tries   int  // tries in a row that found it busy
 	wait    time.Duration // 0: the app's delay
 	mu      sync.Mutex
 	t       *time.Timer
@@ -783,6 +806,11 @@ func (s *saver) poke() {
 }
 
 // flush runs the save now if one is pending. UI goroutine.
+//
+// A save that finds the library busy (another window or command is
+// writing) is not lost: the widgets still hold what was typed, so the
+// saver stays pending, the header says "Saving…", and it tries again a
+// moment later until the library is free.
 func (s *saver) flush() {
 	s.mu.Lock()
 	run := s.pending
@@ -791,8 +819,57 @@ func (s *saver) flush() {
 		s.t.Stop()
 	}
 	s.mu.Unlock()
-	if run {
-		s.fn()
+	if !run {
+		return
+	}
+	a := s.a
+	s.busy = false
+	prev := a.flushing
+	a.flushing = s
+	s.fn()
+	a.flushing = prev
+	if s.busy {
+		s.tries++
+	} else {
+		s.tries = 0
+	}
+	a.markWaiting(s, s.busy)
+	if s.busy {
+		s.mu.Lock()
+		s.pending = true
+		s.t = time.AfterFunc(a.retryWait, func() { fyne.Do(s.flush) })
+		s.mu.Unlock()
+	}
+}
+
+// markWaiting records whether s waits for a busy library and shows or
+// hides "Saving…". UI goroutine.
+func (a *App) markWaiting(s *saver, waiting bool) {
+	if waiting {
+		if a.waiting == nil {
+			a.waiting = map[*saver]bool{}
+		}
+		a.waiting[s] = true
+	} else {
+		delete(a.waiting, s)
+	}
+	if a.saving == nil {
+		return
+	}
+	long := false
+	for w := range a.waiting {
+		long = long || w.tries >= 5
+	}
+	if long {
+		// Still busy after several tries: say why, in its own words.
+		a.saving.SetText("Saving… the library is busy with another Second Opinion window or command. What you typed is kept and will be saved when it is free.")
+	} else {
+		a.saving.SetText("Saving…")
+	}
+	if len(a.waiting) > 0 {
+		a.saving.Show()
+	} else {
+		a.saving.Hide()
 	}
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -218,7 +219,9 @@ func (d *personDialog) save() {
 	} else {
 		p.PreparedBy = records.Preparer{Self: true}
 	}
-	if err := a.store.SavePerson(a.ctx, &p); err != nil {
+	if err := a.store.SavePerson(a.ctx, &p); errors.Is(err, records.ErrBusy) && a.flushing != nil {
+		a.showError(err) // kept and saved again shortly ("Saving…")
+	} else if err != nil {
 		problems = append(problems, records.Explain(err))
 	} else {
 		a.person = p
