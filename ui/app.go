@@ -770,8 +770,8 @@ func (a *App) openPath(path string) {
 type saver struct {
 	a       *App
 	fn      func()
-	busy    bool // the last try found the library busy (UI goroutine)
-	tries   int  // tries in a row that found it busy
+	busy    bool          // the last try found the library busy (UI goroutine)
+	tries   int           // tries in a row that found it busy
 	wait    time.Duration // 0: the app's delay
 	mu      sync.Mutex
 	t       *time.Timer
