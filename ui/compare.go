@@ -138,7 +138,7 @@ func (v *compareView) onSave() {
 		return
 	}
 	name := fmt.Sprintf("Comparing the opinions - %s - %s.pdf", safeName(a.person.FullName), a.store.Now().Format("2006-01-02"))
-	a.askSavePath(name, ".pdf", v.saveTo)
+	_ = a.askSavePath(name, ".pdf", func(path string) error { return export.CheckTarget(a.store, path) }, v.saveTo)
 }
 
 // saveTo writes the comparison off the UI goroutine. UI goroutine.
@@ -153,9 +153,6 @@ func (v *compareView) saveTo(path string) {
 	store, ctx := a.store, a.ctx
 	a.async(func() {
 		res, err := export.WriteComparison(ctx, store, path, opt)
-		if err != nil {
-			removeIfEmpty(path) // the save dialog's placeholder
-		}
 		fyne.Do(func() {
 			v.saving = false
 			v.save.Enable()

@@ -435,7 +435,7 @@ func (s *packetScreen) onExport() {
 		return // one export at a time
 	}
 	name := fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02"))
-	s.a.askSavePath(name, ".pdf", s.exportTo)
+	_ = s.a.askSavePath(name, ".pdf", func(path string) error { return export.CheckTarget(s.a.store, path) }, s.exportTo)
 }
 
 // safeName keeps a name usable in a file name on every system.
@@ -454,7 +454,6 @@ func (s *packetScreen) exportTo(path string) {
 	s.run("Making the packet...", func(ctx context.Context, o export.Options) (string, error) {
 		res, err := export.WritePacket(ctx, s.a.store, path, o)
 		if err != nil {
-			removeIfEmpty(path) // the save dialog's placeholder
 			return "", err
 		}
 		msg := fmt.Sprintf("Saved %s: %s, %s.", filepath.Base(res.Path), plural(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes))

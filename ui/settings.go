@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -80,17 +81,20 @@ func (s *settingsScreen) onPaper(opt string) {
 }
 
 func (s *settingsScreen) onBackup() {
-	s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", s.backupTo)
+	_ = s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", func(path string) error {
+		if _, err := os.Lstat(path); err == nil {
+			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name for the backup, so nothing is overwritten."}
+		}
+		return nil
+	}, s.backupTo)
 }
 
-// backupTo writes the backup off the UI goroutine. The save dialog has
-// already created an empty file there; Backup refuses to overwrite, so that
-// placeholder is removed first (only when it is empty).
+// backupTo writes the backup off the UI goroutine. Backup refuses to
+// overwrite any existing file.
 func (s *settingsScreen) backupTo(path string) {
 	if !strings.HasSuffix(strings.ToLower(path), ".sqlite") {
 		path += ".sqlite"
 	}
-	removeIfEmpty(path)
 	store, ctx := s.a.store, s.a.ctx
 	s.backup.Disable()
 	s.backedUp.SetText("Making the backup...")

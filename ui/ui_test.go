@@ -606,10 +606,9 @@ func TestBackupAndOpenOriginal(t *testing.T) {
 		t.Errorf("the folder of opened copies is still there after closing: %v", err)
 	}
 
-	// Backup: the save dialog leaves an empty file; the backup replaces it.
+	// Backup.
 	a.show(secSettings)
 	path := filepath.Join(t.TempDir(), "backup.sqlite")
-	os.WriteFile(path, nil, 0o600)
 	a.settings.backupTo(path)
 	if !strings.Contains(a.settings.backedUp.Text, "Backup saved") {
 		t.Fatalf("after backup the screen says %q", a.settings.backedUp.Text)

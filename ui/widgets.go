@@ -2,13 +2,17 @@ package ui
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+
+	"secondopinion/records"
 )
 
 // formEntry is an Entry that hands Escape to the app (to cancel the open
@@ -82,40 +86,89 @@ func plural(n int, one, many string) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// removeIfEmpty removes a file a save dialog created and nothing filled.
-// askSavePath shows a save dialog offering name, with files ending in ext
-// (".pdf"), and calls then with the chosen path, which always ends in ext.
-// The dialog creates the file it is given; a placeholder left empty at
-// another name is removed.
-func (a *App) askSavePath(name, ext string, then func(path string)) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			a.showError(err)
+// prefSaveFolder remembers the folder files were last saved in.
+const prefSaveFolder = "last.save.folder"
+
+// askSavePath asks for a file name and folder to save in, offering name
+// (which ends in ext, such as ".pdf"), and calls then with the chosen path,
+// which always ends in ext. check says why a path must not be used (the
+// library itself, a file that is not a PDF); its sentence shows under the
+// form and the user chooses again. An existing file that check allows is
+// replaced only after the user says so.
+//
+// Fyne's own save dialog is not used: it creates or empties the chosen file
+// before the app sees the name, so choosing the library by mistake would
+// have emptied it.
+func (a *App) askSavePath(name, ext string, check func(path string) error, then func(path string)) *saveAs {
+	prefs := a.fyne.Preferences()
+	dir := prefs.String(prefSaveFolder)
+	if st, err := os.Stat(dir); dir == "" || err != nil || !st.IsDir() {
+		home, _ := os.UserHomeDir()
+		dir = home
+		if st, err := os.Stat(filepath.Join(home, "Documents")); err == nil && st.IsDir() {
+			dir = filepath.Join(home, "Documents")
+		}
+	}
+	nameEntry := a.newEntry("")
+	nameEntry.SetText(name)
+	folder := widget.NewLabel(dir)
+	folder.Wrapping = fyne.TextWrapBreak
+	problem := problemLabel()
+	choose := widget.NewButton("Choose folder...", func() {
+		fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				dir = u.Path()
+				folder.SetText(dir)
+			}
+		}, a.win)
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			fd.SetLocation(l)
+		}
+		fd.SetOnClosed(func() { a.forget(fd) })
+		a.pushFileDialog(fd)
+		fd.Show()
+		fd.Resize(fyne.NewSize(900, 600))
+	})
+	var d dialog.Dialog
+	save := func() {
+		n := strings.TrimSpace(nameEntry.Text)
+		if n == "" || strings.ContainsAny(n, "/\\") {
+			showProblem(problem, &records.Problem{Msg: "Write a file name without slashes, for example " + name + "."})
 			return
 		}
-		if w == nil {
+		if !strings.HasSuffix(strings.ToLower(n), ext) {
+			n += ext
+		}
+		path := filepath.Join(dir, n)
+		if err := check(path); showProblem(problem, err) {
 			return
 		}
-		path := w.URI().Path()
-		w.Close()
-		if !strings.HasSuffix(strings.ToLower(path), ext) {
-			removeIfEmpty(path)
-			path += ext
+		prefs.SetString(prefSaveFolder, dir)
+		if _, err := os.Stat(path); err == nil {
+			a.confirm("Replace "+n+"?", n+" is already in "+dir+". Replace it with the new file?", "Replace", func() {
+				a.closeDialog(d)
+				then(path)
+			})
+			return
 		}
+		a.closeDialog(d)
 		then(path)
-	}, a.win)
-	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
-	d.SetOnClosed(func() { a.forget(d) })
-	a.pushFileDialog(d)
-	d.Show() // a file dialog can only be resized once shown
-	d.Resize(fyne.NewSize(900, 600))
+	}
+	nameEntry.OnSubmitted = func(string) { save() }
+	form := container.NewVBox(
+		widget.NewLabel("File name"), nameEntry,
+		widget.NewLabel("Folder"), container.NewBorder(nil, nil, nil, choose, folder))
+	d = a.formDialog("Save as", "Save", container.New(minWidth{560}, form), problem, save)
+	a.win.Canvas().Focus(nameEntry)
+	return &saveAs{name: nameEntry, problem: problem, save: save, setDir: func(d string) { dir = d; folder.SetText(d) }}
 }
 
-func removeIfEmpty(path string) {
-	if st, err := os.Stat(path); err == nil && st.Size() == 0 && st.Mode().IsRegular() {
-		os.Remove(path)
-	}
+// saveAs is an open "Save as" form, for tests.
+type saveAs struct {
+	name    *formEntry
+	problem *widget.Label
+	save    func()
+	setDir  func(string)
 }
 
 // narrow lays out one object at most width wide (centred by its parent),
