@@ -36,7 +36,7 @@ const usage = `Second Opinion: prepare your records and questions for a medical 
 Usage:
   secondopinion [--library FILE]                 open the app
   secondopinion demo     [--library FILE]        add a sample person to try everything
-  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] FILE...
+  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] FILE...
   secondopinion list     [--library FILE] [--person NAME] [--search TEXT]
   secondopinion trash    [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
@@ -100,6 +100,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	medsOnly := fs.Bool("medications-only", false, "export only the medication list")
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
+	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
 	// set aside the first file name, and parse what follows it again.
 	var files []string
@@ -168,7 +169,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Added the sample person %s to %s.\n", printable(p.FullName), printable(s.Path()))
 		return nil
 	case "add":
-		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files)
+		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, *again)
 	case "list":
 		return listCmd(ctx, s, stdout, who, *search)
 	case "trash", "restore":
@@ -338,7 +339,7 @@ func orWord(s, word string) string {
 	return s
 }
 
-func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string) error {
+func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string, again bool) error {
 	k, err := records.ParseKind(kind)
 	if err != nil {
 		return err
@@ -348,7 +349,7 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 		return err
 	}
 	doc := records.Document{Kind: k, Title: title, Date: d, Source: source}
-	opt := records.AddOptions{}
+	opt := records.AddOptions{Again: again}
 	name := who.name
 	p, err := who.find(ctx, s)
 	switch {
@@ -359,7 +360,9 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 	default:
 		doc.PersonID, name = p.ID, p.FullName
 	}
-	if err := s.AddDocument(ctx, &doc, files, opt); err != nil {
+	if err := s.AddDocument(ctx, &doc, files, opt); errors.Is(err, records.ErrDuplicate) {
+		return &records.Problem{Msg: records.Explain(err) + " Nothing was added; run the command again with --again to add it anyway.", Err: err}
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Added %s (%s, %d page%s, ID %s) for %s.\n", printable(strconv.Quote(doc.Title)), doc.Kind.Label(), doc.Pages, plural(doc.Pages),

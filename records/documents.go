@@ -36,6 +36,30 @@ type AddOptions struct {
 	// Progress, when set, is called with bytes done and bytes in all, from
 	// the caller's goroutine.
 	Progress func(done, total int64)
+	// Again adds a file even when the same bytes are already a document's
+	// (the user said so). Without it such an add is refused with
+	// ErrDuplicate, naming the document that has them.
+	Again bool
+	// KeepGood, for a document of several files, adds the files that can
+	// be read when others cannot, and lists the others in Report; without
+	// it one bad file refuses the whole add. The add still fails when no
+	// file can be read.
+	KeepGood bool
+	// Report, when set, is filled with what the add left out.
+	Report *AddReport
+}
+
+// AddReport says what an add left out, page by page.
+type AddReport struct {
+	LeftOut []LeftOut
+}
+
+// LeftOut is one file an add could not take: its place in the order the
+// user chose (1 is the first), its name and why.
+type LeftOut struct {
+	Page int
+	Name string
+	Err  error
 }
 
 // pending is a file checked and hashed, ready to store.
@@ -133,7 +157,7 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 	if opt.NewPerson == nil && d.PersonID == "" {
 		return invalid("Choose who this document is for.")
 	}
-	files, err := inspectAll(ctx, paths)
+	files, err := s.inspectSome(ctx, paths, opt)
 	if err != nil {
 		return err
 	}
@@ -141,6 +165,9 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 		d.Title = titleFromName(files[0].name)
 	}
 	if err := s.stageAll(ctx, files, opt.Progress); err != nil {
+		return err
+	}
+	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
 		return err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -174,14 +201,25 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 
 // AddPages appends files to an existing document as further pages.
 func (s *Store) AddPages(ctx context.Context, documentID string, paths []string, progress func(done, total int64)) error {
-	files, err := inspectAll(ctx, paths)
+	return s.AddPagesWith(ctx, documentID, paths, AddOptions{Progress: progress})
+}
+
+// AddPagesWith is AddPages with options (Again, KeepGood, Report).
+func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []string, opt AddOptions) error {
+	if len(paths) == 0 {
+		return invalid("Choose at least one file to add.")
+	}
+	files, err := s.inspectSome(ctx, paths, opt)
 	if err != nil {
 		return err
 	}
 	if _, err := s.Document(ctx, documentID); err != nil {
 		return err
 	}
-	if err := s.stageAll(ctx, files, progress); err != nil {
+	if err := s.stageAll(ctx, files, opt.Progress); err != nil {
+		return err
+	}
+	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
 		return err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -203,17 +241,105 @@ func (s *Store) AddPages(ctx context.Context, documentID string, paths []string,
 	return err
 }
 
-func inspectAll(ctx context.Context, paths []string) ([]*pending, error) {
+// inspectSome checks every file before anything is written. With
+// opt.KeepGood, files that cannot be read are listed in opt.Report and the
+// others kept; otherwise the first refusal ends the add.
+func (s *Store) inspectSome(ctx context.Context, paths []string, opt AddOptions) ([]*pending, error) {
 	files := make([]*pending, 0, len(paths))
-	for _, p := range paths {
+	var left []LeftOut
+	var first error
+	for i, p := range paths {
 		f, err := inspectFile(ctx, p)
 		if err != nil {
-			return nil, err
+			if ctx.Err() != nil || !opt.KeepGood || len(paths) == 1 {
+				return nil, err
+			}
+			left = append(left, LeftOut{Page: i + 1, Name: filepath.Base(p), Err: err})
+			if first == nil {
+				first = err
+			}
+			continue
 		}
 		files = append(files, &f)
 	}
+	if len(files) == 0 {
+		if len(left) > 1 {
+			return nil, &Problem{Msg: fmt.Sprintf("None of the %d files could be added. %s", len(left), explainLeftOut(left)), Err: first}
+		}
+		return nil, first
+	}
+	if opt.Report != nil {
+		opt.Report.LeftOut = left
+	}
 	return files, nil
 }
+
+// explainLeftOut says, page by page, which files were left out and why.
+func explainLeftOut(left []LeftOut) string {
+	var b strings.Builder
+	for i, l := range left {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "Page %d: %s", l.Page, Explain(l.Err))
+	}
+	return b.String()
+}
+
+// refuseDuplicates refuses an add whose file is already a document's
+// (unless opt.Again), naming that document: a doctor given the same pages
+// twice loses time and trust. The staged copies are removed first.
+func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddOptions) error {
+	if opt.Again {
+		return nil
+	}
+	for _, p := range files {
+		if p.existing == "" {
+			continue
+		}
+		var title, date, created, trashed string
+		err := s.db.QueryRowContext(ctx, `SELECT d.title, d.date, d.created, d.trashed FROM document_file df JOIN document d ON d.id = df.document_id
+			WHERE df.file_id = ? ORDER BY d.trashed != '', d.created LIMIT 1`, p.existing).Scan(&title, &date, &created, &trashed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.dropStagedFiles(files)
+		label := title
+		if d := parseStoredDate(date); !d.IsZero() {
+			label += ", " + d.Short()
+		}
+		where := "in the library"
+		if trashed != "" {
+			where = "in the Trash"
+		}
+		added := unstamp(created).Local()
+		when := added.Format("2 Jan")
+		if added.Year() != s.now().Local().Year() {
+			when = added.Format("2 Jan 2006")
+		}
+		return &Problem{Msg: fmt.Sprintf("%s is already %s as '%s' (added %s).", p.name, where, label, when),
+			Err: &DuplicateError{File: p.name, Title: title, Existing: p.existing}}
+	}
+	return nil
+}
+
+// DuplicateError is the cause of a refused add whose file is already in
+// the library. It matches ErrDuplicate.
+type DuplicateError struct {
+	File     string // the name of the file being added
+	Title    string // the document that already has its bytes
+	Existing string // that file's ID
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("records: %s is already in the library as %q", e.File, e.Title)
+}
+
+// Is makes errors.Is(err, ErrDuplicate) true.
+func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
 
 // Limits of one short write transaction while a file's bytes are staged:
 // other writers wait at most about this long for the library.

@@ -346,3 +346,55 @@ func TestMigrationDiskFull(t *testing.T) {
 		})
 	}
 }
+
+// TestAddKeepsGoodFilesAndRefusesDuplicates: with KeepGood, a document of
+// three files of which one is empty keeps the two good ones in order and
+// reports page 3 with its reason; the same file added again is refused
+// with a sentence naming the document, unless Again.
+func TestAddKeepsGoodFilesAndRefusesDuplicates(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	dir := t.TempDir()
+	one := writeFile(t, dir, "one.jpg", makeJPEG(64, 48, 1, 90))
+	two := writeFile(t, dir, "two.jpg", makeJPEG(64, 48, 2, 90))
+	empty := writeFile(t, dir, "three.jpg", nil)
+	before, _ := s.Stats(ctx)
+	d := records.Document{PersonID: p.ID, Title: "Letter from Dr Shah", Date: records.MustDate("2024-03-03")}
+	if err := s.AddDocument(ctx, &d, []string{one, two, empty}, records.AddOptions{}); !errors.Is(err, records.ErrEmptyFile) {
+		t.Fatalf("AddDocument(good, good, empty) without KeepGood = %v, want the empty file refused", err)
+	}
+	if after, _ := s.Stats(ctx); after != before {
+		t.Fatalf("a refused add changed the library: %+v, want %+v", after, before)
+	}
+	var report records.AddReport
+	if err := s.AddDocument(ctx, &d, []string{one, empty, two}, records.AddOptions{KeepGood: true, Report: &report}); err != nil {
+		t.Fatalf("AddDocument(KeepGood) = %v", err)
+	}
+	got, _ := s.Document(ctx, d.ID)
+	if len(got.Files) != 2 || got.Files[0].Name != "one.jpg" || got.Files[1].Name != "two.jpg" {
+		t.Errorf("kept files = %v, want one.jpg then two.jpg", got.Files)
+	}
+	if len(report.LeftOut) != 1 || report.LeftOut[0].Page != 2 || report.LeftOut[0].Name != "three.jpg" || !errors.Is(report.LeftOut[0].Err, records.ErrEmptyFile) {
+		t.Errorf("Report.LeftOut = %+v, want page 2, three.jpg, empty", report.LeftOut)
+	}
+
+	again := records.Document{PersonID: p.ID}
+	err := s.AddDocument(ctx, &again, []string{two}, records.AddOptions{})
+	if !errors.Is(err, records.ErrDuplicate) {
+		t.Fatalf("AddDocument(same file again) = %v, want ErrDuplicate", err)
+	}
+	if msg := records.Explain(err); !strings.Contains(msg, "already in the library as 'Letter from Dr Shah, 3 Mar 2024' (added ") {
+		t.Errorf("Explain(duplicate) = %q, want it to name the document", msg)
+	}
+	st, _ := s.Stats(ctx)
+	if err := s.AddDocument(ctx, &again, []string{two}, records.AddOptions{Again: true}); err != nil {
+		t.Fatalf("AddDocument(Again) = %v", err)
+	}
+	if st2, _ := s.Stats(ctx); st2.Documents != st.Documents+1 || st2.Files != st.Files {
+		t.Errorf("after Again: %+v, want one more document and the bytes stored once (%+v)", st2, st)
+	}
+	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+		t.Errorf("Check() = %q, %v", probs, err)
+	}
+}

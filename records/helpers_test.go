@@ -40,11 +40,12 @@ func addPerson(t testing.TB, s *records.Store, name string) records.Person {
 	return p
 }
 
-// addDoc catalogues files as one document for person.
+// addDoc catalogues files as one document for person (adding a file
+// already in the library again where a test does so on purpose).
 func addDoc(t testing.TB, s *records.Store, personID string, d records.Document, paths ...string) records.Document {
 	t.Helper()
 	d.PersonID = personID
-	if err := s.AddDocument(context.Background(), &d, paths, records.AddOptions{}); err != nil {
+	if err := s.AddDocument(context.Background(), &d, paths, records.AddOptions{Again: true}); err != nil {
 		t.Fatalf("AddDocument(%v) = %v", paths, err)
 	}
 	return d

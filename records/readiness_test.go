@@ -246,7 +246,7 @@ func rdyAddDoc(t *testing.T, s *Store, personID string, k Kind, date string) Doc
 		t.Fatal(err)
 	}
 	d := Document{PersonID: personID, Kind: k, Title: k.Label(), Date: MustDate(date)}
-	if err := s.AddDocument(context.Background(), &d, []string{path}, AddOptions{}); err != nil {
+	if err := s.AddDocument(context.Background(), &d, []string{path}, AddOptions{Again: true}); err != nil {
 		t.Fatalf("AddDocument(%s): %v", k, err)
 	}
 	return d

@@ -41,6 +41,7 @@ var (
 	ErrAmbiguous        = errors.New("records: several records match")
 	ErrBusy             = errors.New("records: library busy")
 	ErrNotRegular       = errors.New("records: not an ordinary file")
+	ErrDuplicate        = errors.New("records: file already in the library")
 )
 
 // Explain turns any error into one plain sentence for the user. A Problem

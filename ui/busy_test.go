@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/export"
 	"secondopinion/records"
@@ -133,5 +134,107 @@ func TestSaveAsNeverEmptiesTheLibrary(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(lib), "my packet.pdf")); !os.IsNotExist(err) {
 		t.Error("Save as created the file before the export; it must only choose the name")
+	}
+}
+
+// TestOneBadFileDoesNotSinkABatch: two good photos and an empty file chosen
+// as one document add the two photos as its pages, say which page was left
+// out and why, and a fixed file can be added to that document later.
+func TestOneBadFileDoesNotSinkABatch(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "page3.jpg")
+	os.WriteFile(empty, nil, 0o600)
+	s := a.documents
+	a.show(secDocuments)
+	s.addPaths([]string{writePNG(t, dir, "page1.png", 1), writePNG(t, dir, "page2.png", 2), empty})
+	s.grouping.SetSelected(s.grouping.Options[0]) // one document with 3 pages
+	s.onConfirmAdd()
+	docs, err := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID})
+	if err != nil || len(docs) != 1 || docs[0].Pages != 2 {
+		t.Fatalf("after adding 2 good files and an empty one: %d documents (%+v), %v; want one of 2 pages", len(docs), docs, err)
+	}
+	top := a.win.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(dialogText(t, top), "Page 3") || !strings.Contains(dialogText(t, top), "empty") {
+		t.Errorf("no notice names the left-out page and why: %q", dialogText(t, top))
+	}
+	a.escape()
+	// The fixed file goes into the same document.
+	s.addGroups([][]string{{writePNG(t, dir, "page3-again.png", 3)}}, records.KindOther, docs[0].ID, false)
+	d, err := a.store.Document(a.ctx, docs[0].ID)
+	if err != nil || len(d.Files) != 3 || d.Files[2].Name != "page3-again.png" {
+		t.Errorf("after Add pages: %d files, %v; want the fixed file as page 3", len(d.Files), err)
+	}
+}
+
+// TestSameFileTwiceAsks: adding a file already in the library asks first,
+// naming the document that has it; "Add again" adds it.
+func TestSameFileTwiceAsks(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	photo := writePNG(t, dir, "letter.png", 7)
+	s := a.documents
+	a.show(secDocuments)
+	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", false)
+	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", false)
+	if n, _ := a.store.CountDocuments(a.ctx, records.DocumentFilter{PersonID: a.person.ID}); n != 1 {
+		t.Fatalf("the same file added twice made %d documents before the user answered, want 1", n)
+	}
+	top := a.win.Canvas().Overlays().Top()
+	text := dialogText(t, top)
+	if !strings.Contains(text, "already in the library as 'letter'") || !strings.Contains(text, "Add it again anyway?") {
+		t.Fatalf("the question = %q, want it to name the document and ask", text)
+	}
+	tapButton(t, top, "Add again")
+	if n, _ := a.store.CountDocuments(a.ctx, records.DocumentFilter{PersonID: a.person.ID}); n != 2 {
+		t.Errorf("after Add again: %d documents, want 2", n)
+	}
+}
+
+// dialogText is every label's text in an overlay (a dialog), joined.
+func dialogText(t *testing.T, o fyne.CanvasObject) string {
+	if o == nil {
+		return ""
+	}
+	var b strings.Builder
+	walk(t, o, func(c fyne.CanvasObject) {
+		if l, ok := c.(*widget.Label); ok {
+			b.WriteString(l.Text + "\n")
+		}
+	})
+	return b.String()
+}
+
+// tapButton taps the button labelled text in an overlay.
+func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	var found *widget.Button
+	walk(t, o, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && b.Text == text {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no %q button in the dialog", text)
+	}
+	test.Tap(found)
+}
+
+// walk visits o and everything inside it, through containers and widgets'
+// renderers.
+func walk(t *testing.T, o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, x := range c.Objects {
+			walk(t, x, fn)
+		}
+	case fyne.Widget:
+		if _, ok := c.(*widget.Label); ok {
+			return
+		}
+		for _, x := range test.TempWidgetRenderer(t, c).Objects() {
+			walk(t, x, fn)
+		}
 	}
 }

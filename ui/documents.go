@@ -466,6 +466,8 @@ func (s *documentsScreen) showPages() {
 		}
 		s.pages.Add(container.NewBorder(nil, nil, s.thumb(f), buttons, l))
 	}
+	more := widget.NewButtonWithIcon("Add pages...", theme.ContentAddIcon(), s.onAddPages)
+	s.pages.Add(container.NewHBox(more))
 	s.pages.Refresh()
 }
 
@@ -767,7 +769,16 @@ func (s *documentsScreen) onConfirmAdd() {
 	}
 	kind := kindOfLabel(s.addKind.Selected)
 	s.a.closeDialog(s.addDialog)
+	s.addGroups(groups, kind, "", false)
+}
 
+// addGroups adds each group of files as one document (or, with toDoc set,
+// as further pages of that document) in the background, with a progress
+// bar and Cancel. A file that cannot be read does not sink its group: the
+// others are added and the left-out pages are listed with their reasons.
+// A file already in the library is asked about ("Add it again anyway?");
+// again adds without asking. UI goroutine.
+func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc string, again bool) {
 	ctx, cancel := context.WithCancel(s.a.ctx)
 	s.progress = widget.NewProgressBar()
 	status := widget.NewLabel("Checking and adding files...")
@@ -784,24 +795,42 @@ func (s *documentsScreen) onConfirmAdd() {
 		var firstID string
 		var added []string
 		var errs []error
+		var dups [][]string
+		var dupErrs []error
+		var leftOut []string
 		for gi, g := range groups {
 			if ctx.Err() != nil {
 				break
 			}
 			d := records.Document{PersonID: personID, Kind: kind}
 			n := len(groups)
-			err := store.AddDocument(ctx, &d, g, records.AddOptions{Progress: func(done, total int64) {
+			var report records.AddReport
+			opt := records.AddOptions{Again: again, KeepGood: true, Report: &report, Progress: func(done, total int64) {
 				if total <= 0 {
 					return
 				}
 				v := (float64(gi) + float64(done)/float64(total)) / float64(n)
 				fyne.Do(func() { bar.SetValue(v) })
-			}})
-			if err != nil {
+			}}
+			var err error
+			if toDoc != "" {
+				d.ID = toDoc
+				err = store.AddPagesWith(ctx, toDoc, g, opt)
+			} else {
+				err = store.AddDocument(ctx, &d, g, opt)
+			}
+			switch {
+			case errors.Is(err, records.ErrDuplicate):
+				dups, dupErrs = append(dups, g), append(dupErrs, err)
+				continue
+			case err != nil:
 				if ctx.Err() == nil {
 					errs = append(errs, err)
 				}
 				continue
+			}
+			for _, l := range report.LeftOut {
+				leftOut = append(leftOut, fmt.Sprintf("Page %d of '%s' was left out: %s", l.Page, d.Title, records.Explain(l.Err)))
 			}
 			if firstID == "" {
 				firstID = d.ID
@@ -819,8 +848,21 @@ func (s *documentsScreen) onConfirmAdd() {
 				s.selectDoc(firstID)
 			}
 			s.reload()
-			if len(errs) > 0 {
+			switch {
+			case len(errs) > 0:
 				s.a.showError(joinProblems(errs))
+			case len(leftOut) > 0:
+				s.a.showInfo("Some pages were left out", strings.Join(leftOut, "\n\n")+
+					"\n\nThe other pages were added. When you have a good copy, open the document and use Add pages... to put it in its place.")
+			}
+			if len(dups) > 0 {
+				var b strings.Builder
+				for _, e := range dupErrs {
+					b.WriteString(records.Explain(e) + "\n")
+				}
+				b.WriteString("Add it again anyway? The doctor would then get those pages twice.")
+				title := "Already in the library"
+				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, true) })
 			}
 		})
 		// Make the photos' print versions now, while the user reads the
@@ -828,6 +870,20 @@ func (s *documentsScreen) onConfirmAdd() {
 		// a picture that cannot be prepared is for the readiness check.
 		if len(added) > 0 {
 			_ = export.PreparePrint(s.a.ctx, store, added, packet.Paper, packet.Quality)
+		}
+	})
+}
+
+// onAddPages adds further pages to the open document: a page that was left
+// out, scanned or downloaded again. UI goroutine.
+func (s *documentsScreen) onAddPages() {
+	id, kind := s.doc.ID, s.doc.Kind
+	if id == "" {
+		return
+	}
+	s.chooser = s.a.chooseFiles(func(paths []string) {
+		if len(paths) > 0 {
+			s.addGroups([][]string{paths}, kind, id, false)
 		}
 	})
 }
