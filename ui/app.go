@@ -286,6 +286,23 @@ func (a *App) addShortcuts() {
 	})
 }
 
+// runShortcut runs the app's shortcut s, reporting whether s is one.
+// Fields call it first, so a shortcut works from any field and never
+// changes its text. UI goroutine.
+func (a *App) runShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	for _, sc := range a.shortcuts {
+		if sc.key == cs.KeyName && sc.mod == cs.Modifier {
+			sc.run()
+			return true
+		}
+	}
+	return false
+}
+
 // onFind is Ctrl+F: the Documents screen with the search box focused.
 func (a *App) onFind() {
 	if a.person.ID == "" {

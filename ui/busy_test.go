@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -237,4 +238,72 @@ func walk(t *testing.T, o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 			walk(t, x, fn)
 		}
 	}
+}
+
+// TestShortcutsFromAnyField: with the cursor in a one-line field, a
+// multi-line field or a field with suggestions, Ctrl+F, Ctrl+N and Ctrl+E
+// do what they do elsewhere and never change the field's text (before,
+// Ctrl+F did nothing and the search words went into the field).
+func TestShortcutsFromAnyField(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	ctrl := fyne.KeyModifierShortcutDefault
+	fields := map[string]func() fyne.Focusable{
+		"one-line field (appointment place)": func() fyne.Focusable { a.show(secCase); return a.caseScreen.apptPlace },
+		"multi-line field (diagnosis)":       func() fyne.Focusable { a.show(secCase); return a.caseScreen.diagnosis },
+		"field with suggestions (category)": func() fyne.Focusable {
+			a.show(secQuestions)
+			if len(a.questions.questions) == 0 {
+				a.questions.newText.SetText("Is surgery the only option?")
+				a.questions.onAdd()
+			}
+			a.questions.selectQuestion(0)
+			return a.questions.category
+		},
+	}
+	keys := []struct {
+		key   fyne.KeyName
+		check func() bool
+		want  string
+	}{
+		{fyne.KeyF, func() bool {
+			return a.current == secDocuments && a.win.Canvas().Focused() == fyne.Focusable(a.documents.search)
+		}, "the Documents screen with the search box focused"},
+		{fyne.KeyN, func() bool { return a.current == secDocuments && a.documents.chooser != nil }, "the file chooser"},
+		{fyne.KeyE, func() bool { return a.current == secPacket }, "the Packet screen"},
+	}
+	for name, field := range fields {
+		for _, k := range keys {
+			t.Run(name+" Ctrl+"+string(k.key), func(t *testing.T) {
+				for a.win.Canvas().Overlays().Top() != nil {
+					a.escape()
+				}
+				a.documents.chooser = nil
+				f := field()
+				a.win.Canvas().Focus(f)
+				test.Type(f.(fyne.Focusable), "ward 7")
+				before := fieldText(f)
+				sc, ok := a.win.Canvas().Focused().(fyne.Shortcutable)
+				if !ok {
+					t.Fatalf("the focused field takes no shortcuts")
+				}
+				sc.TypedShortcut(&desktop.CustomShortcut{KeyName: k.key, Modifier: ctrl})
+				if !k.check() {
+					t.Errorf("Ctrl+%s in the %s: screen %q, want %s", k.key, name, a.current, k.want)
+				}
+				if after := fieldText(f); after != before {
+					t.Errorf("Ctrl+%s changed the field's text from %q to %q", k.key, before, after)
+				}
+			})
+		}
+	}
+}
+
+func fieldText(f fyne.Focusable) string {
+	switch e := f.(type) {
+	case *formEntry:
+		return e.Text
+	case *formSelectEntry:
+		return e.Text
+	}
+	return ""
 }

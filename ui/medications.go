@@ -469,7 +469,7 @@ func (s *medicationsScreen) onAddAllergy() {
 	a := s.a
 	substance := a.newEntry("What: a medicine, food or material (for example penicillin)")
 	reaction := a.newEntry("What happens (for example rash, swelling)")
-	severity := widget.NewSelectEntry([]string{"mild", "moderate", "severe"})
+	severity := a.newSelectEntry([]string{"mild", "moderate", "severe"})
 	severity.PlaceHolder = "How bad"
 	problem := problemLabel()
 	var d dialog.Dialog

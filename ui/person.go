@@ -47,7 +47,7 @@ type personDialog struct {
 
 // idRow is one identifier's label and value.
 type idRow struct {
-	label *widget.SelectEntry
+	label *formSelectEntry
 	value *formEntry
 }
 
@@ -104,7 +104,7 @@ func newPersonDialog(a *App) *personDialog {
 
 // addRow adds one identifier row. UI goroutine.
 func (d *personDialog) addRow(id records.Identifier) {
-	r := idRow{label: widget.NewSelectEntry(identifierLabels), value: d.a.newEntry("Number")}
+	r := idRow{label: d.a.newSelectEntry(identifierLabels), value: d.a.newEntry("Number")}
 	r.label.PlaceHolder = "Which number"
 	r.label.SetText(id.Label)
 	r.value.SetText(id.Value)

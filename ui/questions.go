@@ -35,7 +35,7 @@ type questionsScreen struct {
 	empty    fyne.CanvasObject
 	form     fyne.CanvasObject
 	text     *formEntry
-	category *widget.SelectEntry
+	category *formSelectEntry
 	asked    *widget.Check
 	answer   *formEntry
 	links    *fyne.Container
@@ -108,7 +108,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 
 	s.saver = a.newSaver(s.save)
 	s.text = a.newTextArea("The question", 2)
-	s.category = widget.NewSelectEntry(questionCategories)
+	s.category = a.newSelectEntry(questionCategories)
 	s.category.PlaceHolder = "Category (optional)"
 	s.asked = widget.NewCheck("I asked this at the appointment", func(bool) { s.saver.poke() })
 	s.answer = a.newTextArea("The answer, in your own words", 4)

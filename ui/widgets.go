@@ -15,11 +15,52 @@ import (
 	"secondopinion/records"
 )
 
-// formEntry is an Entry that hands Escape to the app (to cancel the open
-// dialog): Fyne gives key presses to the focused widget only.
+// formEntry is an Entry that hands Escape (to cancel the open dialog) and
+// the app's shortcuts (Ctrl+F, Ctrl+N, Ctrl+E...) to the app: Fyne gives
+// key presses and shortcuts to the focused widget only, so without this
+// Ctrl+F in a field did nothing and the search words went into the field.
 type formEntry struct {
 	widget.Entry
-	onEscape func()
+	onEscape   func()
+	onShortcut func(fyne.Shortcut) bool
+}
+
+func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.onShortcut != nil && e.onShortcut(s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// formSelectEntry is a SelectEntry (a field with suggestions) that hands
+// Escape and the app's shortcuts to the app, like formEntry.
+type formSelectEntry struct {
+	widget.SelectEntry
+	onEscape   func()
+	onShortcut func(fyne.Shortcut) bool
+}
+
+func (e *formSelectEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.SelectEntry.TypedKey(k)
+}
+
+func (e *formSelectEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.onShortcut != nil && e.onShortcut(s) {
+		return
+	}
+	e.SelectEntry.TypedShortcut(s)
+}
+
+// newSelectEntry is a field with suggestions that keeps the app's keys.
+func (a *App) newSelectEntry(options []string) *formSelectEntry {
+	e := &formSelectEntry{onEscape: a.escape, onShortcut: a.runShortcut}
+	e.ExtendBaseWidget(e)
+	e.SetOptions(options)
+	return e
 }
 
 func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
@@ -32,7 +73,7 @@ func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
 
 // newEntry is a one-line entry with a placeholder.
 func (a *App) newEntry(placeholder string) *formEntry {
-	e := &formEntry{onEscape: a.escape}
+	e := &formEntry{onEscape: a.escape, onShortcut: a.runShortcut}
 	e.ExtendBaseWidget(e)
 	e.PlaceHolder = placeholder
 	return e
