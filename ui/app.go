@@ -153,12 +153,45 @@ func New(a fyne.App, s *records.Store) *App {
 //
 // When ctx ends (the session logs out, the process is asked to stop) the
 // window closes as if the user closed it: pending edits are saved first.
+//
+// Only one copy of the app opens a library: a second copy brings the
+// first one's window to the front, says so, and closes.
 func Run(ctx context.Context, a fyne.App, s *records.Store) {
-	app := New(a, s)
+	var app *App
+	in, taken := claimLibrary(s.Path(), func() {
+		fyne.Do(func() {
+			if app != nil {
+				app.win.Show()
+				app.win.RequestFocus()
+			}
+		})
+	})
+	if taken {
+		log.Printf("Second Opinion is already open with the library %s; that window was brought to the front.", s.Path())
+		alreadyOpen(ctx, a, s.Path())
+		return
+	}
+	defer in.release()
+	app = New(a, s)
 	defer app.removeOpened()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(app.onClose) })
 	defer stop()
 	app.ShowAndRun()
+}
+
+// alreadyOpen tells the user, in a small window, that the library is open
+// in another Second Opinion window, and closes when they have read it.
+func alreadyOpen(ctx context.Context, a fyne.App, library string) {
+	w := a.NewWindow("Second Opinion")
+	stop := context.AfterFunc(ctx, func() { fyne.Do(w.Close) })
+	defer stop()
+	msg := widget.NewLabel("Second Opinion is already open with this library (" + library + "). Its window has been brought to the front: carry on there.")
+	msg.Wrapping = fyne.TextWrapWord
+	ok := widget.NewButton("OK", func() { w.Close() })
+	ok.Importance = widget.HighImportance
+	w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
+	w.Resize(fyne.NewSize(460, 150))
+	w.ShowAndRun()
 }
 
 // ShowAndRun shows the window and runs the app until the window is closed.

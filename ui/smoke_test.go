@@ -193,6 +193,26 @@ func TestSmokeRealBinary(t *testing.T) {
 		t.Fatalf("the app exited (%v) while the window should be open; log:\n%s", waitErr, log.String())
 	default:
 	}
+	// A second copy on the same library (the icon clicked twice) does not
+	// open a second editing window: it says the library is open already.
+	second := exec.CommandContext(ctx, bin, "--library", lib)
+	second.Env = env
+	var log2 lockedBuffer
+	second.Stdout, second.Stderr = &log2, &log2
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200 && !strings.Contains(log2.String(), "already open"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(log2.String(), "already open") {
+		t.Errorf("a second copy on the same library did not say it is already open; its log:\n%s", log2.String())
+	}
+	second.Process.Signal(syscall.SIGTERM)
+	if err := second.Wait(); err != nil {
+		t.Errorf("the second copy ended with %v; log:\n%s", err, log2.String())
+	}
+
 	// Ask it to quit as a session ending would, and see it go cleanly.
 	app.Process.Signal(syscall.SIGTERM)
 	select {
