@@ -59,6 +59,11 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 	}
 	prog.step(prog.total - prog.done)
 	res := Result{Path: out, Pages: pl.total, Bytes: n, Documents: len(pl.docs), Skipped: issues}
+	for _, pr := range pl.docs {
+		if pr.removed.Any() {
+			res.Cleaned = append(res.Cleaned, Cleaned{DocumentID: pr.doc.ID, Title: pr.doc.Title, Removed: pr.removed})
+		}
+	}
 	to := ""
 	if p.kase != nil {
 		to = doctorText(p.kase.SecondDoctor)
