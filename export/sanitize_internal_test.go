@@ -161,3 +161,42 @@ func TestRemovedSentences(t *testing.T) {
 		}
 	}
 }
+
+// A filled field without an appearance stream shows its value only when
+// the viewer draws it: cleaning asks viewers to (/NeedAppearances).
+func TestCleanPDFNeedAppearances(t *testing.T) {
+	setupPDFCPU()
+	tests := []struct {
+		name, field string
+		want        bool
+	}{
+		{"filled, no appearance", "<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (Jane Doe) /Rect [72 500 300 520] /P 3 0 R >>", true},
+		{"empty, no appearance", "<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /Rect [72 500 300 520] /P 3 0 R >>", false},
+		{"filled parent, widget kid without appearance", "<< /FT /Tx /T (name) /V (Jane) /Kids [7 0 R] >>", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := rawPDF("/AcroForm << /Fields [6 0 R] /DA (/Helv 0 Tf 0 g) >>", "/Annots [7 0 R]", tt.field,
+				"<< /Type /Annot /Subtype /Widget /Parent 6 0 R /Rect [72 400 300 420] /P 3 0 R >>")
+			if !strings.Contains(tt.field, "/Kids") {
+				in = rawPDF("/AcroForm << /Fields [6 0 R] /DA (/Helv 0 Tf 0 g) >>", "/Annots [6 0 R]", tt.field)
+			}
+			out, _, err := cleanPDF(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, err := readPDF(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			form, err := ctx.DereferenceDict(ctx.RootDict["AcroForm"])
+			if err != nil || form == nil {
+				t.Fatalf("no AcroForm: %v", err)
+			}
+			got := form.BooleanEntry("NeedAppearances")
+			if (got != nil && *got) != tt.want {
+				t.Errorf("NeedAppearances = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
