@@ -296,6 +296,17 @@ func (s *sanitizer) clean(d types.Dict, obj int) {
 	if o, ok := d.Find("Annots"); ok {
 		s.annots(d, o)
 	}
+	if st := d.NameEntry("Subtype"); st != nil && *st == "FileAttachment" {
+		// Off the page already (annots), but still referred to: it
+		// becomes a plain note, which needs no file to be valid.
+		if fs, ok := d.Find("FS"); ok {
+			s.noteFile(fs, "")
+		}
+		d["Subtype"] = types.Name("Text")
+		delete(d, "FS")
+		delete(d, "Name")
+		s.changed = true
+	}
 	// Associated files (PDF 2.0, PDF/A-3) and embedded file streams of a
 	// file specification wherever one is still reachable.
 	if o, ok := d.Find("AF"); ok {
@@ -357,10 +368,10 @@ func (s *sanitizer) annots(page types.Dict, o types.Object) {
 			kept = append(kept, e)
 			continue
 		}
+		// The walk may still reach it another way (a reply's /IRT, the
+		// structure tree); clean then takes its file or actions out.
 		if ref, ok := e.(types.IndirectRef); ok {
 			gone[ref.ObjectNumber.Value()] = true
-			// Walked no further: what it holds is no longer reachable.
-			s.seen[ref.ObjectNumber.Value()] = true
 		}
 	}
 	if len(kept) == len(arr) {
