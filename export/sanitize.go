@@ -154,7 +154,7 @@ func (s *sanitizer) catalog(root types.Dict) {
 	if names := s.dict(root["Names"]); names != nil {
 		if o, ok := names.Find("JavaScript"); ok {
 			before := s.rm.Scripts + s.rm.ActionsRemoved
-			s.nameTree(o, 0, func(_ string, v types.Object) {
+			s.nameTree(o, func(_ string, v types.Object) {
 				if d := s.dict(v); d != nil {
 					s.countChain(d, false)
 				}
@@ -166,7 +166,7 @@ func (s *sanitizer) catalog(root types.Dict) {
 			s.changed = true
 		}
 		if o, ok := names.Find("EmbeddedFiles"); ok {
-			s.nameTree(o, 0, func(key string, v types.Object) { s.noteFile(v, key) })
+			s.nameTree(o, func(key string, v types.Object) { s.noteFile(v, key) })
 			delete(names, "EmbeddedFiles")
 			s.changed = true
 		}
@@ -628,8 +628,8 @@ func fileSpecName(ctx *model.Context, d types.Dict) string {
 }
 
 // nameTree calls fn for every entry of a name tree (PDF 32000-1, 7.9.6).
-func (s *sanitizer) nameTree(o types.Object, depth int, fn func(key string, v types.Object)) {
-	walkNameTree(s.ctx, o, depth, map[int]bool{}, fn)
+func (s *sanitizer) nameTree(o types.Object, fn func(key string, v types.Object)) {
+	walkNameTree(s.ctx, o, 0, map[int]bool{}, fn)
 }
 
 func walkNameTree(ctx *model.Context, o types.Object, depth int, seen map[int]bool, fn func(key string, v types.Object)) {
