@@ -139,6 +139,13 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 	if err := stampFooters(dest, p, pl, pages, footerWidth(p)); err != nil {
 		return fmt.Errorf("footers: %w", err)
 	}
+	// Each source was cleaned when it was prepared; cleaning the packet
+	// as a whole catches whatever the merge carried over from a source's
+	// catalog (its name trees, its form dictionary). Our own open action
+	// and bookmarks are added after this.
+	if _, _, err := sanitize(dest); err != nil {
+		return fmt.Errorf("clean packet: %w", err)
+	}
 	if err := pdfcpu.AddBookmarks(dest, bookmarks(pl), true); err != nil {
 		return fmt.Errorf("bookmarks: %w", err)
 	}

@@ -45,8 +45,17 @@ type Result struct {
 	Path      string
 	Pages     int
 	Bytes     int64
-	Documents int     // documents in the packet
-	Skipped   []Issue // documents that could not go in (see Readiness)
+	Documents int       // documents in the packet
+	Skipped   []Issue   // documents that could not go in (see Readiness)
+	Cleaned   []Cleaned // documents whose PDFs lost scripts, actions or attachments on the way in
+}
+
+// Cleaned is one document in the packet whose PDFs had something taken
+// out (see Removed); its divider page says what.
+type Cleaned struct {
+	DocumentID string
+	Title      string
+	Removed    Removed
 }
 
 // Issue is one document that cannot go into the packet, and why.

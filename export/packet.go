@@ -62,6 +62,11 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 	}
 	prog.step(prog.total - prog.done)
 	res := Result{Path: out, Pages: pl.total, Bytes: n, Documents: len(pl.docs), Skipped: issues}
+	for _, pr := range pl.docs {
+		if pr.removed.Any() {
+			res.Cleaned = append(res.Cleaned, Cleaned{DocumentID: pr.doc.ID, Title: pr.doc.Title, Removed: pr.removed})
+		}
+	}
 	to := ""
 	if p.kase != nil {
 		to = doctorText(p.kase.SecondDoctor)
@@ -139,8 +144,9 @@ func setMetadata(d *doc, p *packet, what string) {
 
 // Estimate guesses the packet's pages and size for the Packet screen,
 // from what the library already knows, without reading any file: pages
-// are exact unless a document cannot go in; the size is within a factor of
-// about two.
+// are exact unless a document cannot go in, or a document that starts with
+// a picture has a PDF that loses scripts or attachments (it then gets a
+// divider to say so); the size is within a factor of about two.
 func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, bytes int64, err error) {
 	p, err := load(ctx, s, opt)
 	if err != nil {

@@ -26,7 +26,8 @@ type part struct {
 	kind  partKind
 	file  records.File
 	pages int
-	pdf   []byte       // partPDF: the prepared PDF, ready to merge
+	pdf   []byte       // partPDF: the prepared PDF, cleaned, ready to merge
+	rm    Removed      // partPDF: what cleaning took out
 	jpg   []byte       // partImage: the print version, upright, no metadata
 	w, h  int          // partImage: pixel size of jpg
 	dicom []dicomEntry // partDICOM
@@ -46,8 +47,9 @@ const dicomRows = 24
 type prepared struct {
 	doc     records.Document
 	parts   []part
-	divider bool // starts with a divider page (its first file is a PDF)
-	pages   int  // pages it takes in the packet, divider included
+	divider bool    // starts with a divider page (its first file is a PDF, or a PDF lost something)
+	pages   int     // pages it takes in the packet, divider included
+	removed Removed // what cleaning took out of its PDFs, said on the divider
 	issue   *Issue
 }
 
@@ -150,7 +152,13 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 			pr.parts = nil
 			continue
 		}
-		pr.divider = len(pr.parts) > 0 && pr.parts[0].kind == partPDF
+		for _, pt := range pr.parts {
+			pr.removed.add(pt.rm)
+		}
+		// The divider is where the packet says what was left out of a
+		// document, so a document that lost something has one even when
+		// a photo comes first.
+		pr.divider = len(pr.parts) > 0 && (pr.parts[0].kind == partPDF || pr.removed.Any())
 		if pr.divider {
 			pr.pages = 1
 		}
@@ -173,14 +181,14 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 	}
 	switch {
 	case f.IsPDF():
-		data, pages, err := preparePDF(ctx, s, f)
+		data, pages, rm, err := preparePDF(ctx, s, f)
 		if err != nil {
 			return part{}, err
 		}
 		if !keep {
 			data = nil
 		}
-		return part{kind: partPDF, file: f, pages: pages, pdf: data}, nil
+		return part{kind: partPDF, file: f, pages: pages, pdf: data, rm: rm}, nil
 	case f.IsImage():
 		if f.Pages > 1 {
 			// Go's TIFF decoder reads only the first page; placing it
@@ -217,10 +225,31 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 }
 
 // preparePDF reads a stored PDF, makes it mergeable (media.PreparePDF:
-// decrypted, PDF 2.0 declared as 1.7, rewritten by pdfcpu) and proves the
-// merge works by merging it into a scratch document, because a PDF can
-// read well and still fail when merged. It returns the prepared bytes.
-func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, error) {
+// decrypted, PDF 2.0 declared as 1.7, rewritten by pdfcpu), takes out its
+// active content and attachments (cleanPDF) and proves the merge works by
+// merging it into a scratch document, because a PDF can read well and
+// still fail when merged. It returns the bytes to merge and what cleaning
+// took out.
+func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, Removed, error) {
+	data, pages, err := readPrepared(ctx, s, f)
+	if err != nil {
+		return nil, 0, Removed{}, err
+	}
+	data, rm, err := cleanPDF(data)
+	if err == nil {
+		err = trialMerge(ctx, data)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, Removed{}, ctx.Err()
+		}
+		return nil, 0, Removed{}, damagedPDF(f, err)
+	}
+	return data, pages, rm, nil
+}
+
+// readPrepared reads a stored PDF through media.PreparePDF.
+func readPrepared(ctx context.Context, s *records.Store, f records.File) ([]byte, int, error) {
 	r, err := s.OpenFile(ctx, f.ID)
 	if err != nil {
 		return nil, 0, unreadable(f, err)
@@ -234,12 +263,6 @@ func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, 
 		}
 		if errors.Is(err, media.ErrPassword) {
 			return nil, 0, &records.Problem{Msg: fmt.Sprintf("%s is locked with a password, so it cannot be merged. Open it, save a copy without the password, and add that copy instead, or leave it out.", f.Name), Err: err}
-		}
-		return nil, 0, damagedPDF(f, err)
-	}
-	if err := trialMerge(ctx, buf.Bytes()); err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
 		}
 		return nil, 0, damagedPDF(f, err)
 	}

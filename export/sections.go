@@ -648,8 +648,18 @@ func drawDivider(d *doc, pl *plan, i int) {
 	d.field("Notes", doc.Notes, lw)
 	d.pdf.Ln(6)
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text("The document follows as it was received, page for page.", 10, 5, "", 0)
+	notes := pr.removed.Sentences()
+	if len(notes) == 0 {
+		d.text("The document follows as it was received, page for page.", 10, 5, "", 0)
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+		return
+	}
+	// What cleaning took out (see sanitize.go): the pages look as they
+	// did, so the sentence above stays true, with these exceptions.
+	d.text("The document follows as it was received, page for page, except:", 10, 5, "", 0)
 	d.pdf.SetTextColor(inkText, inkText, inkText)
+	d.pdf.Ln(1)
+	bullets(d, notes, "")
 }
 
 // drawImage places a picture upright, as large as the page allows but no
