@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -15,14 +16,13 @@ import (
 	_ "image/gif"
 	_ "image/png"
 
-	"github.com/rwcarlsen/goexif/exif"
 	_ "golang.org/x/image/bmp"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
 )
 
-// maxEXIFScan bounds how far into a JPEG goexif may read looking for the
+// maxEXIFScan bounds how far into a JPEG jpegOrientation reads looking for the
 // APP1 (EXIF) segment, which by the JPEG rules precedes the image data.
 const maxEXIFScan = 1 << 20
 
@@ -97,25 +97,86 @@ func checkPixels(cfg image.Config) error {
 // jpegOrientation returns the EXIF orientation 1-8 of a JPEG, 0 when it has
 // none or the EXIF block is unreadable (a broken EXIF block is common and
 // does not make the picture unreadable).
-func jpegOrientation(r io.Reader) (o int) {
-	defer func() {
-		if recover() != nil {
-			o = 0
+//
+// Only IFD0's Orientation tag (0x0112) is read, by hand: it is all we need,
+// and a general EXIF reader follows the offsets between directories, which
+// a hostile file can point at each other (goexif then grew memory without
+// end on a 26 KB file). Here no offset is followed but IFD0's own, the
+// segment is at most 64 KB, and the walk stops at the first scan.
+func jpegOrientation(r io.Reader) int {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var soi [2]byte
+	if _, err := io.ReadFull(br, soi[:]); err != nil || soi != [2]byte{0xFF, 0xD8} {
+		return 0
+	}
+	for {
+		marker, err := nextMarker(br)
+		if err != nil || marker == 0xDA || marker == 0xD9 {
+			return 0 // the EXIF segment precedes the image data
 		}
-	}()
-	x, err := exif.Decode(r)
-	if err != nil {
+		if marker >= 0xD0 && marker <= 0xD7 || marker == 0x01 {
+			continue
+		}
+		var lb [2]byte
+		if _, err := io.ReadFull(br, lb[:]); err != nil {
+			return 0
+		}
+		n := int(binary.BigEndian.Uint16(lb[:])) - 2
+		if n < 0 {
+			return 0
+		}
+		if marker != 0xE1 {
+			if _, err := br.Discard(n); err != nil {
+				return 0
+			}
+			continue
+		}
+		seg := make([]byte, n)
+		if _, err := io.ReadFull(br, seg); err != nil {
+			return 0
+		}
+		if len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
+			return exifOrientation(seg[6:])
+		}
+	}
+}
+
+// exifOrientation reads the Orientation tag from IFD0 of a TIFF structure
+// (the body of an EXIF segment), 0 when it is absent or out of range.
+func exifOrientation(t []byte) int {
+	if len(t) < 8 {
 		return 0
 	}
-	tag, err := x.Get(exif.Orientation)
-	if err != nil {
+	var bo binary.ByteOrder
+	switch string(t[:4]) {
+	case "II*\x00":
+		bo = binary.LittleEndian
+	case "MM\x00*":
+		bo = binary.BigEndian
+	default:
 		return 0
 	}
-	v, err := tag.Int(0)
-	if err != nil || v < 1 || v > 8 {
+	off := int64(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > int64(len(t)) {
 		return 0
 	}
-	return v
+	count := int64(bo.Uint16(t[off:]))
+	entries := t[off+2:]
+	for i := int64(0); i < count && 12*i+12 <= int64(len(entries)); i++ {
+		e := entries[12*i:]
+		if bo.Uint16(e) != 0x0112 {
+			continue
+		}
+		// A SHORT (type 3), one value, stored in the entry itself.
+		if bo.Uint16(e[2:]) != 3 || bo.Uint32(e[4:]) != 1 {
+			return 0
+		}
+		if v := int(bo.Uint16(e[8:])); v >= 1 && v <= 8 {
+			return v
+		}
+		return 0
+	}
+	return 0
 }
 
 // tiffDirectories walks a TIFF's image file directories (IFDs) and returns
