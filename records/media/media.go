@@ -54,9 +54,15 @@ type Info struct {
 
 // Errors returned (wrapped, with the detail) by Inspect, PrintImage and
 // PreparePDF.
+//
+// An error wrapping ErrTooLarge also wraps ErrUnreadable, so a caller that
+// knows only ErrUnreadable still refuses the file; one that checks
+// ErrTooLarge first can say "too large to read safely" instead of
+// "damaged".
 var (
 	ErrUnreadable = errors.New("media: not a PDF or image we can read")
 	ErrPassword   = errors.New("media: PDF needs a password")
+	ErrTooLarge   = errors.New("media: too large to read safely")
 )
 
 // Limits that keep one hostile or huge file from exhausting the machine.
