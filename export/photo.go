@@ -109,7 +109,7 @@ func compact(src []byte, f records.File, maxW, maxH int) ([]byte, int, int, erro
 // caller uses media.PrintImage.
 func shrinkJPEG(src []byte, orientation, maxW, maxH int) (jpg []byte, w, h int, ok bool) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(src))
-	if err != nil || cfg.Width*cfg.Height > media.MaxPixels {
+	if err != nil || int64(cfg.Width)*int64(cfg.Height) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes {
 		return nil, 0, 0, false
 	}
 	uw, uh := cfg.Width, cfg.Height

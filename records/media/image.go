@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"io"
 
@@ -83,15 +84,45 @@ func inspectImage(ctx context.Context, r io.ReadSeeker, size int64, mediaType st
 	return info, nil
 }
 
-// checkPixels refuses images too large to decode safely.
+// checkPixels refuses images too large to decode safely: more than
+// MaxPixels pixels, or more than MaxDecodedBytes once decoded.
 func checkPixels(cfg image.Config) error {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return fmt.Errorf("image has no pixels (%d×%d): %w", cfg.Width, cfg.Height, ErrUnreadable)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return fmt.Errorf("image of %d×%d pixels is larger than %d pixels: %w", cfg.Width, cfg.Height, MaxPixels, ErrUnreadable)
+		return fmt.Errorf("image of %d×%d pixels is larger than %d pixels: %w: %w", cfg.Width, cfg.Height, MaxPixels, ErrTooLarge, ErrUnreadable)
+	}
+	if n := DecodedBytes(cfg); n > MaxDecodedBytes {
+		return fmt.Errorf("image of %d×%d pixels needs %d MB once decoded, more than %d MB: %w: %w", cfg.Width, cfg.Height, n>>20, MaxDecodedBytes>>20, ErrTooLarge, ErrUnreadable)
 	}
 	return nil
+}
+
+// DecodedBytes is the memory the Go decoders take for an image's pixels,
+// from its colour model: 8 bytes a pixel for 16-bit colour (RGBA64,
+// NRGBA64), 4 for 8-bit colour with alpha and CMYK, 3 for YCbCr (counted
+// without chroma subsampling), 2 for 16-bit grey, 1 for 8-bit grey and
+// palettes; 8 for a model it does not know.
+func DecodedBytes(cfg image.Config) int64 {
+	per := int64(8)
+	switch cfg.ColorModel {
+	case color.GrayModel, color.AlphaModel:
+		per = 1
+	case color.Gray16Model, color.Alpha16Model:
+		per = 2
+	case color.YCbCrModel:
+		per = 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		per = 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		per = 8
+	default:
+		if _, ok := cfg.ColorModel.(color.Palette); ok {
+			per = 1
+		}
+	}
+	return int64(max(cfg.Width, 0)) * int64(max(cfg.Height, 0)) * per
 }
 
 // jpegOrientation returns the EXIF orientation 1-8 of a JPEG, 0 when it has
@@ -249,7 +280,8 @@ func tiffDirectories(r io.ReadSeeker, size int64) (pages, orientation int) {
 //
 // The output carries no metadata at all: no EXIF, so no GPS location, and
 // no ICC profile. It returns the JPEG bytes and their pixel size. Errors
-// wrap ErrUnreadable.
+// wrap ErrUnreadable; an image too large to decode safely (see
+// DecodedBytes) also wraps ErrTooLarge, before any pixel is decoded.
 func PrintImage(r io.Reader, orientation int, maxW, maxH, quality int) (jpg []byte, w, h int, err error) {
 	defer func() {
 		if p := recover(); p != nil {

@@ -69,11 +69,16 @@ var (
 const (
 	// MaxTextBytes caps Info.Text.
 	MaxTextBytes = 200 << 10
-	// MaxPixels caps the decoded size of an image (width × height). A
-	// 100-megapixel RGBA image needs 400 MB; phone cameras stay below 50 MP.
-	// Larger images are refused as unreadable rather than risk running out
-	// of memory on a decompression bomb.
+	// MaxPixels caps the size of an image (width × height); phone cameras
+	// stay below 50 MP. Larger images are refused (ErrTooLarge) rather than
+	// risk running out of memory on a decompression bomb.
 	MaxPixels = 100_000_000
+	// MaxDecodedBytes caps the memory an image's decoded pixels take (see
+	// DecodedBytes): a 0.8 MB 16-bit PNG of 10000×10000 pixels decodes to
+	// 800 MB. 256 MB holds a 50 MP photo (150 MB as YCbCr), an 85 MP
+	// 8-bit grey or a 64 MP RGBA scan, and leaves room for the scaled copy
+	// PrintImage makes within the sandbox's memory limit.
+	MaxDecodedBytes = 256 << 20
 )
 
 // Inspect checks that the file r (size bytes long) really is readable as
