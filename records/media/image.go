@@ -373,13 +373,24 @@ func scale(src image.Image, tw, th int) *image.RGBA {
 		return m
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
-	if cb.Dx() == tw && cb.Dy() == th {
+	switch {
+	case cb.Dx() == tw && cb.Dy() == th:
 		draw.Draw(dst, dst.Bounds(), cur, cb.Min, draw.Src)
-	} else {
+	case int64(tw)*int64(cb.Dy())*32 > maxKernelTmp:
+		// The kernel works through a buffer of four float64s for every
+		// target column and source row: 169 MB for a 6400×6400 scan
+		// printed on A4, more than the picture itself. Such large
+		// pictures take the bounded bilinear step instead.
+		draw.ApproxBiLinear.Scale(dst, dst.Bounds(), cur, cb, draw.Src, nil)
+	default:
 		draw.CatmullRom.Scale(dst, dst.Bounds(), cur, cb, draw.Src, nil)
 	}
 	return dst
 }
+
+// maxKernelTmp bounds the temporary buffer of the Catmull-Rom step in
+// scale; a 12 MP photo fitted to A4 needs 79 MB of it.
+const maxKernelTmp = 96 << 20
 
 // flatten composites premultiplied RGBA onto white in place.
 func flatten(m *image.RGBA) {

@@ -75,10 +75,11 @@ const (
 	MaxPixels = 100_000_000
 	// MaxDecodedBytes caps the memory an image's decoded pixels take (see
 	// DecodedBytes): a 0.8 MB 16-bit PNG of 10000×10000 pixels decodes to
-	// 800 MB. 256 MB holds a 50 MP photo (150 MB as YCbCr), an 85 MP
-	// 8-bit grey or a 64 MP RGBA scan, and leaves room for the scaled copy
-	// PrintImage makes within the sandbox's memory limit.
-	MaxDecodedBytes = 256 << 20
+	// 800 MB. 160 MB holds a 50 MP phone photo (counted as 150 MB of
+	// YCbCr), a 40 MP RGBA or 160 MP grey scan, and leaves room for the
+	// scaled copy PrintImage makes within the sandbox's 320 MB (measured:
+	// 160 MB of RGBA prints at a 233 MB peak).
+	MaxDecodedBytes = 160 << 20
 )
 
 // Inspect checks that the file r (size bytes long) really is readable as
