@@ -11,6 +11,7 @@ import (
 
 	"secondopinion/records"
 	"secondopinion/records/media"
+	"secondopinion/records/sandbox"
 )
 
 // Photos in the packet.
@@ -69,15 +70,17 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 			// second copy of the photo.
 			return clean, f.Width, f.Height, nil
 		}
-		jpg, w, h, err = media.PrintImage(bytes.NewReader(src), f.Orientation, 1<<20, 1<<20, originalQual)
+		jpg, w, h, err = sandbox.PrintImage(ctx, src, f.Orientation, 1<<20, 1<<20, originalQual)
 	} else {
 		maxW, maxH := printBox(paper)
-		jpg, w, h, err = compact(src, f, maxW, maxH)
+		jpg, w, h, err = compact(ctx, src, f, maxW, maxH)
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, 0, ctx.Err()
-		}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, 0, 0, ctx.Err()
+	case errors.Is(err, media.ErrTooLarge):
+		return nil, 0, 0, &records.Problem{Msg: fmt.Sprintf("The picture %s is too large to read safely, so it cannot be placed in the packet. Leave it out, or save a smaller copy (for example as a JPEG of at most 50 megapixels) and add that.", f.Name), Err: err}
+	case err != nil:
 		return nil, 0, 0, &records.Problem{Msg: fmt.Sprintf("The picture %s is damaged and cannot be placed in the packet. Leave it out, or add a fresh copy.", f.Name), Err: err}
 	}
 	// Keeping the print version is an optimisation: if the library cannot
@@ -87,14 +90,16 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 }
 
 // compact makes the compact print version. Large camera JPEGs take a fast
-// road (see shrinkJPEG); everything else goes through media.PrintImage.
-func compact(src []byte, f records.File, maxW, maxH int) ([]byte, int, int, error) {
+// road (see shrinkJPEG) in this process: the standard library's JPEG
+// decoder, bounded by media.MaxDecodedBytes. Everything else goes through
+// media.PrintImage in the sandbox's child process.
+func compact(ctx context.Context, src []byte, f records.File, maxW, maxH int) ([]byte, int, int, error) {
 	if f.MediaType == media.JPEG {
 		if jpg, w, h, ok := shrinkJPEG(src, f.Orientation, maxW, maxH); ok {
 			return jpg, w, h, nil
 		}
 	}
-	return media.PrintImage(bytes.NewReader(src), f.Orientation, maxW, maxH, compactQuality)
+	return sandbox.PrintImage(ctx, src, f.Orientation, maxW, maxH, compactQuality)
 }
 
 // shrinkJPEG is the fast road for phone photos, the bulk of most packets.
