@@ -13,7 +13,7 @@ import (
 // instead of growing until the machine swaps. RLIMIT_AS would also count
 // the address space the Go runtime reserves but never touches.
 func limitMemory(n int64) {
-	if n <= 0 {
+	if n <= 0 || raceEnabled {
 		return
 	}
 	lim := &syscall.Rlimit{Cur: uint64(n), Max: uint64(n)}
