@@ -240,9 +240,12 @@ func childError(werr error, stderr string, lim Limits, took time.Duration) error
 	switch {
 	// Out of memory shows as the runtime failing to map more heap or, when
 	// the limit is reached between allocations, as a thread that cannot be
-	// started (thread stacks count against the data limit).
+	// started (thread stacks count against the data limit; cgo's
+	// "runtime/cgo: pthread_create failed" or "out of memory in
+	// thread_start"). At the limit the runtime occasionally dies of a
+	// SIGSEGV instead, which is reported as a crash.
 	case strings.Contains(stderr, "out of memory"), strings.Contains(stderr, "cannot allocate memory"),
-		strings.Contains(stderr, "pthread_create failed"), strings.Contains(stderr, "newosproc"):
+		strings.Contains(stderr, "runtime/cgo:"), strings.Contains(stderr, "newosproc"):
 		return fmt.Errorf("reading the file needed more than %d MB of memory: %w: %w", lim.Memory>>20, media.ErrTooLarge, media.ErrUnreadable)
 	case strings.Contains(stderr, "stack overflow"), strings.Contains(stderr, "stack exceeds"):
 		return fmt.Errorf("the reader crashed on the file (stack overflow): %w: %w", errCrashed, media.ErrUnreadable)
@@ -302,12 +305,12 @@ type tail struct {
 }
 
 func (t *tail) Write(p []byte) (int, error) {
+	n := len(p)
 	if room := t.max - len(t.head); room > 0 {
 		k := min(room, len(p))
 		t.head = append(t.head, p[:k]...)
 		p = p[k:]
 	}
-	n := len(p)
 	t.b = append(t.b, p...)
 	if len(t.b) > t.max {
 		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)

@@ -182,9 +182,23 @@ func TestChildMemoryLimit(t *testing.T) {
 	}
 	measure(t)
 	lim := Limits{Memory: 128 << 20, Time: 20 * time.Second}
-	_, _, err := run(context.Background(), "test-alloc", request{}, nil, nil, lim)
-	if !errors.Is(err, media.ErrTooLarge) || !errors.Is(err, media.ErrUnreadable) {
-		t.Errorf("run(allocate without end) = %v, want ErrTooLarge and ErrUnreadable", err)
+	// Most runs end with the runtime saying it is out of memory; now and
+	// then it dies of a SIGSEGV at the limit instead, a crash. Either way
+	// the parent gets an error and lives.
+	tooLarge := 0
+	for range 3 {
+		_, _, err := run(context.Background(), "test-alloc", request{}, nil, nil, lim)
+		if !errors.Is(err, media.ErrUnreadable) {
+			t.Fatalf("run(allocate without end) = %v, want ErrUnreadable", err)
+		}
+		if errors.Is(err, media.ErrTooLarge) {
+			tooLarge++
+		} else {
+			t.Logf("run(allocate without end) = %v", err)
+		}
+	}
+	if tooLarge == 0 {
+		t.Errorf("run(allocate without end) never said ErrTooLarge in 3 runs")
 	}
 }
 
@@ -215,5 +229,17 @@ func TestWithoutServeWorksInProcess(t *testing.T) {
 	}
 	if _, w, _, err := PrintImage(context.Background(), photo(t, 64, 32), 0, 32, 32, 85); err != nil || w != 32 {
 		t.Errorf("PrintImage without Serve = %d, %v", w, err)
+	}
+}
+
+func TestTailKeepsHeadAndEnd(t *testing.T) {
+	tl := &tail{max: 8}
+	for _, s := range []string{"fatal ", "error: out of memory", strings.Repeat("x", 100), "the end"} {
+		if n, err := tl.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("tail.Write(%q) = %d, %v; want %d, nil", s, n, err, len(s))
+		}
+	}
+	if got := tl.String(); !strings.HasPrefix(got, "fatal er") || !strings.HasSuffix(got, "xthe end") {
+		t.Errorf("tail = %q, want the first and last 8 bytes", got)
 	}
 }
