@@ -11,6 +11,7 @@ import (
 
 	"secondopinion/records"
 	"secondopinion/records/media"
+	"secondopinion/records/sandbox"
 )
 
 // Photos in the packet.
@@ -69,15 +70,17 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 			// second copy of the photo.
 			return clean, f.Width, f.Height, nil
 		}
-		jpg, w, h, err = media.PrintImage(bytes.NewReader(src), f.Orientation, 1<<20, 1<<20, originalQual)
+		jpg, w, h, err = sandbox.PrintImage(ctx, src, f.Orientation, 1<<20, 1<<20, originalQual)
 	} else {
 		maxW, maxH := printBox(paper)
-		jpg, w, h, err = compact(src, f, maxW, maxH)
+		jpg, w, h, err = compact(ctx, src, f, maxW, maxH)
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, 0, ctx.Err()
-		}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, 0, 0, ctx.Err()
+	case errors.Is(err, media.ErrTooLarge):
+		return nil, 0, 0, &records.Problem{Msg: fmt.Sprintf("The picture %s is too large to read safely, so it cannot be placed in the packet. Leave it out, or save a smaller copy (for example as a JPEG of at most 50 megapixels) and add that.", f.Name), Err: err}
+	case err != nil:
 		return nil, 0, 0, &records.Problem{Msg: fmt.Sprintf("The picture %s is damaged and cannot be placed in the packet. Leave it out, or add a fresh copy.", f.Name), Err: err}
 	}
 	// Keeping the print version is an optimisation: if the library cannot
@@ -87,14 +90,16 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 }
 
 // compact makes the compact print version. Large camera JPEGs take a fast
-// road (see shrinkJPEG); everything else goes through media.PrintImage.
-func compact(src []byte, f records.File, maxW, maxH int) ([]byte, int, int, error) {
+// road (see shrinkJPEG) in this process: the standard library's JPEG
+// decoder, bounded by media.MaxDecodedBytes. Everything else goes through
+// media.PrintImage in the sandbox's child process.
+func compact(ctx context.Context, src []byte, f records.File, maxW, maxH int) ([]byte, int, int, error) {
 	if f.MediaType == media.JPEG {
 		if jpg, w, h, ok := shrinkJPEG(src, f.Orientation, maxW, maxH); ok {
 			return jpg, w, h, nil
 		}
 	}
-	return media.PrintImage(bytes.NewReader(src), f.Orientation, maxW, maxH, compactQuality)
+	return sandbox.PrintImage(ctx, src, f.Orientation, maxW, maxH, compactQuality)
 }
 
 // shrinkJPEG is the fast road for phone photos, the bulk of most packets.
@@ -109,7 +114,7 @@ func compact(src []byte, f records.File, maxW, maxH int) ([]byte, int, int, erro
 // caller uses media.PrintImage.
 func shrinkJPEG(src []byte, orientation, maxW, maxH int) (jpg []byte, w, h int, ok bool) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(src))
-	if err != nil || cfg.Width*cfg.Height > media.MaxPixels {
+	if err != nil || int64(cfg.Width)*int64(cfg.Height) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes {
 		return nil, 0, 0, false
 	}
 	uw, uh := cfg.Width, cfg.Height
@@ -280,9 +285,9 @@ func upright(m image.Image, o int) image.Image {
 	return m
 }
 
-// passThrough returns a JPEG as it is, minus every metadata segment (EXIF
-// with its GPS, XMP, comments, maker notes), when it needs no turning and
-// gofpdf places it correctly (baseline or progressive, YCbCr or grey).
+// passThrough returns a JPEG as it is, minus everything decoding does not
+// need (see stripJPEG), when it needs no turning and gofpdf places it
+// correctly (baseline or progressive, YCbCr or grey).
 func passThrough(src []byte, f records.File) ([]byte, bool) {
 	if f.MediaType != media.JPEG || f.Orientation > 1 {
 		return nil, false
@@ -297,36 +302,114 @@ func passThrough(src []byte, f records.File) ([]byte, bool) {
 
 var errJPEGSegments = errors.New("export: malformed JPEG segments")
 
-// stripJPEG copies a JPEG, leaving out APP1-APP15 and COM segments. APP0
-// (JFIF) stays; the image data after SOS is copied untouched.
+// stripJPEG copies the first picture of a JPEG keeping only what decoding
+// needs, wherever it sits: SOI; the tables DQT, DHT, DAC and DRI; the frame
+// header SOFn and DNL; every scan (SOS and its entropy-coded data, all
+// scans of a progressive JPEG); a JFIF APP0 cut to its 14 fixed bytes (no
+// thumbnail); an Adobe APP14, which says how the colours are transformed;
+// and EOI. Nothing after the first EOI is copied: phones append a second
+// picture there (motion photos, MPF) with its own EXIF.
+//
+// Everything else is dropped, including between scans and just before EOI:
+// EXIF and XMP (APP1, with the camera serial number, the author and GPS),
+// ICC profiles (APP2), IPTC (APP13), comments and every other APPn. An ICC
+// profile is not needed: gofpdf declares the picture DeviceRGB or
+// DeviceGray in the PDF, and PDF viewers colour a DCTDecode image by that
+// declaration, not by a profile inside the JPEG stream, so dropping it
+// changes nothing on the page.
 func stripJPEG(src []byte) ([]byte, error) {
 	if len(src) < 4 || src[0] != 0xFF || src[1] != 0xD8 {
 		return nil, errJPEGSegments
 	}
 	out := make([]byte, 0, len(src))
 	out = append(out, 0xFF, 0xD8)
+	sawFrame, sawScan := false, false
 	i := 2
-	for i+4 <= len(src) {
-		if src[i] != 0xFF {
+	for {
+		// A marker: 0xFF, any number of fill bytes 0xFF, the marker code.
+		if i >= len(src) || src[i] != 0xFF {
 			return nil, errJPEGSegments
 		}
-		marker := src[i+1]
-		if marker == 0xFF { // fill byte
+		for i < len(src) && src[i] == 0xFF {
 			i++
+		}
+		if i >= len(src) {
+			return nil, errJPEGSegments
+		}
+		marker := src[i]
+		i++
+		switch {
+		case marker == 0xD9: // EOI: the first picture ends here
+			if !sawFrame || !sawScan {
+				return nil, errJPEGSegments
+			}
+			return append(out, 0xFF, 0xD9), nil
+		case marker == 0x00, marker == 0xD8, marker >= 0xD0 && marker <= 0xD7, marker == 0x01:
+			// No stuffed zero, second SOI or restart marker belongs here.
+			return nil, errJPEGSegments
+		}
+		if i+2 > len(src) {
+			return nil, errJPEGSegments
+		}
+		n := int(src[i])<<8 | int(src[i+1])
+		if n < 2 || i+n > len(src) {
+			return nil, errJPEGSegments
+		}
+		seg, body := src[i-2:i+n], src[i+2:i+n]
+		i += n
+		switch {
+		case marker == 0xDA: // SOS: the scan's entropy-coded data follows
+			sawScan = true
+			end, err := scanEnd(src, i)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, seg...)
+			out = append(out, src[i:end]...)
+			i = end
+		case marker >= 0xC0 && marker <= 0xCF: // SOFn, DHT (C4), DAC (CC)
+			if marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
+				sawFrame = true
+			}
+			out = append(out, seg...)
+		case marker == 0xDB, marker == 0xDD, marker == 0xDC: // DQT, DRI, DNL
+			out = append(out, seg...)
+		case marker == 0xE0 && len(body) >= 14 && string(body[:5]) == "JFIF\x00":
+			// Units and densities only; the thumbnail size set to 0×0.
+			out = append(out, 0xFF, 0xE0, 0, 16)
+			out = append(out, body[:12]...)
+			out = append(out, 0, 0)
+		case marker == 0xEE && len(body) >= 12 && string(body[:5]) == "Adobe":
+			// Version, two flag words and the colour transform: 12 bytes.
+			out = append(out, 0xFF, 0xEE, 0, 14)
+			out = append(out, body[:12]...)
+		}
+		// Anything else (APP1-APP15, COM, JPG extensions, other APP0 and
+		// APP14) is left out.
+	}
+}
+
+// scanEnd returns the offset of the marker that ends the entropy-coded data
+// starting at src[i]: the first 0xFF not followed by a stuffed zero or a
+// restart marker (fill bytes 0xFF may come before it).
+func scanEnd(src []byte, i int) (int, error) {
+	for {
+		j := bytes.IndexByte(src[i:], 0xFF)
+		if j < 0 {
+			return 0, errJPEGSegments
+		}
+		i += j
+		k := i + 1
+		for k < len(src) && src[k] == 0xFF {
+			k++
+		}
+		if k >= len(src) {
+			return 0, errJPEGSegments
+		}
+		if c := src[k]; c == 0x00 || (c >= 0xD0 && c <= 0xD7) {
+			i = k + 1
 			continue
 		}
-		n := int(src[i+2])<<8 | int(src[i+3])
-		if n < 2 || i+2+n > len(src) {
-			return nil, errJPEGSegments
-		}
-		seg := src[i : i+2+n]
-		if marker == 0xDA { // start of scan: the rest is image data
-			return append(out, src[i:]...), nil
-		}
-		if !(marker >= 0xE1 && marker <= 0xEF) && marker != 0xFE {
-			out = append(out, seg...)
-		}
-		i += 2 + n
+		return i, nil
 	}
-	return nil, errJPEGSegments
 }

@@ -154,3 +154,56 @@ func BenchmarkShrinkJPEG12MP(b *testing.B) {
 		}
 	}
 }
+
+// TestStripJPEGPlacements checks stripJPEG drops metadata wherever it sits
+// and that the picture decodes to the same pixels.
+func TestStripJPEGPlacements(t *testing.T) {
+	jpg := cameraJPEG(t, 64, 48, false)
+	app := func(marker byte, s string) []byte {
+		n := len(s) + 2
+		return append([]byte{0xFF, marker, byte(n >> 8), byte(n)}, s...)
+	}
+	meta := append(append(app(0xE1, "Exif\x00\x00SECRET-1"), app(0xFE, "SECRET-2")...), app(0xE2, "ICC_PROFILE\x00SECRET-3")...)
+	jfifThumb := app(0xE0, "JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x01\x01SECRET-4")
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"after SOI", insertAt(jpg, 2, meta)},
+		{"before EOI", insertAt(jpg, len(jpg)-2, meta)},
+		{"after EOI", append(bytes.Clone(jpg), append([]byte{0xFF, 0xD8}, meta...)...)},
+		{"JFIF thumbnail", insertAt(jpg, 2, jfifThumb)},
+		{"fill bytes", insertAt(jpg, len(jpg)-2, append([]byte{0xFF, 0xFF}, meta...))},
+	}
+	want, err := jpeg.Decode(bytes.NewReader(jpg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		out, err := stripJPEG(tt.in)
+		if err != nil {
+			t.Errorf("stripJPEG(%s) = %v", tt.name, err)
+			continue
+		}
+		if bytes.Contains(out, []byte("SECRET")) {
+			t.Errorf("stripJPEG(%s) kept metadata", tt.name)
+		}
+		got, err := jpeg.Decode(bytes.NewReader(out))
+		if err != nil {
+			t.Errorf("stripJPEG(%s) does not decode: %v", tt.name, err)
+			continue
+		}
+		if !bytes.Equal(got.(*image.YCbCr).Y, want.(*image.YCbCr).Y) || !bytes.Equal(got.(*image.YCbCr).Cb, want.(*image.YCbCr).Cb) {
+			t.Errorf("stripJPEG(%s) changed the pixels", tt.name)
+		}
+	}
+	for _, bad := range [][]byte{jpg[:len(jpg)-2], jpg[:len(jpg)/2], {0xFF, 0xD8, 0xFF, 0xD9}} {
+		if _, err := stripJPEG(bad); err == nil {
+			t.Errorf("stripJPEG(%d bytes, cut or empty) = nil error", len(bad))
+		}
+	}
+}
+
+func insertAt(b []byte, at int, ins []byte) []byte {
+	return append(append(append([]byte{}, b[:at]...), ins...), b[at:]...)
+}

@@ -21,6 +21,8 @@ import (
 // descriptions, image size and number of frames. It stops before the pixel
 // data (elements come in ascending tag order and everything wanted lives in
 // groups 0x0008 to 0x0028), so even a large X-ray is read only in part.
+// scanDICOM has checked the element stream first, so the library meets
+// neither deep nesting nor impossible lengths.
 func inspectDICOM(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) {
 	var head [140]byte
 	n, err := readHead(r, head[:])
@@ -32,6 +34,14 @@ func inspectDICOM(ctx context.Context, r io.ReadSeeker, size int64) (Info, error
 		if start = bareDICOMStart(head[:n]); start < 0 {
 			return Info{}, fmt.Errorf("inspect DICOM: no DICOM header: %w", ErrUnreadable)
 		}
+	}
+	// Without a file meta header the transfer syntax is unknown; the
+	// library assumes implicit VR, so say so when the first element
+	// carries VR letters.
+	implicit := bare && !isVR(string(head[start+4:start+6]))
+	scan, err := scanDICOM(r, size, int64(start), !bare, implicit)
+	if err != nil {
+		return Info{}, fmt.Errorf("inspect DICOM: %w", err)
 	}
 	if _, err := r.Seek(int64(start), io.SeekStart); err != nil {
 		return Info{}, fmt.Errorf("inspect DICOM: %v: %w", err, ErrUnreadable)
@@ -45,10 +55,7 @@ func inspectDICOM(ctx context.Context, r io.ReadSeeker, size int64) (Info, error
 		return Info{}, fmt.Errorf("inspect DICOM: %v: %w", err, ErrUnreadable)
 	}
 	if bare {
-		// Without a file meta header the transfer syntax is unknown; the
-		// library assumes implicit VR, so say so when the first element
-		// carries VR letters.
-		p.SetTransferSyntax(binary.LittleEndian, !isVR(string(head[start+4:start+6])))
+		p.SetTransferSyntax(binary.LittleEndian, implicit)
 	}
 
 	info := Info{Pages: 1}
@@ -83,6 +90,9 @@ func inspectDICOM(ctx context.Context, r io.ReadSeeker, size int64) (Info, error
 				info.Pages = f
 			}
 		}
+	}
+	if err := checkFrames(info.Pages, info.Height, info.Width, scan); err != nil {
+		return Info{}, fmt.Errorf("inspect DICOM: %w", err)
 	}
 	switch {
 	case study != "" && series != "" && study != series:

@@ -1,11 +1,13 @@
 package media
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"io"
 
@@ -15,14 +17,13 @@ import (
 	_ "image/gif"
 	_ "image/png"
 
-	"github.com/rwcarlsen/goexif/exif"
 	_ "golang.org/x/image/bmp"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
 )
 
-// maxEXIFScan bounds how far into a JPEG goexif may read looking for the
+// maxEXIFScan bounds how far into a JPEG jpegOrientation reads looking for the
 // APP1 (EXIF) segment, which by the JPEG rules precedes the image data.
 const maxEXIFScan = 1 << 20
 
@@ -83,39 +84,130 @@ func inspectImage(ctx context.Context, r io.ReadSeeker, size int64, mediaType st
 	return info, nil
 }
 
-// checkPixels refuses images too large to decode safely.
+// checkPixels refuses images too large to decode safely: more than
+// MaxPixels pixels, or more than MaxDecodedBytes once decoded.
 func checkPixels(cfg image.Config) error {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return fmt.Errorf("image has no pixels (%d×%d): %w", cfg.Width, cfg.Height, ErrUnreadable)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return fmt.Errorf("image of %d×%d pixels is larger than %d pixels: %w", cfg.Width, cfg.Height, MaxPixels, ErrUnreadable)
+		return fmt.Errorf("image of %d×%d pixels is larger than %d pixels: %w: %w", cfg.Width, cfg.Height, MaxPixels, ErrTooLarge, ErrUnreadable)
+	}
+	if n := DecodedBytes(cfg); n > MaxDecodedBytes {
+		return fmt.Errorf("image of %d×%d pixels needs %d MB once decoded, more than %d MB: %w: %w", cfg.Width, cfg.Height, n>>20, MaxDecodedBytes>>20, ErrTooLarge, ErrUnreadable)
 	}
 	return nil
+}
+
+// DecodedBytes is the memory the Go decoders take for an image's pixels,
+// from its colour model: 8 bytes a pixel for 16-bit colour (RGBA64,
+// NRGBA64), 4 for 8-bit colour with alpha and CMYK, 3 for YCbCr (counted
+// without chroma subsampling), 2 for 16-bit grey, 1 for 8-bit grey and
+// palettes; 8 for a model it does not know.
+func DecodedBytes(cfg image.Config) int64 {
+	per := int64(8)
+	switch cfg.ColorModel {
+	case color.GrayModel, color.AlphaModel:
+		per = 1
+	case color.Gray16Model, color.Alpha16Model:
+		per = 2
+	case color.YCbCrModel:
+		per = 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		per = 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		per = 8
+	default:
+		if _, ok := cfg.ColorModel.(color.Palette); ok {
+			per = 1
+		}
+	}
+	return int64(max(cfg.Width, 0)) * int64(max(cfg.Height, 0)) * per
 }
 
 // jpegOrientation returns the EXIF orientation 1-8 of a JPEG, 0 when it has
 // none or the EXIF block is unreadable (a broken EXIF block is common and
 // does not make the picture unreadable).
-func jpegOrientation(r io.Reader) (o int) {
-	defer func() {
-		if recover() != nil {
-			o = 0
+//
+// Only IFD0's Orientation tag (0x0112) is read, by hand: it is all we need,
+// and a general EXIF reader follows the offsets between directories, which
+// a hostile file can point at each other (goexif then grew memory without
+// end on a 26 KB file). Here no offset is followed but IFD0's own, the
+// segment is at most 64 KB, and the walk stops at the first scan.
+func jpegOrientation(r io.Reader) int {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var soi [2]byte
+	if _, err := io.ReadFull(br, soi[:]); err != nil || soi != [2]byte{0xFF, 0xD8} {
+		return 0
+	}
+	for {
+		marker, err := nextMarker(br)
+		if err != nil || marker == 0xDA || marker == 0xD9 {
+			return 0 // the EXIF segment precedes the image data
 		}
-	}()
-	x, err := exif.Decode(r)
-	if err != nil {
+		if marker >= 0xD0 && marker <= 0xD7 || marker == 0x01 {
+			continue
+		}
+		var lb [2]byte
+		if _, err := io.ReadFull(br, lb[:]); err != nil {
+			return 0
+		}
+		n := int(binary.BigEndian.Uint16(lb[:])) - 2
+		if n < 0 {
+			return 0
+		}
+		if marker != 0xE1 {
+			if _, err := br.Discard(n); err != nil {
+				return 0
+			}
+			continue
+		}
+		seg := make([]byte, n)
+		if _, err := io.ReadFull(br, seg); err != nil {
+			return 0
+		}
+		if len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
+			return exifOrientation(seg[6:])
+		}
+	}
+}
+
+// exifOrientation reads the Orientation tag from IFD0 of a TIFF structure
+// (the body of an EXIF segment), 0 when it is absent or out of range.
+func exifOrientation(t []byte) int {
+	if len(t) < 8 {
 		return 0
 	}
-	tag, err := x.Get(exif.Orientation)
-	if err != nil {
+	var bo binary.ByteOrder
+	switch string(t[:4]) {
+	case "II*\x00":
+		bo = binary.LittleEndian
+	case "MM\x00*":
+		bo = binary.BigEndian
+	default:
 		return 0
 	}
-	v, err := tag.Int(0)
-	if err != nil || v < 1 || v > 8 {
+	off := int64(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > int64(len(t)) {
 		return 0
 	}
-	return v
+	count := int64(bo.Uint16(t[off:]))
+	entries := t[off+2:]
+	for i := int64(0); i < count && 12*i+12 <= int64(len(entries)); i++ {
+		e := entries[12*i:]
+		if bo.Uint16(e) != 0x0112 {
+			continue
+		}
+		// A SHORT (type 3), one value, stored in the entry itself.
+		if bo.Uint16(e[2:]) != 3 || bo.Uint32(e[4:]) != 1 {
+			return 0
+		}
+		if v := int(bo.Uint16(e[8:])); v >= 1 && v <= 8 {
+			return v
+		}
+		return 0
+	}
+	return 0
 }
 
 // tiffDirectories walks a TIFF's image file directories (IFDs) and returns
@@ -188,7 +280,8 @@ func tiffDirectories(r io.ReadSeeker, size int64) (pages, orientation int) {
 //
 // The output carries no metadata at all: no EXIF, so no GPS location, and
 // no ICC profile. It returns the JPEG bytes and their pixel size. Errors
-// wrap ErrUnreadable.
+// wrap ErrUnreadable; an image too large to decode safely (see
+// DecodedBytes) also wraps ErrTooLarge, before any pixel is decoded.
 func PrintImage(r io.Reader, orientation int, maxW, maxH, quality int) (jpg []byte, w, h int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -280,13 +373,24 @@ func scale(src image.Image, tw, th int) *image.RGBA {
 		return m
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
-	if cb.Dx() == tw && cb.Dy() == th {
+	switch {
+	case cb.Dx() == tw && cb.Dy() == th:
 		draw.Draw(dst, dst.Bounds(), cur, cb.Min, draw.Src)
-	} else {
+	case int64(tw)*int64(cb.Dy())*32 > maxKernelTmp:
+		// The kernel works through a buffer of four float64s for every
+		// target column and source row: 169 MB for a 6400×6400 scan
+		// printed on A4, more than the picture itself. Such large
+		// pictures take the bounded bilinear step instead.
+		draw.ApproxBiLinear.Scale(dst, dst.Bounds(), cur, cb, draw.Src, nil)
+	default:
 		draw.CatmullRom.Scale(dst, dst.Bounds(), cur, cb, draw.Src, nil)
 	}
 	return dst
 }
+
+// maxKernelTmp bounds the temporary buffer of the Catmull-Rom step in
+// scale; a 12 MP photo fitted to A4 needs 79 MB of it.
+const maxKernelTmp = 96 << 20
 
 // flatten composites premultiplied RGBA onto white in place.
 func flatten(m *image.RGBA) {

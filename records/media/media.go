@@ -54,20 +54,32 @@ type Info struct {
 
 // Errors returned (wrapped, with the detail) by Inspect, PrintImage and
 // PreparePDF.
+//
+// An error wrapping ErrTooLarge also wraps ErrUnreadable, so a caller that
+// knows only ErrUnreadable still refuses the file; one that checks
+// ErrTooLarge first can say "too large to read safely" instead of
+// "damaged".
 var (
 	ErrUnreadable = errors.New("media: not a PDF or image we can read")
 	ErrPassword   = errors.New("media: PDF needs a password")
+	ErrTooLarge   = errors.New("media: too large to read safely")
 )
 
 // Limits that keep one hostile or huge file from exhausting the machine.
 const (
 	// MaxTextBytes caps Info.Text.
 	MaxTextBytes = 200 << 10
-	// MaxPixels caps the decoded size of an image (width × height). A
-	// 100-megapixel RGBA image needs 400 MB; phone cameras stay below 50 MP.
-	// Larger images are refused as unreadable rather than risk running out
-	// of memory on a decompression bomb.
+	// MaxPixels caps the size of an image (width × height); phone cameras
+	// stay below 50 MP. Larger images are refused (ErrTooLarge) rather than
+	// risk running out of memory on a decompression bomb.
 	MaxPixels = 100_000_000
+	// MaxDecodedBytes caps the memory an image's decoded pixels take (see
+	// DecodedBytes): a 0.8 MB 16-bit PNG of 10000×10000 pixels decodes to
+	// 800 MB. 160 MB holds a 50 MP phone photo (counted as 150 MB of
+	// YCbCr), a 40 MP RGBA or 160 MP grey scan, and leaves room for the
+	// scaled copy PrintImage makes within the sandbox's 320 MB (measured:
+	// 160 MB of RGBA prints at a 233 MB peak).
+	MaxDecodedBytes = 160 << 20
 )
 
 // Inspect checks that the file r (size bytes long) really is readable as
