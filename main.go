@@ -28,6 +28,7 @@ import (
 	"secondopinion/export"
 	"secondopinion/records"
 	"secondopinion/records/sample"
+	"secondopinion/records/sandbox"
 	"secondopinion/ui"
 )
 
@@ -56,6 +57,9 @@ The library is kept in your own user folder unless --library says otherwise.
 `
 
 func main() {
+	// First of all: when this process was started to read an unchecked
+	// file in a limited child process, do that and exit.
+	sandbox.Serve()
 	records.RestrictNewFiles()
 	log.SetFlags(0)
 	log.SetPrefix("secondopinion: ")

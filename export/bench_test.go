@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"secondopinion/records/sandbox"
 	"sync"
 	"testing"
 	"time"
@@ -66,6 +67,7 @@ func benchFixtures(tb testing.TB) string {
 }
 
 func TestMain(m *testing.M) {
+	sandbox.Serve() // the test binary is also the child that reads files
 	code := m.Run()
 	if fixtureDir != "" && os.Getenv("BENCH_DIR") == "" {
 		os.RemoveAll(fixtureDir)

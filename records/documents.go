@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"secondopinion/records/media"
+	"secondopinion/records/sandbox"
 )
 
 const (
@@ -116,8 +117,13 @@ func inspectFile(ctx context.Context, path string) (pending, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return pending{}, err
 	}
-	info, err := media.Inspect(ctx, f, st.Size(), mt)
+	// The file has not been checked yet: it is read in a child process
+	// with limits on memory and time, so a hostile or broken file cannot
+	// take the app (and what the user is typing) down with it.
+	info, err := sandbox.InspectFile(ctx, f, mt)
 	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is too large to read safely (its pictures or pages would take more memory or time than a computer should spend on one file). If it is a scan, scan it again at a lower resolution, or save it as a smaller PDF, then add that.", name), Err: fmt.Errorf("%w: %v", ErrFileTooLarge, err)}
 	case errors.Is(err, media.ErrPassword):
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a PDF locked with a password. Open it with the password and save or print it to a new PDF without one, then add that copy.", name), Err: fmt.Errorf("%w: %v", ErrPasswordRequired, err)}
 	case err != nil && ctx.Err() != nil:

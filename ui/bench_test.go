@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"secondopinion/records/sandbox"
 	"strings"
 	"sync"
 	"testing"
@@ -249,6 +250,7 @@ func TestSearchKeepsUIFree(t *testing.T) {
 
 // TestMain removes the benchmarks' big library when the run ends.
 func TestMain(m *testing.M) {
+	sandbox.Serve() // the test binary is also the child that reads files
 	code := m.Run()
 	if benchPath != "" {
 		os.RemoveAll(filepath.Dir(benchPath))
