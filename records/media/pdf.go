@@ -1,14 +1,15 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ledongthuc/pdf"
 	"io"
 	"sync"
 	"time"
 
+	"github.com/ledongthuc/pdf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -23,40 +24,132 @@ const textBudget = 15 * time.Second
 // directory in the user's home: we pass our configuration explicitly.
 var disableConfigDir sync.Once
 
-// readPDF reads and validates a PDF with pdfcpu, relaxed as viewers are,
-// opening an owner-password-only PDF with the empty user password. Errors
-// wrap ErrPassword or ErrUnreadable.
-func readPDF(ctx context.Context, r io.ReadSeeker) (*model.Context, error) {
+// pdfConfig returns a fresh pdfcpu configuration for reading: relaxed as
+// viewers are, opening an owner-password-only PDF with the empty user
+// password, and decoding no stream to more than MaxPDFStreamBytes.
+func pdfConfig() *model.Configuration {
 	disableConfigDir.Do(api.DisableConfigDir)
 	// A fresh configuration per call: pdfcpu mutates it while working.
 	conf := model.NewDefaultConfiguration()
 	conf.Cmd = model.VALIDATE
 	conf.ValidationMode = model.ValidationRelaxed
 	conf.UserPW, conf.OwnerPW = "", ""
+	conf.Limits.MaxDecodeBytes = MaxPDFStreamBytes
+	return conf
+}
 
+// openPDF reads r (size bytes) with pdfcpu. A download that stopped ends
+// inside an object, and pdfcpu gives up on an unfinished stream; so when
+// the file cannot be read as it is, openPDF tries once more with everything
+// after the last complete object cut off, and lets pdfcpu rebuild the
+// cross-reference table from the objects it finds. Whether that rebuilt
+// file is sound is for the page check to say. Errors wrap ErrPassword or
+// ErrUnreadable.
+func openPDF(ctx context.Context, r io.ReadSeeker, size int64) (*model.Context, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
 	}
-	pc, err := pdfcpu.ReadWithContext(ctx, r, conf)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if errors.Is(err, pdfcpu.ErrWrongPassword) {
-			return nil, fmt.Errorf("%v: %w", err, ErrPassword)
-		}
-		return nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
+	pc, err := pdfcpu.ReadWithContext(ctx, r, pdfConfig())
+	if err == nil || ctx.Err() != nil || errors.Is(err, pdfcpu.ErrWrongPassword) {
+		return pc, readError(ctx, err)
 	}
-	if err := validate.XRefTable(pc); err != nil {
-		return nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
+	ra, ok := r.(io.ReaderAt)
+	if !ok {
+		ra = &seekReaderAt{r: r}
+	}
+	end := lastObjectEnd(ra, size)
+	if end <= 0 || end >= size {
+		return nil, readError(ctx, err)
+	}
+	pc, err2 := pdfcpu.ReadWithContext(ctx, io.NewSectionReader(ra, 0, end), pdfConfig())
+	if err2 != nil {
+		return nil, readError(ctx, err) // the first error says more
+	}
+	return pc, nil
+}
+
+// readError maps a pdfcpu read error to ours.
+func readError(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, pdfcpu.ErrWrongPassword):
+		return fmt.Errorf("%v: %w", err, ErrPassword)
+	}
+	return fmt.Errorf("%v: %w", err, ErrUnreadable)
+}
+
+// lastObjectEnd returns the offset just after the last "endobj" keyword in
+// the file, or -1.
+func lastObjectEnd(ra io.ReaderAt, size int64) int64 {
+	const chunk = 64 << 10
+	kw := []byte("endobj")
+	buf := make([]byte, chunk+len(kw))
+	for end := size; end > 0; end -= chunk {
+		from := max(0, end-chunk)
+		n, _ := ra.ReadAt(buf[:min(int64(len(buf)), size-from)], from)
+		if i := bytes.LastIndex(buf[:n], kw); i >= 0 {
+			return from + int64(i+len(kw))
+		}
+	}
+	return -1
+}
+
+// loadPDF reads the PDF in r and checks it page by page. It returns the
+// pdfcpu context and the pages of its page tree; the error is a
+// *DamagedPDFError when pages cannot be read (pc and leaves are still
+// returned, so the sound pages can be kept), or wraps ErrTooLarge,
+// ErrPassword or ErrUnreadable (pc is nil).
+func loadPDF(ctx context.Context, r io.ReadSeeker) (pc *model.Context, leaves []pageLeaf, err error) {
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
+	}
+	if err := guardPDF(ctx, r, size); err != nil {
+		return nil, nil, err
+	}
+	return loadGuardedPDF(ctx, r, size)
+}
+
+// loadGuardedPDF is loadPDF for a file guardPDF has passed.
+func loadGuardedPDF(ctx context.Context, r io.ReadSeeker, size int64) (pc *model.Context, leaves []pageLeaf, err error) {
+	pc, err = openPDF(ctx, r, size)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := pc.EnsurePageCount(); err != nil {
-		return nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
+		return nil, nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
 	}
 	if pc.PageCount < 1 {
-		return nil, fmt.Errorf("PDF has no pages: %w", ErrUnreadable)
+		return nil, nil, fmt.Errorf("PDF has no pages: %w", ErrUnreadable)
 	}
-	return pc, ctx.Err()
+	// Check the pages before validating: pdfcpu's relaxed validation
+	// repairs a missing page by putting a blank one in its place.
+	leaves, bad, first, err := checkPages(ctx, pc.XRefTable, pdfDecodeBudget(size))
+	if err != nil {
+		return nil, nil, err
+	}
+	verr := validate.XRefTable(pc)
+	if len(bad) > 0 {
+		return pc, leaves, &DamagedPDFError{Pages: len(leaves), Bad: bad, Err: first}
+	}
+	if verr != nil {
+		return nil, nil, fmt.Errorf("%v: %w", verr, ErrUnreadable)
+	}
+	return pc, leaves, ctx.Err()
+}
+
+// readPDF reads a PDF with pdfcpu and checks every page. Errors wrap
+// ErrTooLarge, ErrPassword or ErrUnreadable; a PDF with unreadable pages
+// is a *DamagedPDFError.
+func readPDF(ctx context.Context, r io.ReadSeeker) (*model.Context, error) {
+	pc, _, err := loadPDF(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return pc, nil
 }
 
 // LazyPDFSize is the size above which Inspect reads a PDF lazily: pdfcpu
@@ -96,24 +189,44 @@ func inspectPDFLazy(ctx context.Context, r io.ReadSeeker, size int64) (info Info
 // inspectPDF reads the PDF's structure and page count with pdfcpu and its
 // text layer with extractText.
 func inspectPDF(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) {
+	// Guard before either reader sees the file: both inflate streams into
+	// memory.
+	if err := guardPDF(ctx, r, size); err != nil {
+		return Info{}, fmt.Errorf("inspect PDF: %w", err)
+	}
 	if size > LazyPDFSize {
 		if info, ok := inspectPDFLazy(ctx, r, size); ok {
 			return info, ctx.Err()
 		}
 	}
-	pc, err := readPDF(ctx, r)
+	pc, _, err := loadGuardedPDF(ctx, r, size)
+	var damaged *DamagedPDFError
+	if errors.As(err, &damaged) {
+		// The caller may keep the sound pages: say which they are, and
+		// what text they hold.
+		info := Info{Pages: damaged.Pages, BadPages: damaged.Bad, Encrypted: pc.Encrypt != nil}
+		if len(damaged.Bad) < damaged.Pages {
+			info.Text = inspectText(ctx, r, size)
+		}
+		return info, fmt.Errorf("inspect PDF: %w", err)
+	}
 	if err != nil {
 		return Info{}, fmt.Errorf("inspect PDF: %w", err)
 	}
 	info := Info{Pages: pc.PageCount, Encrypted: pc.Encrypt != nil}
-	// The text layer is a search aid: a PDF whose text cannot be extracted
-	// is still a good PDF, so errors here are not returned.
-	// A time budget keeps a pathological file from stalling the add; the
-	// extractor checks it between pages.
+	info.Text = inspectText(ctx, r, size)
+	return info, ctx.Err()
+}
+
+// inspectText returns the PDF's text layer, "" when it cannot be read. The
+// text layer is a search aid: a PDF whose text cannot be extracted is still
+// a good PDF. A time budget keeps a pathological file from stalling the
+// add; the extractor checks it between pages.
+func inspectText(ctx context.Context, r io.ReadSeeker, size int64) string {
 	tctx, cancel := context.WithTimeout(ctx, textBudget)
 	defer cancel()
-	info.Text, _ = extractText(tctx, r, size, MaxTextBytes)
-	return info, ctx.Err()
+	text, _ := extractText(tctx, r, size, MaxTextBytes)
+	return text
 }
 
 // PreparePDF makes a PDF ready to merge with pdfcpu: it removes the
