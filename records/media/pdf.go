@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 )
 
@@ -203,7 +205,8 @@ func inspectPDF(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) 
 	var damaged *DamagedPDFError
 	if errors.As(err, &damaged) {
 		// The caller may keep the sound pages: say which they are, and
-		// what text they hold.
+		// what text they hold if the text reader can open the file (it
+		// cannot open one cut short; the kept copy will have its text).
 		info := Info{Pages: damaged.Pages, BadPages: damaged.Bad, Encrypted: pc.Encrypt != nil}
 		if len(damaged.Bad) < damaged.Pages {
 			info.Text = inspectText(ctx, r, size)
@@ -278,4 +281,81 @@ func PreparePDF(ctx context.Context, r io.ReadSeeker, w io.Writer) (pages int, e
 		return 0, fmt.Errorf("prepare PDF: write: %v: %w", err, ErrUnreadable)
 	}
 	return pc.PageCount, nil
+}
+
+// KeepPages writes to w a new PDF holding only the given pages of the PDF
+// in r, in document order, so that a PDF cut short can be added with the
+// pages it still has. Pages are numbered from 1 as Inspect and
+// DamagedPDFError number them; every page asked for must be readable. The
+// new file is written by pdfcpu: not encrypted, with a sound
+// cross-reference table, without the outline and forms of the original.
+// Errors wrap ErrUnreadable, ErrPassword or ErrTooLarge; nothing useful is
+// in w after an error.
+func KeepPages(ctx context.Context, r io.ReadSeeker, w io.Writer, pages []int) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError("keep pages", p)
+		}
+	}()
+	if r == nil {
+		return fmt.Errorf("keep pages: no input: %w", ErrUnreadable)
+	}
+	pc, leaves, err := loadPDF(ctx, r)
+	var damaged *DamagedPDFError
+	if err != nil && !errors.As(err, &damaged) {
+		return fmt.Errorf("keep pages: %w", err)
+	}
+	keep := slices.Clone(pages)
+	slices.Sort(keep)
+	keep = slices.Compact(keep)
+	if len(keep) == 0 {
+		return fmt.Errorf("keep pages: no pages asked for: %w", ErrUnreadable)
+	}
+	for _, p := range keep {
+		if p < 1 || p > len(leaves) {
+			return fmt.Errorf("keep pages: page %d outside 1 to %d: %w", p, len(leaves), ErrUnreadable)
+		}
+		if damaged != nil && slices.Contains(damaged.Bad, p) {
+			return fmt.Errorf("keep pages: page %d cannot be read: %w", p, ErrUnreadable)
+		}
+	}
+
+	// Hang the kept pages straight under the root of the page tree, each
+	// carrying the attributes it inherited, so that pdfcpu numbers them
+	// 1..n whatever the rest of the tree looks like.
+	root, err := pc.Pages()
+	if err != nil {
+		return fmt.Errorf("keep pages: %v: %w", err, ErrUnreadable)
+	}
+	rootDict, err := pc.DereferenceDict(*root)
+	if err != nil || rootDict == nil {
+		return fmt.Errorf("keep pages: page tree root: %v: %w", err, ErrUnreadable)
+	}
+	kids := make(types.Array, 0, len(keep))
+	for _, p := range keep {
+		lf := leaves[p-1]
+		for k, v := range map[string]types.Object{"Resources": lf.resources, "MediaBox": lf.mediaBox, "CropBox": lf.cropBox, "Rotate": lf.rotat} {
+			if _, ok := lf.dict.Find(k); !ok && v != nil {
+				lf.dict[k] = v
+			}
+		}
+		lf.dict["Parent"] = *root
+		kids = append(kids, lf.ref)
+	}
+	rootDict["Kids"] = kids
+	rootDict["Count"] = types.Integer(len(kids))
+	pc.PageCount = len(kids)
+
+	nrs := make([]int, len(kids))
+	for i := range nrs {
+		nrs[i] = i + 1
+	}
+	out, err := pdfcpu.ExtractPages(pc, nrs, false)
+	if err != nil {
+		return fmt.Errorf("keep pages: %v: %w", err, ErrUnreadable)
+	}
+	if err := api.WriteContext(out, w); err != nil {
+		return fmt.Errorf("keep pages: write: %v: %w", err, ErrUnreadable)
+	}
+	return ctx.Err()
 }
