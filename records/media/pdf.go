@@ -161,13 +161,16 @@ const LazyPDFSize = 64 << 20
 
 // inspectPDFLazy reads a large PDF's page count and text layer through
 // github.com/ledongthuc/pdf, which reads from an io.ReaderAt object by
-// object. ok is false when that reader cannot open the file or it is
-// encrypted; the caller then reads it with pdfcpu as any other PDF, so both
-// roads accept the same files.
-func inspectPDFLazy(ctx context.Context, r io.ReadSeeker, size int64) (info Info, ok bool) {
+// object, and checks its pages (checkPagesLazy). ok is false when that
+// reader cannot open the file or it is encrypted; the caller then reads it
+// with pdfcpu as any other PDF, so both roads accept the same files; it is
+// false too when a page cannot be read, so that pdfcpu's road judges every
+// damaged PDF. When ok, err is nil, an ErrTooLarge error or the context's
+// error.
+func inspectPDFLazy(ctx context.Context, r io.ReadSeeker, size int64) (info Info, ok bool, err error) {
 	defer func() {
 		if recover() != nil {
-			info, ok = Info{}, false
+			info, ok, err = Info{}, false, nil
 		}
 	}()
 	ra, isRA := r.(io.ReaderAt)
@@ -176,16 +179,22 @@ func inspectPDFLazy(ctx context.Context, r io.ReadSeeker, size int64) (info Info
 	}
 	doc, err := pdf.NewReader(ra, size)
 	if err != nil || !doc.Trailer().Key("Encrypt").IsNull() {
-		return Info{}, false
+		return Info{}, false, nil
 	}
-	n := doc.NumPage()
-	if n < 1 {
-		return Info{}, false
+	if doc.NumPage() < 1 {
+		return Info{}, false, nil
 	}
-	tctx, cancel := context.WithTimeout(ctx, textBudget)
-	defer cancel()
-	text, _ := extractText(tctx, r, size, MaxTextBytes)
-	return Info{Pages: n, Text: text}, true
+	pages, bad, _, err := checkPagesLazy(ctx, doc, pdfDecodeBudget(size))
+	if err != nil {
+		return Info{}, true, err
+	}
+	if len(bad) > 0 {
+		// pdfcpu may rebuild what this reader cannot follow (a wrong
+		// cross-reference table), and its verdict is the one PreparePDF
+		// and KeepPages act on.
+		return Info{}, false, nil
+	}
+	return Info{Pages: pages, Text: inspectText(ctx, r, size)}, true, nil
 }
 
 // inspectPDF reads the PDF's structure and page count with pdfcpu and its
@@ -197,7 +206,10 @@ func inspectPDF(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) 
 		return Info{}, fmt.Errorf("inspect PDF: %w", err)
 	}
 	if size > LazyPDFSize {
-		if info, ok := inspectPDFLazy(ctx, r, size); ok {
+		if info, ok, err := inspectPDFLazy(ctx, r, size); ok {
+			if err != nil {
+				return info, fmt.Errorf("inspect PDF: %w", err)
+			}
 			return info, ctx.Err()
 		}
 	}

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ledongthuc/pdf"
 )
 
 // testPDF describes a PDF written by writeTestPDF: pages pages, each with
@@ -499,5 +501,44 @@ func TestKeepPagesRefuses(t *testing.T) {
 	}
 	if err := KeepPages(context.Background(), strings.NewReader("%PDF-1.4\n"), io.Discard, []int{1}); !errors.Is(err, ErrUnreadable) {
 		t.Errorf("KeepPages(junk) = %v, want ErrUnreadable", err)
+	}
+}
+
+// The lazy road for large PDFs checks pages too: it finds the damage the
+// pdfcpu road finds, and then steps aside so that pdfcpu's verdict (the
+// one PreparePDF and KeepPages act on) is the one Inspect returns.
+func TestCheckPagesLazy(t *testing.T) {
+	tests := []struct {
+		name string
+		pdf  testPDF
+		bad  []int
+	}{
+		{"sound", testPDF{pages: 3}, nil},
+		{"corrupt content stream", testPDF{pages: 4, corruptContent: 2}, []int{2}},
+		{"missing font", testPDF{pages: 4, missingFont: 3}, []int{3}},
+		{"missing image", testPDF{pages: 4, missingImage: 4}, []int{4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, _ := tt.pdf.write(t)
+			doc, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages, bad, _, err := checkPagesLazy(context.Background(), doc, MinPDFDecodeBudget)
+			if err != nil || pages != tt.pdf.pages || !slices.Equal(bad, tt.bad) {
+				t.Errorf("checkPagesLazy = %d pages, bad %v, %v; want %d, %v, nil", pages, bad, err, tt.pdf.pages, tt.bad)
+			}
+			_, ok, err := inspectPDFLazy(context.Background(), bytes.NewReader(data), int64(len(data)))
+			if ok != (tt.bad == nil) || err != nil {
+				t.Errorf("inspectPDFLazy = ok %t, %v; want ok %t, nil", ok, err, tt.bad == nil)
+			}
+		})
+	}
+	data := bombPDF(t, []int64{200 << 20}, false)
+	// The object stream is not on a page; put the bomb in a content stream.
+	data = bytes.Replace(data, []byte("/Type /ObjStm /N 1 /First 4 "), []byte("/Type /XObject /Subtype /Form"), 1)
+	if _, ok, err := inspectPDFLazy(context.Background(), bytes.NewReader(data), int64(len(data))); !ok || !errors.Is(err, ErrTooLarge) {
+		t.Errorf("inspectPDFLazy(form bomb) = ok %t, %v; want ok, ErrTooLarge", ok, err)
 	}
 }
