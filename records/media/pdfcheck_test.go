@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ledongthuc/pdf"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 )
 
 // testPDF describes a PDF written by writeTestPDF: pages pages, each with
@@ -540,5 +541,56 @@ func TestCheckPagesLazy(t *testing.T) {
 	data = bytes.Replace(data, []byte("/Type /ObjStm /N 1 /First 4 "), []byte("/Type /XObject /Subtype /Form"), 1)
 	if _, ok, err := inspectPDFLazy(context.Background(), bytes.NewReader(data), int64(len(data))); !ok || !errors.Is(err, ErrTooLarge) {
 		t.Errorf("inspectPDFLazy(form bomb) = ok %t, %v; want ok, ErrTooLarge", ok, err)
+	}
+}
+
+// PreparePDF, through which every PDF enters the packet, never turns a
+// PDF cut short into blank pages: cut anywhere, a corpus PDF whose page
+// tree comes first is either refused or prepared with every page drawing
+// something. (Before the page check, pdfcpu's repair put a blank page
+// where each missing page was.)
+func TestPreparePDFNoBlankPages(t *testing.T) {
+	root := corpusDir(t, "pdf")
+	generated, _ := testPDF{pages: 6}.write(t)
+	for _, name := range []string{"arabic-rotated-pages.pdf", "generated"} {
+		data := generated
+		if name != "generated" {
+			var err error
+			if data, err = os.ReadFile(filepath.Join(root, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		refused := 0
+		for i := 1; i < 40; i++ {
+			cut := data[:len(data)*i/40]
+			var out bytes.Buffer
+			pages, err := PreparePDF(context.Background(), bytes.NewReader(cut), &out)
+			if err != nil {
+				if !errors.Is(err, ErrUnreadable) {
+					t.Errorf("PreparePDF(%s[:%d]) = %v, want ErrUnreadable", name, len(cut), err)
+				}
+				refused++
+				continue
+			}
+			pc, err := pdfcpu.ReadWithContext(context.Background(), bytes.NewReader(out.Bytes()), pdfConfig())
+			if err == nil {
+				err = pc.EnsurePageCount()
+			}
+			if err != nil || pc.PageCount != pages {
+				t.Fatalf("reading PreparePDF(%s[:%d]) = %v; want %d pages", name, len(cut), err, pages)
+			}
+			for p := 1; p <= pages; p++ {
+				d, _, _, err := pc.PageDict(p, false)
+				if err != nil {
+					t.Fatalf("PreparePDF(%s[:%d]) page %d: %v", name, len(cut), p, err)
+				}
+				if content, err := pc.PageContent(d, p); err != nil || len(bytes.TrimSpace(content)) == 0 {
+					t.Errorf("PreparePDF(%s[:%d]) page %d is blank (%v)", name, len(cut), p, err)
+				}
+			}
+		}
+		if refused < 30 {
+			t.Errorf("PreparePDF refused %d of 39 cuts of %s; want most", refused, name)
+		}
 	}
 }
