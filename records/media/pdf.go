@@ -12,6 +12,7 @@ import (
 
 	"github.com/ledongthuc/pdf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/filter"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -52,7 +53,7 @@ func openPDF(ctx context.Context, r io.ReadSeeker, size int64) (*model.Context, 
 		return nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
 	}
 	pc, err := pdfcpu.ReadWithContext(ctx, r, pdfConfig())
-	if err == nil || ctx.Err() != nil || errors.Is(err, pdfcpu.ErrWrongPassword) {
+	if err == nil || ctx.Err() != nil || errors.Is(err, pdfcpu.ErrWrongPassword) || errors.Is(err, filter.ErrDecodeLimitExceeded) {
 		return pc, readError(ctx, err)
 	}
 	ra, ok := r.(io.ReaderAt)
@@ -79,6 +80,10 @@ func readError(ctx context.Context, err error) error {
 		return ctx.Err()
 	case errors.Is(err, pdfcpu.ErrWrongPassword):
 		return fmt.Errorf("%v: %w", err, ErrPassword)
+	case errors.Is(err, filter.ErrDecodeLimitExceeded):
+		// An object stream over MaxPDFStreamBytes that guardPDF could
+		// not measure (an encrypted one).
+		return fmt.Errorf("%v: %w (%w)", err, ErrTooLarge, ErrUnreadable)
 	}
 	return fmt.Errorf("%v: %w", err, ErrUnreadable)
 }

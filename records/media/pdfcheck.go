@@ -602,7 +602,7 @@ func (c *pageChecker) decode(sd *types.StreamDict, image bool) error {
 			}
 			out, err := fi.Decode(rd)
 			if err != nil {
-				if strings.Contains(err.Error(), "exceeds") {
+				if errors.Is(err, filter.ErrDecodeLimitExceeded) {
 					c.tooLarge = tooLarge("a stream", min(limit, MaxPDFStreamBytes))
 				}
 				return fmt.Errorf("%s data: %v", f.Name, err)

@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/ledongthuc/pdf"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 )
 
 // testPDF describes a PDF written by writeTestPDF: pages pages, each with
@@ -328,8 +330,9 @@ func zeroBomb(t testing.TB, n int64) []byte {
 }
 
 // bombPDF writes a one-page PDF that also holds streams that inflate to
-// the given sizes, as object streams or as images the page draws.
-func bombPDF(t testing.TB, sizes []int64, images bool) []byte {
+// the given sizes, of the kind "objstm" (object streams), "image" or
+// "form" (XObjects the page draws).
+func bombPDF(t testing.TB, sizes []int64, kind string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	offs := map[int]int{}
@@ -355,10 +358,13 @@ func bombPDF(t testing.TB, sizes []int64, images bool) []byte {
 	obj(4, fmt.Sprintf("<< /Length %d >>", draw.Len()), []byte(draw.String()))
 	for i, n := range sizes {
 		z := zeroBomb(t, n)
-		if images {
+		switch kind {
+		case "image":
 			side := 1 << 15
 			obj(5+i, fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>", side, n/int64(side), len(z)), z)
-		} else {
+		case "form":
+			obj(5+i, fmt.Sprintf("<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Filter /FlateDecode /Length %d >>", len(z)), z)
+		default:
 			obj(5+i, fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>", len(z)), z)
 		}
 	}
@@ -389,18 +395,20 @@ func TestZeroBomb(t *testing.T) {
 // whole, the file would need over a gigabyte and many seconds.
 func TestInspectPDFBomb(t *testing.T) {
 	tests := []struct {
-		name   string
-		sizes  []int64
-		images bool
+		name  string
+		sizes []int64
+		kind  string
 	}{
 		// One object stream of 1.5 GB: pdfcpu would inflate it on opening.
-		{"object stream", []int64{1536 << 20}, false},
+		{"object stream", []int64{1536 << 20}, "objstm"},
+		// A form the page draws, of 200 MB.
+		{"form", []int64{200 << 20}, "form"},
 		// Images may be large, but 12 of 100 MB pass the total budget.
-		{"images", slices.Repeat([]int64{100 << 20}, 12), true},
+		{"images", slices.Repeat([]int64{100 << 20}, 12), "image"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := bombPDF(t, tt.sizes, tt.images)
+			data := bombPDF(t, tt.sizes, tt.kind)
 			calls := map[string]func() error{
 				"Inspect": func() error { _, err := inspectBytes(data); return err },
 				"PreparePDF": func() error {
@@ -536,9 +544,7 @@ func TestCheckPagesLazy(t *testing.T) {
 			}
 		})
 	}
-	data := bombPDF(t, []int64{200 << 20}, false)
-	// The object stream is not on a page; put the bomb in a content stream.
-	data = bytes.Replace(data, []byte("/Type /ObjStm /N 1 /First 4 "), []byte("/Type /XObject /Subtype /Form"), 1)
+	data := bombPDF(t, []int64{200 << 20}, "form")
 	if _, ok, err := inspectPDFLazy(context.Background(), bytes.NewReader(data), int64(len(data))); !ok || !errors.Is(err, ErrTooLarge) {
 		t.Errorf("inspectPDFLazy(form bomb) = ok %t, %v; want ok, ErrTooLarge", ok, err)
 	}
@@ -592,5 +598,32 @@ func TestPreparePDFNoBlankPages(t *testing.T) {
 		if refused < 30 {
 			t.Errorf("PreparePDF refused %d of 39 cuts of %s; want most", refused, name)
 		}
+	}
+}
+
+// guardPDF cannot inflate encrypted streams; the page check then finds a
+// bomb in what a page draws, with the same limits.
+func TestInspectEncryptedPDFBomb(t *testing.T) {
+	data := bombPDF(t, []int64{200 << 20}, "form")
+	conf := model.NewDefaultConfiguration()
+	conf.OwnerPW = "owner"
+	conf.EncryptUsingAES = true
+	var enc bytes.Buffer
+	if err := api.Encrypt(bytes.NewReader(data), &enc, conf); err != nil {
+		t.Fatalf("Encrypt = %v", err)
+	}
+	if bytes.Contains(enc.Bytes(), data[len(data)/2:len(data)/2+64]) {
+		t.Fatal("the encrypted copy holds the bomb in the clear")
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	info, err := inspectBytes(enc.Bytes())
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Inspect(encrypted bomb) = %d pages, %v; want ErrTooLarge", info.Pages, err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {
+		t.Errorf("Inspect(encrypted bomb) allocated %d MB", alloc>>20)
 	}
 }
