@@ -114,7 +114,7 @@ func loadPDF(ctx context.Context, r io.ReadSeeker) (pc *model.Context, leaves []
 	if err != nil {
 		return nil, nil, fmt.Errorf("%v: %w", err, ErrUnreadable)
 	}
-	if err := guardPDF(ctx, r, size); err != nil {
+	if err := guardPDF(ctx, r, size, pdfDecodeBudget(size)); err != nil {
 		return nil, nil, err
 	}
 	return loadGuardedPDF(ctx, r, size)
@@ -207,7 +207,7 @@ func inspectPDFLazy(ctx context.Context, r io.ReadSeeker, size int64) (info Info
 func inspectPDF(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) {
 	// Guard before either reader sees the file: both inflate streams into
 	// memory.
-	if err := guardPDF(ctx, r, size); err != nil {
+	if err := guardPDF(ctx, r, size, pdfDecodeBudget(size)); err != nil {
 		return Info{}, fmt.Errorf("inspect PDF: %w", err)
 	}
 	if size > LazyPDFSize {

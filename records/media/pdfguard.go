@@ -14,19 +14,20 @@ import (
 // into memory. It reads the file once, and inflates every stream that
 // starts with a zlib header into a counter, nothing kept. A stream that is
 // not an image may unpack to MaxPDFStreamBytes, all streams together to
-// pdfDecodeBudget(size). The error wraps ErrTooLarge and ErrUnreadable.
+// budget bytes (pdfDecodeBudget(size)). The error wraps ErrTooLarge and
+// ErrUnreadable.
 //
 // The scan looks for the keyword "stream" and does not parse objects, so
 // binary data may yield false starts; those fail the zlib header check or
 // inflate a few bytes. Encrypted streams cannot be inflated before
 // decryption and are not counted here: pdfcpu's own per-stream limit
 // (MaxPDFStreamBytes, set in readPDF) bounds them.
-func guardPDF(ctx context.Context, r io.ReadSeeker, size int64) error {
+func guardPDF(ctx context.Context, r io.ReadSeeker, size, budget int64) error {
 	ra, ok := r.(io.ReaderAt)
 	if !ok {
 		ra = &seekReaderAt{r: r}
 	}
-	budget := pdfDecodeBudget(size)
+	total := budget
 	const chunk = 1 << 20
 	buf := make([]byte, chunk)
 	keyword := []byte("stream")
@@ -85,7 +86,7 @@ func guardPDF(ctx context.Context, r io.ReadSeeker, size int64) error {
 				got += more
 			}
 			if got > budget {
-				return tooLarge("this PDF", pdfDecodeBudget(size))
+				return tooLarge("this PDF", total)
 			}
 			budget -= got
 		}
