@@ -48,6 +48,10 @@ const (
 // decompression bomb, or something no viewer could show in reasonable time.
 var ErrTooLarge = errors.New("media: PDF too large to read safely")
 
+// TooLargeSentence says what happened and what to do when a PDF is refused
+// with ErrTooLarge, for the patient.
+const TooLargeSentence = "This PDF is too large to read safely: its contents unpack to more than Second Opinion can check. Ask for a new copy from where you got it, and add that instead."
+
 // pdfDecodeBudget returns the total decoded bytes allowed for a PDF of size
 // bytes.
 func pdfDecodeBudget(size int64) int64 {

@@ -296,6 +296,19 @@ func TestInspectDamagedPDF(t *testing.T) {
 // sound.
 func TestInspectShiftedXref(t *testing.T) {
 	data, _ := testPDF{pages: 3, shiftXref: 7}.write(t)
+	if qpdf, err := exec.LookPath("qpdf"); err == nil {
+		// qpdf too rebuilds the table and finds nothing else wrong:
+		// exit status 3 is "succeeded with warnings".
+		path := filepath.Join(t.TempDir(), "shifted.pdf")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := exec.Command(qpdf, "--check", path).CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 3 || !strings.Contains(string(msg), "reconstruct") {
+			t.Errorf("qpdf --check(shifted xref) = %v, want a rebuilt table and warnings only:\n%s", err, msg)
+		}
+	}
 	info, err := inspectBytes(data)
 	if err != nil || info.Pages != 3 || len(info.BadPages) != 0 {
 		t.Fatalf("Inspect(shifted xref) = %d pages, bad %v, %v; want 3, none, nil", info.Pages, info.BadPages, err)
