@@ -254,8 +254,10 @@ func inspectText(ctx context.Context, r io.ReadSeeker, size int64) string {
 // a PDF 2.0 file as 1.7 (pdfcpu's merge refuses 2.0 sources; the objects
 // pdfcpu writes are the same), and repairs what pdfcpu can by reading the
 // file and writing it anew. It writes the result to w and returns the page
-// count. Errors wrap ErrPassword or ErrUnreadable; nothing useful is in w
-// after an error.
+// count. A PDF with a page that cannot be read is refused with a
+// *DamagedPDFError rather than written with a blank page in its place.
+// Errors wrap ErrPassword or ErrUnreadable (and ErrTooLarge for a stream
+// bomb); nothing useful is in w after an error.
 func PreparePDF(ctx context.Context, r io.ReadSeeker, w io.Writer) (pages int, err error) {
 	defer func() {
 		if p := recover(); p != nil {

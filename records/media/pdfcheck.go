@@ -272,6 +272,9 @@ func checkPages(ctx context.Context, xt *model.XRefTable, budget int64) (leaves 
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, err
+	}
 	return leaves, bad, first, nil
 }
 
@@ -590,7 +593,7 @@ func (c *pageChecker) decode(sd *types.StreamDict, image bool) error {
 	if !image {
 		limit = min(limit, MaxPDFStreamBytes)
 	}
-	var rd io.Reader = bytes.NewReader(sd.Raw)
+	var rd io.Reader = ctxReader{c.ctx, bytes.NewReader(sd.Raw)}
 	for _, f := range sd.FilterPipeline {
 		switch f.Name {
 		case filter.Flate:
@@ -628,6 +631,9 @@ func (c *pageChecker) decode(sd *types.StreamDict, image bool) error {
 			c.tooLarge = tooLarge("a stream", limit)
 		}
 		return c.tooLarge
+	}
+	if err := c.ctx.Err(); err != nil {
+		return err
 	}
 	c.budget -= n
 	// A missing end of a deflate stream (no final block or checksum) is

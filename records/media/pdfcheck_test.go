@@ -677,3 +677,28 @@ func TestInspectEncryptedPDFBomb(t *testing.T) {
 		t.Errorf("Inspect(encrypted bomb) allocated %d MB", alloc>>20)
 	}
 }
+
+// A cancelled context stops the guard, the page check and Inspect with
+// the context's error. (Within a stream, both check the context on every
+// read of compressed input.)
+func TestPDFCheckCancelled(t *testing.T) {
+	data := bombPDF(t, []int64{100 << 20}, "form")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := guardPDF(ctx, bytes.NewReader(data), int64(len(data)), MinPDFDecodeBudget); !errors.Is(err, context.Canceled) {
+		t.Errorf("guardPDF(cancelled) = %v, want context.Canceled", err)
+	}
+	pc, err := pdfcpu.ReadWithContext(context.Background(), bytes.NewReader(data), pdfConfig())
+	if err == nil {
+		err = pc.EnsurePageCount()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := checkPages(ctx, pc.XRefTable, MinPDFDecodeBudget); !errors.Is(err, context.Canceled) {
+		t.Errorf("checkPages(cancelled) = %v, want context.Canceled", err)
+	}
+	if _, err := Inspect(ctx, bytes.NewReader(data), int64(len(data)), PDF); !errors.Is(err, context.Canceled) {
+		t.Errorf("Inspect(cancelled) = %v, want context.Canceled", err)
+	}
+}

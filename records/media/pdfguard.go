@@ -68,7 +68,7 @@ func guardPDF(ctx context.Context, r io.ReadSeeker, size, budget int64) error {
 				continue
 			}
 			start := pos + int64(data)
-			sr := io.NewSectionReader(ra, start, size-start)
+			sr := ctxReader{ctx, io.NewSectionReader(ra, start, size-start)}
 			if zr == nil {
 				if zr, err = zlib.NewReader(sr); err != nil {
 					zr = nil
@@ -84,6 +84,9 @@ func guardPDF(ctx context.Context, r io.ReadSeeker, size, budget int64) error {
 				}
 				more, _ := io.Copy(io.Discard, io.LimitReader(zr, budget-got+1))
 				got += more
+			}
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 			if got > budget {
 				return tooLarge("this PDF", total)
@@ -113,4 +116,18 @@ func isImageStream(ra io.ReaderAt, off int64) bool {
 		b = b[i:]
 	}
 	return imageSubtype.Match(b)
+}
+
+// ctxReader ends a long read when the context ends. The inflater reads its
+// input a few kilobytes at a time, so the check is cheap and prompt.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
