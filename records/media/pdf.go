@@ -91,24 +91,46 @@ func readError(ctx context.Context, err error) error {
 // lastObjectEnd returns the offset just after the last "endobj" keyword in
 // the file, or -1.
 func lastObjectEnd(ra io.ReaderAt, size int64) int64 {
+	i := lastIndex(ra, size, []byte("endobj"))
+	if i < 0 {
+		return -1
+	}
+	return i + int64(len("endobj"))
+}
+
+// lastIndex returns the offset of the last kw in the file, or -1. It reads
+// backwards, so it is quick when kw is near the end.
+func lastIndex(ra io.ReaderAt, size int64, kw []byte) int64 {
 	const chunk = 64 << 10
-	kw := []byte("endobj")
 	buf := make([]byte, chunk+len(kw))
 	for end := size; end > 0; end -= chunk {
 		from := max(0, end-chunk)
 		n, _ := ra.ReadAt(buf[:min(int64(len(buf)), size-from)], from)
 		if i := bytes.LastIndex(buf[:n], kw); i >= 0 {
-			return from + int64(i+len(kw))
+			return from + int64(i)
 		}
 	}
 	return -1
 }
 
+// cutShort reports whether the PDF ends without an end-of-file marker
+// after its last object: the download or copy stopped before the end. Such
+// a file is damaged even when every page reads: what was lost may be a
+// later revision of the document (an incremental update), and what
+// remains is the earlier one.
+func cutShort(r io.ReadSeeker, size int64) bool {
+	ra, ok := r.(io.ReaderAt)
+	if !ok {
+		ra = &seekReaderAt{r: r}
+	}
+	return lastIndex(ra, size, []byte("%%EOF")) < lastObjectEnd(ra, size)
+}
+
 // loadPDF reads the PDF in r and checks it page by page. It returns the
 // pdfcpu context and the pages of its page tree; the error is a
-// *DamagedPDFError when pages cannot be read (pc and leaves are still
-// returned, so the sound pages can be kept), or wraps ErrTooLarge,
-// ErrPassword or ErrUnreadable (pc is nil).
+// *DamagedPDFError when pages cannot be read or the file is cut short (pc
+// and leaves are still returned, so the sound pages can be kept), or wraps
+// ErrTooLarge, ErrPassword or ErrUnreadable (pc is nil).
 func loadPDF(ctx context.Context, r io.ReadSeeker) (pc *model.Context, leaves []pageLeaf, err error) {
 	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
@@ -139,8 +161,12 @@ func loadGuardedPDF(ctx context.Context, r io.ReadSeeker, size int64) (pc *model
 		return nil, nil, err
 	}
 	verr := validate.XRefTable(pc)
-	if len(bad) > 0 {
-		return pc, leaves, &DamagedPDFError{Pages: len(leaves), Bad: bad, Err: first}
+	cut := cutShort(r, size)
+	if len(bad) > 0 || cut {
+		if first == nil {
+			first = errors.New("the file ends inside its last object or before its end-of-file marker")
+		}
+		return pc, leaves, &DamagedPDFError{Pages: len(leaves), Bad: bad, CutShort: cut, Err: first}
 	}
 	if verr != nil {
 		return nil, nil, fmt.Errorf("%v: %w", verr, ErrUnreadable)
@@ -210,7 +236,7 @@ func inspectPDF(ctx context.Context, r io.ReadSeeker, size int64) (Info, error) 
 	if err := guardPDF(ctx, r, size, pdfDecodeBudget(size)); err != nil {
 		return Info{}, fmt.Errorf("inspect PDF: %w", err)
 	}
-	if size > LazyPDFSize {
+	if size > LazyPDFSize && !cutShort(r, size) {
 		if info, ok, err := inspectPDFLazy(ctx, r, size); ok {
 			if err != nil {
 				return info, fmt.Errorf("inspect PDF: %w", err)

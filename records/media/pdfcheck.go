@@ -72,13 +72,25 @@ func tooLarge(what string, limit int64) error {
 // Info.BadPages filled in; KeepPages can then write the sound pages alone.
 type DamagedPDFError struct {
 	Pages int   // the page count the PDF declares
-	Bad   []int // 1-based, ascending; never empty
+	Bad   []int // 1-based, ascending; empty only when CutShort
+	// CutShort is set when the file ends before its end-of-file marker: a
+	// download or copy that stopped. Its pages may all read, but what was
+	// lost may be a later revision of them.
+	CutShort bool
 	// Err is the first problem found, for the log.
 	Err error
 }
 
 func (e *DamagedPDFError) Error() string {
-	s := fmt.Sprintf("PDF damaged: %s of %d cannot be read", PageRanges(e.Bad), e.Pages)
+	var s string
+	switch {
+	case len(e.Bad) == 0:
+		s = fmt.Sprintf("PDF cut short: its %d pages read, its end is missing", e.Pages)
+	case e.CutShort:
+		s = fmt.Sprintf("PDF cut short: %s of %d cannot be read", PageRanges(e.Bad), e.Pages)
+	default:
+		s = fmt.Sprintf("PDF damaged: %s of %d cannot be read", PageRanges(e.Bad), e.Pages)
+	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -100,12 +112,14 @@ func (e *DamagedPDFError) Sound() []int {
 	return s
 }
 
-// Sentence says what happened and what to do, for the patient:
+// Sentence says what happened and what to do, for the patient, e.g.
 // "This PDF looks cut short or damaged: pages 2 to 6 cannot be read.
 // Download it again from where you got it, and add the new copy."
 func (e *DamagedPDFError) Sentence() string {
 	what := PageRanges(e.Bad) + " cannot be read"
 	switch {
+	case len(e.Bad) == 0:
+		return "This PDF looks cut short: its end is missing, although its pages can be read. Download it again from where you got it, and add the new copy."
 	case len(e.Bad) >= e.Pages && e.Pages == 1:
 		what = "its page cannot be read"
 	case len(e.Bad) >= e.Pages:

@@ -166,6 +166,7 @@ func TestDamagedPDFErrorSentence(t *testing.T) {
 		{DamagedPDFError{Pages: 6, Bad: []int{3}}, "This PDF looks cut short or damaged: page 3 cannot be read. Download it again from where you got it, and add the new copy."},
 		{DamagedPDFError{Pages: 6, Bad: []int{1, 2, 3, 4, 5, 6}}, "This PDF looks cut short or damaged: none of its 6 pages can be read. Download it again from where you got it, and add the new copy."},
 		{DamagedPDFError{Pages: 1, Bad: []int{1}}, "This PDF looks cut short or damaged: its page cannot be read. Download it again from where you got it, and add the new copy."},
+		{DamagedPDFError{Pages: 6, CutShort: true}, "This PDF looks cut short: its end is missing, although its pages can be read. Download it again from where you got it, and add the new copy."},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Sentence(); got != tt.want {
@@ -288,6 +289,31 @@ func TestInspectDamagedPDF(t *testing.T) {
 			}
 			qpdfCheck(t, out.Bytes())
 		})
+	}
+}
+
+// A file that stops after its last page, before its cross-reference
+// table and end-of-file marker, reads page by page; it is still refused as
+// cut short (what was lost may be a later revision), with no bad pages, so
+// the caller can keep all of them.
+func TestInspectCutAfterLastPage(t *testing.T) {
+	data, ends := testPDF{pages: 3}.write(t)
+	for _, cut := range []int{ends[2], ends[2] + 30, len(data) - 8} {
+		info, err := inspectBytes(data[:cut])
+		d := damagedPages(t, info, err, 3, nil)
+		if !d.CutShort || !strings.Contains(d.Sentence(), "its end is missing") {
+			t.Errorf("Inspect(cut at %d of %d) = cut short %t, %q; want cut short", cut, len(data), d.CutShort, d.Sentence())
+		}
+		if _, err := PreparePDF(context.Background(), bytes.NewReader(data[:cut]), io.Discard); !errors.As(err, &d) {
+			t.Errorf("PreparePDF(cut at %d) = %v, want a *DamagedPDFError", cut, err)
+		}
+		var out bytes.Buffer
+		if err := KeepPages(context.Background(), bytes.NewReader(data[:cut]), &out, d.Sound()); err != nil {
+			t.Fatalf("KeepPages(%v) = %v", d.Sound(), err)
+		}
+		if kept, err := inspectBytes(out.Bytes()); err != nil || kept.Pages != 3 {
+			t.Errorf("Inspect(KeepPages(cut at %d)) = %d pages, %v; want 3, nil", cut, kept.Pages, err)
+		}
 	}
 }
 
