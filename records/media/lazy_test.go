@@ -25,9 +25,12 @@ func TestInspectPDFLazyAgrees(t *testing.T) {
 			}
 			defer f.Close()
 			st, _ := f.Stat()
-			lazy, ok := inspectPDFLazy(context.Background(), f, st.Size())
+			lazy, ok, err := inspectPDFLazy(context.Background(), f, st.Size())
 			if !ok {
 				return // pdfcpu reads it instead
+			}
+			if err != nil || lazy.BadPages != nil {
+				t.Errorf("inspectPDFLazy(%s) = bad pages %v, %v; want a sound PDF", filepath.Base(p), lazy.BadPages, err)
 			}
 			opened++
 			pc, err := readPDF(context.Background(), f)

@@ -41,6 +41,9 @@ type Info struct {
 	Width, Height int
 	// Orientation is the EXIF orientation 1-8, 0 when the file has none.
 	Orientation int
+	// BadPages lists the PDF pages (1-based, ascending) that cannot be
+	// read; set only alongside a *DamagedPDFError from Inspect.
+	BadPages []int
 	// Encrypted reports a PDF that is encrypted but opens with the empty
 	// user password (an owner-password-only PDF).
 	Encrypted bool
@@ -84,7 +87,15 @@ const (
 
 // Inspect checks that the file r (size bytes long) really is readable as
 // mediaType and returns its facts. When mediaType is "" it is sniffed from
-// the file's first bytes. Errors wrap ErrUnreadable or ErrPassword.
+// the file's first bytes. Errors wrap ErrUnreadable or ErrPassword; a PDF
+// whose streams unpack to too much is refused with an error that also wraps
+// ErrTooLarge.
+//
+// A PDF is checked page by page (content streams and the fonts, images and
+// forms they use are decoded). When some pages cannot be read, Inspect
+// returns a *DamagedPDFError and, with it, an Info whose Pages and BadPages
+// say which pages are sound, so that the caller can offer to keep those
+// (KeepPages); this is the only error that comes with an Info.
 //
 // Images are fully decoded once to prove they are intact (the decoders
 // stream from r; only the pixels are held in memory). PDFs are read through
@@ -123,6 +134,11 @@ func Inspect(ctx context.Context, r io.ReadSeeker, size int64, mediaType string)
 		info, err = inspectDICOM(ctx, r, size)
 	default:
 		return Info{}, fmt.Errorf("inspect: unsupported media type %q: %w", mediaType, ErrUnreadable)
+	}
+	var damaged *DamagedPDFError
+	if errors.As(err, &damaged) {
+		info.MediaType = mediaType
+		return info, err
 	}
 	if err != nil {
 		return Info{}, err
