@@ -27,6 +27,7 @@ import (
 
 	"secondopinion/export"
 	"secondopinion/records"
+	"secondopinion/records/media"
 	"secondopinion/records/sample"
 	"secondopinion/records/sandbox"
 	"secondopinion/ui"
@@ -37,7 +38,7 @@ const usage = `Second Opinion: prepare your records and questions for a medical 
 Usage:
   secondopinion [--library FILE]                 open the app
   secondopinion demo     [--library FILE]        add a sample person to try everything
-  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] FILE...
+  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] [--readable-pages-only] FILE...
   secondopinion list     [--library FILE] [--person NAME] [--search TEXT]
   secondopinion trash    [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
@@ -105,6 +106,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
+	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
 	// set aside the first file name, and parse what follows it again.
 	var files []string
@@ -173,7 +175,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Added the sample person %s to %s.\n", printable(p.FullName), printable(s.Path()))
 		return nil
 	case "add":
-		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, *again)
+		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, records.AddOptions{Again: *again, ReadablePagesOnly: *readable})
 	case "list":
 		return listCmd(ctx, s, stdout, who, *search)
 	case "trash", "restore":
@@ -343,7 +345,7 @@ func orWord(s, word string) string {
 	return s
 }
 
-func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string, again bool) error {
+func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string, opt records.AddOptions) error {
 	k, err := records.ParseKind(kind)
 	if err != nil {
 		return err
@@ -353,7 +355,6 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 		return err
 	}
 	doc := records.Document{Kind: k, Title: title, Date: d, Source: source}
-	opt := records.AddOptions{Again: again}
 	name := who.name
 	p, err := who.find(ctx, s)
 	switch {
@@ -364,13 +365,20 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 	default:
 		doc.PersonID, name = p.ID, p.FullName
 	}
+	var damaged *media.DamagedPDFError
 	if err := s.AddDocument(ctx, &doc, files, opt); errors.Is(err, records.ErrDuplicate) {
 		return &records.Problem{Msg: records.Explain(err) + " Nothing was added; run the command again with --again to add it anyway.", Err: err}
+	} else if errors.As(err, &damaged) && len(damaged.Bad) > 0 && len(damaged.Sound()) > 0 {
+		return &records.Problem{Msg: records.Explain(err) + " Nothing was added; to add just the readable " + media.PageRanges(damaged.Sound()) +
+			" for now, run the command again with --readable-pages-only.", Err: err}
 	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Added %s (%s, %d page%s, ID %s) for %s.\n", printable(strconv.Quote(doc.Title)), doc.Kind.Label(), doc.Pages, plural(doc.Pages),
 		records.ShortID(doc.ID), printable(name))
+	if doc.Missing != "" {
+		fmt.Fprintln(stdout, printable(doc.Missing)+" Ask for a complete copy.")
+	}
 	return nil
 }
 
@@ -489,7 +497,11 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 			fmt.Fprintln(tw, "  ID\tDate\tKind\tTitle\tSource\tPages")
 		}
 		for _, d := range docs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", records.ShortID(d.ID), orDash(d.Date.Short()), d.Kind.Label(), printable(d.Title), orDash(printable(d.Source)), d.Pages)
+			title := printable(d.Title)
+			if d.Missing != "" {
+				title += " (incomplete)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", records.ShortID(d.ID), orDash(d.Date.Short()), d.Kind.Label(), title, orDash(printable(d.Source)), d.Pages)
 		}
 		var meds []records.Medication
 		if search != "" {
@@ -520,6 +532,12 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out string, opt export.Options, questions, meds, comparison, leaveOut bool) error {
 	if n := countTrue(questions, meds, comparison); n > 1 {
 		return &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
+	}
+	// Refuse a destination that must not be replaced before any work: the
+	// readiness check below prepares (and keeps in the library) print
+	// versions of photos, which would change the library for nothing.
+	if err := export.CheckTarget(s, out); err != nil {
+		return err
 	}
 	terminal := isTerminal(os.Stdout)
 	opt.Progress = func(done, total int) {

@@ -156,7 +156,7 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 	pages = len(p.sections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20
 	bytes = 150 << 10 // fonts and our own pages
 	for _, doc := range p.docs {
-		if len(doc.Files) > 0 && doc.Files[0].IsPDF() {
+		if len(doc.Files) > 0 && (doc.Files[0].IsPDF() || doc.Missing != "") {
 			pages++
 		}
 		dicom := 0

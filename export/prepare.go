@@ -158,7 +158,7 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 		// The divider is where the packet says what was left out of a
 		// document, so a document that lost something has one even when
 		// a photo comes first.
-		pr.divider = len(pr.parts) > 0 && (pr.parts[0].kind == partPDF || pr.removed.Any())
+		pr.divider = len(pr.parts) > 0 && (pr.parts[0].kind == partPDF || pr.removed.Any() || pr.doc.Missing != "")
 		if pr.divider {
 			pr.pages = 1
 		}

@@ -649,6 +649,10 @@ func drawDivider(d *doc, pl *plan, i int) {
 	d.pdf.Ln(6)
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 	notes := pr.removed.Sentences()
+	if doc.Missing != "" {
+		// Only the readable pages of a damaged file were added.
+		notes = append([]string{doc.Missing}, notes...)
+	}
 	if len(notes) == 0 {
 		d.text("The document follows as it was received, page for page.", 10, 5, "", 0)
 		d.pdf.SetTextColor(inkText, inkText, inkText)

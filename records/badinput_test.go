@@ -54,7 +54,7 @@ func TestAddBadFiles(t *testing.T) {
 			records.ErrFileTooLarge, []string{"whole-body-scan.pdf", "2.0 GB"}},
 		{"truncated PDF", func(t *testing.T) string {
 			return writeFile(t, dir, "cut-short.pdf", good[:len(good)/2])
-		}, records.ErrUnreadableFile, []string{"cut-short.pdf", "damaged or incomplete"}},
+		}, records.ErrUnreadableFile, []string{"cut-short.pdf", "cut short", "Download it again"}},
 		{"truncated JPEG", func(t *testing.T) string { return corpusFile(t, "images/jpeg-truncated.jpg") },
 			records.ErrUnreadableFile, []string{"jpeg-truncated.jpg", "damaged"}},
 		{"PNG with a bad checksum", func(t *testing.T) string { return corpusFile(t, "images/go-png-invalid-crc32.png") },

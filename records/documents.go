@@ -48,6 +48,11 @@ type AddOptions struct {
 	KeepGood bool
 	// Report, when set, is filled with what the add left out.
 	Report *AddReport
+	// ReadablePagesOnly adds, from a damaged PDF some of whose pages can
+	// be read, a copy holding just those pages; the document then says
+	// which pages are missing (Document.Missing). Without it such a PDF is
+	// refused with a *media.DamagedPDFError that lists the pages.
+	ReadablePagesOnly bool
 }
 
 // AddReport says what an add left out, page by page.
@@ -72,12 +77,15 @@ type pending struct {
 	// Set while adding: the staged file row holding the bytes, their
 	// SHA-256, or the stored file that already has the same bytes.
 	staged, sha, existing string
+	// missing says which pages of a damaged PDF were left out (path is then
+	// a private copy of the readable ones, in tempDir).
+	missing, tempDir string
 }
 
 // inspectFile checks one file on disk before anything is written: it exists,
 // is neither empty nor too large, is a PDF or image we can read, and opens
 // without a password. Every refusal is a sentence naming the file.
-func inspectFile(ctx context.Context, path string) (pending, error) {
+func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, error) {
 	name := filepath.Base(path)
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -124,6 +132,13 @@ func inspectFile(ctx context.Context, path string) (pending, error) {
 	switch {
 	case errors.Is(err, media.ErrTooLarge):
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s is too large to read safely (its pictures or pages would take more memory or time than a computer should spend on one file). If it is a scan, scan it again at a lower resolution, or save it as a smaller PDF, then add that.", name), Err: fmt.Errorf("%w: %v", ErrFileTooLarge, err)}
+	case errors.As(err, new(*media.DamagedPDFError)):
+		var d *media.DamagedPDFError
+		errors.As(err, &d)
+		if readableOnly && len(d.Bad) > 0 && len(d.Sound()) > 0 {
+			return readablePages(ctx, f, path, name, d)
+		}
+		return pending{}, &Problem{Msg: name + ": " + d.Sentence(), Err: fmt.Errorf("%w: %w", ErrUnreadableFile, err)}
 	case errors.Is(err, media.ErrPassword):
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a PDF locked with a password. Open it with the password and save or print it to a new PDF without one, then add that copy.", name), Err: fmt.Errorf("%w: %v", ErrPasswordRequired, err)}
 	case err != nil && ctx.Err() != nil:
@@ -167,6 +182,7 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 	if err != nil {
 		return err
 	}
+	defer removeTemp(files)
 	if strings.TrimSpace(d.Title) == "" {
 		d.Title = titleFromName(files[0].name)
 	}
@@ -185,9 +201,10 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 		}
 		now := s.now()
 		d.ID, d.Created, d.Updated, d.Trashed = newID(), now, now, false
-		if _, err := tx.ExecContext(ctx, `INSERT INTO document (id, person_id, kind, title, date, source, notes, tags, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.PersonID, string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(),
-			d.Source, d.Notes, joinTags(d.Tags), stamp(now), stamp(now)); err != nil {
+		d.Missing = missingText(files)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO document (id, person_id, kind, title, date, source, notes, tags, created, updated, missing)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.PersonID, string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(),
+			d.Source, d.Notes, joinTags(d.Tags), stamp(now), stamp(now), d.Missing); err != nil {
 			if strings.Contains(err.Error(), "FOREIGN KEY") {
 				return notFound("person")
 			}
@@ -219,6 +236,7 @@ func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []str
 	if err != nil {
 		return err
 	}
+	defer removeTemp(files)
 	if _, err := s.Document(ctx, documentID); err != nil {
 		return err
 	}
@@ -236,7 +254,10 @@ func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []str
 		if err := s.linkFiles(ctx, tx, &d, files, len(d.Files)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE document SET updated=? WHERE id=?`, stamp(s.now()), d.ID); err != nil {
+		if m := missingText(files); m != "" {
+			d.Missing = strings.TrimSpace(d.Missing + " " + m)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE document SET updated=?, missing=? WHERE id=?`, stamp(s.now()), d.Missing, d.ID); err != nil {
 			return err
 		}
 		return indexDocument(ctx, tx, &d)
@@ -255,9 +276,10 @@ func (s *Store) inspectSome(ctx context.Context, paths []string, opt AddOptions)
 	var left []LeftOut
 	var first error
 	for i, p := range paths {
-		f, err := inspectFile(ctx, p)
+		f, err := inspectFile(ctx, p, opt.ReadablePagesOnly)
 		if err != nil {
 			if ctx.Err() != nil || !opt.KeepGood || len(paths) == 1 {
+				removeTemp(files)
 				return nil, err
 			}
 			left = append(left, LeftOut{Page: i + 1, Name: filepath.Base(p), Err: err})
@@ -597,6 +619,78 @@ func (s *Store) removeAbandoned(ctx context.Context) (int, error) {
 	return len(files) + len(people), nil
 }
 
+// readablePages makes a private copy of the readable pages of a damaged
+// PDF and checks it like any added file; the pending file is that copy,
+// under the original's name, saying what is missing. The copy is removed
+// when the process ends (it lives in a PrivateTemp folder).
+func readablePages(ctx context.Context, f *os.File, path, name string, d *media.DamagedPDFError) (pending, error) {
+	dir, err := PrivateTemp("secondopinion-pages-")
+	if err != nil {
+		return pending{}, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(dir)
+		}
+	}()
+	out, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return pending{}, err
+	}
+	defer out.Close()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return pending{}, err
+	}
+	if err := media.KeepPages(ctx, f, out, d.Sound()); err != nil {
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s: %s The readable pages could not be copied either.", name, d.Sentence()), Err: err}
+	}
+	if err := out.Sync(); err != nil {
+		return pending{}, err
+	}
+	p, err := inspectFile(ctx, out.Name(), false)
+	if err != nil {
+		return pending{}, err
+	}
+	p.name, p.tempDir, done = name, dir, true
+	p.missing = fmt.Sprintf("%s of %s could not be read and %s not included (the file was damaged or cut short).",
+		capitalize(media.PageRanges(d.Bad)), name, isAre(len(d.Bad)))
+	return p, nil
+}
+
+// removeTemp removes the private copies made while inspecting files.
+func removeTemp(files []*pending) {
+	for _, p := range files {
+		if p.tempDir != "" {
+			os.RemoveAll(p.tempDir)
+		}
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func missingText(files []*pending) string {
+	var parts []string
+	for _, p := range files {
+		if p.missing != "" {
+			parts = append(parts, p.missing)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
 func fileKind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
@@ -747,12 +841,12 @@ type DocumentFilter struct {
 	Limit, Offset int
 }
 
-const docCols = `d.id, d.person_id, d.kind, d.title, d.date, d.source, d.notes, d.tags, d.trashed, d.created, d.updated`
+const docCols = `d.id, d.person_id, d.kind, d.title, d.date, d.source, d.notes, d.tags, d.trashed, d.created, d.updated, d.missing`
 
 func scanDocument(sc interface{ Scan(...any) error }, extra ...any) (Document, error) {
 	var d Document
 	var kind, date, tags, trashed, created, updated string
-	dest := append([]any{&d.ID, &d.PersonID, &kind, &d.Title, &date, &d.Source, &d.Notes, &tags, &trashed, &created, &updated}, extra...)
+	dest := append([]any{&d.ID, &d.PersonID, &kind, &d.Title, &date, &d.Source, &d.Notes, &tags, &trashed, &created, &updated, &d.Missing}, extra...)
 	err := sc.Scan(dest...)
 	d.Kind, d.Date, d.Tags, d.Trashed = Kind(kind), parseStoredDate(date), SplitTags(tags), trashed != ""
 	d.Created, d.Updated = unstamp(created), unstamp(updated)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"secondopinion/records"
+	"secondopinion/records/media"
 )
 
 // TestHelperLongAdd is not a test: TestLongAddLetsOthersWrite runs the test
@@ -396,5 +397,99 @@ func TestAddKeepsGoodFilesAndRefusesDuplicates(t *testing.T) {
 	}
 	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
 		t.Errorf("Check() = %q, %v", probs, err)
+	}
+}
+
+// makePagesPDF writes an n-page PDF whose page i reads "page i of text";
+// each page's objects follow the one before, so cutting the file short
+// loses the last pages first.
+func makePagesPDF(text string, n int) []byte {
+	var b bytes.Buffer
+	offs := map[int]int{}
+	obj := func(num int, body string) {
+		offs[num] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", num, body)
+	}
+	b.WriteString("%PDF-1.4\n")
+	kids := []string{}
+	for i := 0; i < n; i++ {
+		kids = append(kids, fmt.Sprintf("%d 0 R", 4+2*i))
+	}
+	obj(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	obj(2, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n))
+	obj(3, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	for i := 0; i < n; i++ {
+		obj(4+2*i, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
+		content := fmt.Sprintf("BT /F1 12 Tf 72 760 Td (page %d of %s) Tj ET %s", i+1, pdfEscape(text), strings.Repeat(" ", 3000))
+		obj(5+2*i, fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", 4+2*n)
+	for i := 1; i < 4+2*n; i++ {
+		fmt.Fprintf(&b, "%010d 00000 n \n", offs[i])
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", 4+2*n, xref)
+	return b.Bytes()
+}
+
+// TestReadablePagesOfACutPDF: a six-page PDF cut short after its third
+// page is refused with the pages that cannot be read; with
+// ReadablePagesOnly the three readable pages are added, and the catalogue,
+// the readiness check and the document say what is missing.
+func TestReadablePagesOfACutPDF(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	c := records.Case{PersonID: p.ID}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	whole := makePagesPDF("the pathology report", 6)
+	cut := whole[:bytes.Index(whole, []byte("10 0 obj"))+200] // pages 1 to 3 and the start of page 4
+	path := writeFile(t, t.TempDir(), "pathology.pdf", cut)
+	before, _ := s.Stats(ctx)
+	d := records.Document{PersonID: p.ID, Kind: records.KindPathology}
+	err := s.AddDocument(ctx, &d, []string{path}, records.AddOptions{})
+	var damaged *media.DamagedPDFError
+	if !errors.As(err, &damaged) {
+		t.Fatalf("AddDocument(cut PDF) = %v, want a DamagedPDFError", err)
+	}
+	if msg := records.Explain(err); !strings.Contains(msg, "pages 4 to 6 cannot be read") {
+		t.Errorf("Explain(cut PDF) = %q, want it to name pages 4 to 6", msg)
+	}
+	if after, _ := s.Stats(ctx); after != before {
+		t.Fatalf("a refused add changed the library: %+v, want %+v", after, before)
+	}
+	if err := s.AddDocument(ctx, &d, []string{path}, records.AddOptions{ReadablePagesOnly: true}); err != nil {
+		t.Fatalf("AddDocument(ReadablePagesOnly) = %v", err)
+	}
+	if d.Pages != 3 || !strings.Contains(d.Missing, "Pages 4 to 6 of pathology.pdf could not be read") {
+		t.Errorf("added document: %d pages, Missing %q; want 3 pages and the missing ones named", d.Pages, d.Missing)
+	}
+	docs, _ := s.Documents(ctx, records.DocumentFilter{PersonID: p.ID})
+	if len(docs) != 1 || docs[0].Missing != d.Missing {
+		t.Errorf("the catalogue does not say what is missing: %+v", docs)
+	}
+	items, err := s.Readiness(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range items {
+		if it.Key == records.ReadyPathology {
+			found = it.State == records.ReadyPresent && strings.Contains(it.Note, "incomplete") && strings.Contains(it.Note, "Pages 4 to 6")
+		}
+	}
+	if !found {
+		t.Errorf("the readiness check does not say the pathology report is incomplete: %+v", items)
+	}
+	r, err := s.OpenFile(ctx, d.Files[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	info, err := media.Inspect(ctx, r, r.Size(), media.PDF)
+	if err != nil || info.Pages != 3 || len(info.BadPages) != 0 {
+		t.Errorf("the stored copy: %+v, %v; want a sound 3-page PDF", info, err)
 	}
 }

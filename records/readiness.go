@@ -169,6 +169,14 @@ func CheckReadiness(c Case, docs []Document, meds []Medication, now time.Time) [
 		if len(it.Documents) > 0 {
 			it.State = ReadyPresent
 		}
+		for _, d := range it.Documents {
+			// Only the readable pages of a damaged file were added: say so,
+			// so the patient asks for a complete copy.
+			if d.Missing != "" {
+				note := fmt.Sprintf("'%s' is incomplete: %s Ask for a complete copy.", d.Title, d.Missing)
+				it.Note = strings.TrimSpace(it.Note + " " + note)
+			}
+		}
 		if it.State != ReadyPresent {
 			if reason, ok := c.NotApplicable[key]; ok {
 				it.State, it.Note = ReadyNotApplicable, strings.TrimSpace(reason)

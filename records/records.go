@@ -210,6 +210,10 @@ type Document struct {
 	Trashed  bool
 	Created  time.Time
 	Updated  time.Time
+	// Missing says what the document lacks because its file was damaged
+	// and only the readable pages were added ("Pages 2 to 6 of letter.pdf
+	// could not be read and are not included."); "" when it is whole.
+	Missing string
 
 	// Files are the document's files in page order. Store.Document fills
 	// them; lists leave them nil and fill only the counts below.

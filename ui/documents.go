@@ -444,6 +444,12 @@ func (s *documentsScreen) saveDetail() {
 // showPages fills the page list of the shown document.
 func (s *documentsScreen) showPages() {
 	s.pages.Objects = nil
+	if s.doc.Missing != "" {
+		// Only the readable pages of a damaged file are here.
+		l := widget.NewLabel(s.doc.Missing + " Ask for a complete copy, then use Add pages... to add it.")
+		l.Wrapping = fyne.TextWrapWord
+		s.pages.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+	}
 	files := s.doc.Files
 	for i, f := range files {
 		idx := i
@@ -769,16 +775,18 @@ func (s *documentsScreen) onConfirmAdd() {
 	}
 	kind := kindOfLabel(s.addKind.Selected)
 	s.a.closeDialog(s.addDialog)
-	s.addGroups(groups, kind, "", false)
+	s.addGroups(groups, kind, "", records.AddOptions{})
 }
 
 // addGroups adds each group of files as one document (or, with toDoc set,
 // as further pages of that document) in the background, with a progress
 // bar and Cancel. A file that cannot be read does not sink its group: the
 // others are added and the left-out pages are listed with their reasons.
-// A file already in the library is asked about ("Add it again anyway?");
-// again adds without asking. UI goroutine.
-func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc string, again bool) {
+// A file already in the library is asked about ("Add it again anyway?"),
+// and so is a damaged PDF some of whose pages can be read ("Add the
+// readable pages?"); base carries the answers (Again, ReadablePagesOnly).
+// UI goroutine.
+func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc string, base records.AddOptions) {
 	ctx, cancel := context.WithCancel(s.a.ctx)
 	s.progress = widget.NewProgressBar()
 	status := widget.NewLabel("Checking and adding files...")
@@ -797,6 +805,8 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 		var errs []error
 		var dups [][]string
 		var dupErrs []error
+		var partial [][]string
+		var partialErrs []error
 		var leftOut []string
 		for gi, g := range groups {
 			if ctx.Err() != nil {
@@ -805,13 +815,15 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 			d := records.Document{PersonID: personID, Kind: kind}
 			n := len(groups)
 			var report records.AddReport
-			opt := records.AddOptions{Again: again, KeepGood: true, Report: &report, Progress: func(done, total int64) {
+			opt := base
+			opt.KeepGood, opt.Report = true, &report
+			opt.Progress = func(done, total int64) {
 				if total <= 0 {
 					return
 				}
 				v := (float64(gi) + float64(done)/float64(total)) / float64(n)
 				fyne.Do(func() { bar.SetValue(v) })
-			}}
+			}
 			var err error
 			if toDoc != "" {
 				d.ID = toDoc
@@ -819,9 +831,13 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 			} else {
 				err = store.AddDocument(ctx, &d, g, opt)
 			}
+			var damaged *media.DamagedPDFError
 			switch {
 			case errors.Is(err, records.ErrDuplicate):
 				dups, dupErrs = append(dups, g), append(dupErrs, err)
+				continue
+			case errors.As(err, &damaged) && len(damaged.Bad) > 0 && len(damaged.Sound()) > 0 && !base.ReadablePagesOnly:
+				partial, partialErrs = append(partial, g), append(partialErrs, err)
 				continue
 			case err != nil:
 				if ctx.Err() == nil {
@@ -862,7 +878,19 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 				}
 				b.WriteString("Add it again anyway? The doctor would then get those pages twice.")
 				title := "Already in the library"
-				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, true) })
+				again := base
+				again.Again = true
+				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, again) })
+			}
+			if len(partial) > 0 {
+				var b strings.Builder
+				for _, e := range partialErrs {
+					b.WriteString(records.Explain(e) + "\n")
+				}
+				b.WriteString("You can add the pages that can be read now; the document and the packet will then say which pages are missing, until you add a complete copy.")
+				readable := base
+				readable.ReadablePagesOnly = true
+				s.a.confirm("Some pages cannot be read", b.String(), "Add the readable pages", func() { s.addGroups(partial, kind, toDoc, readable) })
 			}
 		})
 		// Make the photos' print versions now, while the user reads the
@@ -883,7 +911,7 @@ func (s *documentsScreen) onAddPages() {
 	}
 	s.chooser = s.a.chooseFiles(func(paths []string) {
 		if len(paths) > 0 {
-			s.addGroups([][]string{paths}, kind, id, false)
+			s.addGroups([][]string{paths}, kind, id, records.AddOptions{})
 		}
 	})
 }

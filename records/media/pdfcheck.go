@@ -43,10 +43,10 @@ const (
 	maxResourceDepth = 32
 )
 
-// ErrTooLarge is wrapped (together with ErrUnreadable) by the error for a
-// PDF whose streams unpack to more than we are willing to read: a
-// decompression bomb, or something no viewer could show in reasonable time.
-var ErrTooLarge = errors.New("media: PDF too large to read safely")
+// ErrTooLarge (media.go) is wrapped, together with ErrUnreadable, by the
+// error for a PDF whose streams unpack to more than we are willing to read:
+// a decompression bomb, or something no viewer could show in reasonable
+// time.
 
 // TooLargeSentence says what happened and what to do when a PDF is refused
 // with ErrTooLarge, for the patient.

@@ -14,6 +14,10 @@ ALTER TABLE file ADD COLUMN staged TEXT NOT NULL DEFAULT '';
 ALTER TABLE person ADD COLUMN draft TEXT NOT NULL DEFAULT '';
 CREATE INDEX file_staged ON file(staged) WHERE staged != '';
 
+-- A document added with only the readable pages of a damaged PDF says what
+-- is missing, in the catalogue, the readiness check and the packet.
+ALTER TABLE document ADD COLUMN missing TEXT NOT NULL DEFAULT '';
+
 -- Deleting means gone: a document's words leave the search index when it
 -- is deleted, not at some later merge of the index.
 INSERT INTO search(search, rank) VALUES('secure-delete', 1);

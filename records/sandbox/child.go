@@ -69,7 +69,15 @@ func runChild(op string) int {
 	}
 	resp, data, err := fn(context.Background(), req, io.LimitReader(in, int64(req.Data)), file)
 	if err != nil {
+		info := resp.Info
 		resp = response{Kind: errKind(err), Msg: bareMessage(err)}
+		var d *media.DamagedPDFError
+		if errors.As(err, &d) {
+			// A PDF with some unreadable pages: the parent needs which, to
+			// offer adding only the sound ones.
+			resp.Damaged = &damaged{Pages: d.Pages, Bad: d.Bad, CutShort: d.CutShort}
+			resp.Info = info
+		}
 		data = nil
 	}
 	resp.JPEG = len(data)

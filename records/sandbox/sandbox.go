@@ -95,6 +95,15 @@ type response struct {
 	Kind, Msg string
 	// PeakRSS is the child's peak resident memory in bytes (0 if unknown).
 	PeakRSS int64
+	// Damaged describes a PDF refused for unreadable pages.
+	Damaged *damaged `json:",omitempty"`
+}
+
+// damaged is a media.DamagedPDFError on the wire.
+type damaged struct {
+	Pages    int
+	Bad      []int
+	CutShort bool
 }
 
 // Errors for a child that failed, rather than refused.
@@ -137,7 +146,7 @@ func InspectFile(ctx context.Context, f *os.File, mediaType string) (media.Info,
 		return media.Inspect(ctx, f, fi.Size(), mediaType)
 	}
 	if err != nil {
-		return media.Info{}, err
+		return resp.Info, err
 	}
 	return resp.Info, nil
 }
@@ -229,7 +238,7 @@ func run(ctx context.Context, op string, req request, data []byte, file *os.File
 		return response{}, nil, fmt.Errorf("the reader gave no answer: %w: %w", errCrashed, media.ErrUnreadable)
 	}
 	if err := resp.err(); err != nil {
-		return response{}, nil, err
+		return response{Info: resp.Info}, nil, err // Info: a damaged PDF's pages
 	}
 	return resp, out[nl+1:], nil
 }
@@ -266,6 +275,11 @@ func (r response) err() error {
 		return fmt.Errorf("%s: %w", r.Msg, media.ErrPassword)
 	case "too-large":
 		return fmt.Errorf("%s: %w: %w", r.Msg, media.ErrTooLarge, media.ErrUnreadable)
+	}
+	if r.Damaged != nil {
+		return &media.DamagedPDFError{Pages: r.Damaged.Pages, Bad: r.Damaged.Bad, CutShort: r.Damaged.CutShort, Err: errors.New(r.Msg)}
+	}
+	switch r.Kind {
 	case "not-regular":
 		return fmt.Errorf("%s: %w", r.Msg, media.ErrNotRegular)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -100,7 +101,7 @@ func TestInspectAgreesWithMedia(t *testing.T) {
 		t.Fatalf("Inspect(photo) = %v", err)
 	}
 	want, err := media.Inspect(context.Background(), bytes.NewReader(data), int64(len(data)), "")
-	if err != nil || got != want {
+	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("Inspect(photo) = %+v, want %+v (%v)", got, want, err)
 	}
 	if _, err := Inspect(context.Background(), writeFile(t, "junk.jpg", []byte("\xff\xd8\xff junk")), media.JPEG); !errors.Is(err, media.ErrUnreadable) || errors.Is(err, errCrashed) {
