@@ -307,3 +307,39 @@ func fieldText(f fyne.Focusable) string {
 	}
 	return ""
 }
+
+// TestSaveAttachment: a file attached inside a patient's PDF (left out of
+// the packet) is offered on the document's page list and saved where the
+// user chooses.
+func TestSaveAttachment(t *testing.T) {
+	src := filepath.Join(repoRoot(t), "..", "shared", "corpus", "pdf", "with-embedded-file.pdf")
+	if _, err := os.Stat(src); err != nil {
+		t.Skip("the shared corpus is not on this machine")
+	}
+	a := withPerson(t, "Ann Example")
+	d := records.Document{PersonID: a.person.ID, Kind: records.KindResults}
+	if err := a.store.AddDocument(a.ctx, &d, []string{src}, records.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a.show(secDocuments)
+	s := a.documents
+	s.selectDoc(d.ID)
+	var offered *widget.Button
+	walk(t, s.pages, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && strings.HasPrefix(b.Text, "Save attachment: ") {
+			offered = b
+		}
+	})
+	if offered == nil {
+		t.Fatal("no Save attachment button on the document's pages")
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(offered.Text, "Save attachment: "), "...")
+	sa := s.saveAttachment(d.Files[0], name)
+	dir := t.TempDir()
+	sa.setDir(dir)
+	sa.save()
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil || len(data) == 0 {
+		t.Fatalf("the saved attachment %s: %d bytes, %v", name, len(data), err)
+	}
+}

@@ -467,6 +467,9 @@ func (s *documentsScreen) showPages() {
 		file := f
 		open := widget.NewButtonWithIcon("Open original", theme.FileIcon(), func() { s.openOriginal(file) })
 		buttons := container.NewVBox(open)
+		if file.IsPDF() {
+			s.offerAttachments(file, buttons)
+		}
 		if len(files) > 1 {
 			buttons.Add(container.NewHBox(widget.NewLabel("Move"), up, down))
 		}
@@ -573,6 +576,76 @@ func (s *documentsScreen) openOriginal(f records.File) {
 			s.a.openPath(path)
 		})
 	})
+}
+
+// offerAttachments looks, in the background, for files attached inside a
+// PDF (they are left out of the packet) and adds a "Save attachment"
+// button for each to the page's buttons. UI goroutine.
+func (s *documentsScreen) offerAttachments(f records.File, buttons *fyne.Container) {
+	ctx, store := s.a.ctx, s.a.store
+	s.a.async(func() {
+		list, err := export.Attachments(ctx, store, f)
+		if err != nil || len(list) == 0 {
+			return
+		}
+		fyne.Do(func() {
+			for _, at := range list {
+				name := at.Name
+				b := widget.NewButtonWithIcon("Save attachment: "+name+"...", theme.DocumentSaveIcon(), func() { s.saveAttachment(f, name) })
+				buttons.Add(b)
+			}
+			buttons.Refresh()
+		})
+	})
+}
+
+// saveAttachment asks where to save a file attached inside a PDF and
+// writes it there (never over an existing file). UI goroutine.
+func (s *documentsScreen) saveAttachment(f records.File, name string) *saveAs {
+	a := s.a
+	ext := filepath.Ext(name)
+	return a.askSavePath(name, ext, func(path string) error {
+		if _, err := os.Lstat(path); err == nil {
+			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name, so nothing is overwritten."}
+		}
+		return nil
+	}, func(path string) {
+		ctx, store := a.ctx, a.store
+		a.async(func() {
+			err := writeNew(path, func(w io.Writer) error { return export.SaveAttachment(ctx, store, f, name, w) })
+			fyne.Do(func() {
+				if err != nil {
+					a.showError(err)
+					return
+				}
+				a.showInfo("Attachment saved", "Saved "+filepath.Base(path)+" in "+filepath.Dir(path)+".")
+			})
+		})
+	})
+}
+
+// writeNew creates path (never replacing a file), fills it and syncs it;
+// on failure nothing is left behind.
+func writeNew(path string, fill func(io.Writer) error) error {
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return &records.Problem{Msg: fmt.Sprintf("The file could not be saved as %s (%v). Choose another name or folder.", path, err), Err: err}
+	}
+	err = fill(out)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		var p *records.Problem
+		if !errors.As(err, &p) {
+			err = &records.Problem{Msg: fmt.Sprintf("The file could not be saved (%v). Try again, or choose another folder.", err), Err: err}
+		}
+	}
+	return err
 }
 
 // copyOut writes a file's bytes to the app's private folder of opened
