@@ -9,7 +9,6 @@ require (
 	github.com/jung-kurt/gofpdf v1.16.2
 	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0
 	github.com/pdfcpu/pdfcpu v0.15.0
-	github.com/rwcarlsen/goexif v0.0.0-20190401172101-9e8deecbddbd
 	github.com/suyashkumar/dicom v1.0.7
 	golang.org/x/image v0.47.0
 	modernc.org/sqlite v1.40.0
