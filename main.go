@@ -73,6 +73,9 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
+		if errors.Is(err, syscall.EPIPE) {
+			os.Exit(1) // the reader of our output went away (list | head)
+		}
 		fmt.Fprintln(os.Stderr, printable(records.Explain(err)))
 		if os.Getenv("SECONDOPINION_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "detail: %s\n", printable(records.Detail(err)))
@@ -247,6 +250,15 @@ func (r personRef) find(ctx context.Context, s *records.Store) (records.Person, 
 	return s.PersonByName(ctx, r.name)
 }
 
+// optionalID is the ID of the person named, or "" (everyone) when none is.
+func (r personRef) optionalID(ctx context.Context, s *records.Store) (string, error) {
+	if !r.set() {
+		return "", nil
+	}
+	p, err := r.find(ctx, s)
+	return p.ID, err
+}
+
 // pick finds the person (by name or ID, or the library's only one) and
 // their case (by ID, or their most recent; none is fine).
 func pick(ctx context.Context, s *records.Store, who personRef, caseID string) (records.Person, records.Case, error) {
@@ -383,13 +395,9 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 }
 
 func trashCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, ref string, restore bool) error {
-	personID := ""
-	if who.set() {
-		p, err := who.find(ctx, s)
-		if err != nil {
-			return err
-		}
-		personID = p.ID
+	personID, err := who.optionalID(ctx, s)
+	if err != nil {
+		return err
 	}
 	d, err := s.FindDocument(ctx, personID, ref, restore)
 	if err != nil {
@@ -410,13 +418,9 @@ func trashCmd(ctx context.Context, s *records.Store, stdout io.Writer, who perso
 }
 
 func emptyTrashCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef) error {
-	personID := ""
-	if who.set() {
-		p, err := who.find(ctx, s)
-		if err != nil {
-			return err
-		}
-		personID = p.ID
+	personID, err := who.optionalID(ctx, s)
+	if err != nil {
+		return err
 	}
 	n, err := s.EmptyTrash(ctx, personID)
 	if err != nil {

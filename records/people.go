@@ -169,21 +169,8 @@ func (s *Store) Person(ctx context.Context, id string) (Person, error) {
 // ErrAmbiguous (in a Problem listing them by date of birth) when several
 // people have that name: a name must never silently pick the wrong one.
 func (s *Store) PersonByName(ctx context.Context, name string) (Person, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM person WHERE draft = '' AND lower(trim(full_name)) = lower(trim(?)) ORDER BY birth_date, created`, name)
+	ids, err := s.ids(ctx, `SELECT id FROM person WHERE draft = '' AND lower(trim(full_name)) = lower(trim(?)) ORDER BY birth_date, created`, name)
 	if err != nil {
-		return Person{}, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return Person{}, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return Person{}, err
 	}
 	switch len(ids) {
@@ -214,20 +201,10 @@ func (s *Store) PersonByID(ctx context.Context, ref string) (Person, error) {
 	if len(ref) < 4 {
 		return Person{}, &Problem{Msg: fmt.Sprintf("%q is too short to be a person's ID. Copy the ID from secondopinion list.", ref), Err: ErrNotFound}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM person WHERE draft = '' AND substr(id, 1, ?) = ?`, len(ref), ref)
+	ids, err := s.ids(ctx, `SELECT id FROM person WHERE draft = '' AND substr(id, 1, ?) = ?`, len(ref), ref)
 	if err != nil {
 		return Person{}, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return Person{}, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	switch len(ids) {
 	case 0:
 		return Person{}, &Problem{Msg: fmt.Sprintf("There is nobody with the ID %s in this library. Check it with secondopinion list.", ref), Err: ErrNotFound}
@@ -235,6 +212,24 @@ func (s *Store) PersonByID(ctx context.Context, ref string) (Person, error) {
 		return s.Person(ctx, ids[0])
 	}
 	return Person{}, &Problem{Msg: fmt.Sprintf("Several people's IDs start with %s. Give more of the ID.", ref), Err: ErrAmbiguous}
+}
+
+// ids runs a query whose rows are single IDs.
+func (s *Store) ids(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // ShortID is the part of an ID that lists show and commands accept.
