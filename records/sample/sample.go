@@ -65,6 +65,7 @@ func Present(ctx context.Context, s *records.Store) (records.Person, bool, error
 // end; a draft whose process died is removed when the library next opens.
 // A second Load says the sample person is there already.
 func Load(ctx context.Context, s *records.Store) (records.Person, error) {
+	records.RemoveStaleTemp("secondopinion-sample-") // left by a killed demo
 	if p, ok, err := Present(ctx, s); err != nil || ok {
 		if ok {
 			err = &records.Problem{Msg: fmt.Sprintf("The sample person %s is already in this library. Choose %s in the app, or use --person %q on the command line.", p.FullName, p.FullName, p.FullName), Err: ErrPresent}
