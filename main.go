@@ -380,7 +380,7 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 	var damaged *media.DamagedPDFError
 	if err := s.AddDocument(ctx, &doc, files, opt); errors.Is(err, records.ErrDuplicate) {
 		return &records.Problem{Msg: records.Explain(err) + " Nothing was added; run the command again with --again to add it anyway.", Err: err}
-	} else if errors.As(err, &damaged) && len(damaged.Bad) > 0 && len(damaged.Sound()) > 0 {
+	} else if errors.As(err, &damaged) && len(damaged.Sound()) > 0 {
 		return &records.Problem{Msg: records.Explain(err) + " Nothing was added; to add just the readable " + media.PageRanges(damaged.Sound()) +
 			" for now, run the command again with --readable-pages-only.", Err: err}
 	} else if err != nil {

@@ -135,7 +135,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 	case errors.As(err, new(*media.DamagedPDFError)):
 		var d *media.DamagedPDFError
 		errors.As(err, &d)
-		if readableOnly && len(d.Bad) > 0 && len(d.Sound()) > 0 {
+		if readableOnly && len(d.Sound()) > 0 {
 			return readablePages(ctx, f, path, name, d)
 		}
 		return pending{}, &Problem{Msg: name + ": " + d.Sentence(), Err: fmt.Errorf("%w: %w", ErrUnreadableFile, err)}
@@ -655,6 +655,9 @@ func readablePages(ctx context.Context, f *os.File, path, name string, d *media.
 	p.name, p.tempDir, done = name, dir, true
 	p.missing = fmt.Sprintf("%s of %s could not be read and %s not included (the file was damaged or cut short).",
 		capitalize(media.PageRanges(d.Bad)), name, isAre(len(d.Bad)))
+	if len(d.Bad) == 0 {
+		p.missing = fmt.Sprintf("The end of %s was missing (it was cut short): its %d pages could be read, but a later part may be lost.", name, d.Pages)
+	}
 	return p, nil
 }
 

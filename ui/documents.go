@@ -909,7 +909,7 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 			case errors.Is(err, records.ErrDuplicate):
 				dups, dupErrs = append(dups, g), append(dupErrs, err)
 				continue
-			case errors.As(err, &damaged) && len(damaged.Bad) > 0 && len(damaged.Sound()) > 0 && !base.ReadablePagesOnly:
+			case errors.As(err, &damaged) && len(damaged.Sound()) > 0 && !base.ReadablePagesOnly:
 				partial, partialErrs = append(partial, g), append(partialErrs, err)
 				continue
 			case err != nil:
