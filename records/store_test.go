@@ -322,6 +322,51 @@ func TestFileReader(t *testing.T) {
 	}
 }
 
+// TestDateOrder: a numbers-only date follows the locale's order, says when
+// it could be read two ways, and takes the only reading that works.
+func TestDateOrder(t *testing.T) {
+	defer func(v bool) { records.DayFirst = v }(records.DayFirst)
+	tests := []struct {
+		in        string
+		dayFirst  bool
+		want      string
+		ambiguous bool
+	}{
+		{"03/04/2024", true, "3 April 2024", true},
+		{"03/04/2024", false, "4 March 2024", true},
+		{"23/04/1941", false, "23 April 1941", false},
+		{"04/23/1941", true, "23 April 1941", false},
+		{"05/05/2024", true, "5 May 2024", false},
+		{"15 March 2024", false, "15 March 2024", false},
+	}
+	for _, tt := range tests {
+		records.DayFirst = tt.dayFirst
+		d, amb, err := records.ReadDate(tt.in)
+		if err != nil || d.Human() != tt.want || amb != tt.ambiguous {
+			t.Errorf("ReadDate(%q, day first %v) = %q, ambiguous %v, %v; want %q, %v", tt.in, tt.dayFirst, d.Human(), amb, err, tt.want, tt.ambiguous)
+		}
+	}
+}
+
+// TestParseClock: times as people write them.
+func TestParseClock(t *testing.T) {
+	tests := []struct {
+		in   string
+		h, m int
+		bad  bool
+	}{
+		{"14:30", 14, 30, false}, {"14.30", 14, 30, false}, {"2.30pm", 14, 30, false}, {"2:30 pm", 14, 30, false},
+		{"2pm", 14, 0, false}, {"12am", 0, 0, false}, {"12.15 PM", 12, 15, false}, {"9", 9, 0, false}, {"noon", 12, 0, false},
+		{"25:00", 0, 0, true}, {"13pm", 0, 0, true}, {"half past two", 0, 0, true}, {"2:3", 0, 0, true},
+	}
+	for _, tt := range tests {
+		h, m, err := records.ParseClock(tt.in)
+		if (err != nil) != tt.bad || (!tt.bad && (h != tt.h || m != tt.m)) {
+			t.Errorf("ParseClock(%q) = %d:%02d, %v; want %d:%02d (refused %v)", tt.in, h, m, err, tt.h, tt.m, tt.bad)
+		}
+	}
+}
+
 // TestDates: partial dates parse, print and sort the way people write them.
 func TestDates(t *testing.T) {
 	parse := []struct {
@@ -340,11 +385,23 @@ func TestDates(t *testing.T) {
 		{"2024-13", records.Date{}, "", true},
 		{"2024-00-10", records.Date{}, "", true},
 		{"24-03-15", records.Date{}, "", true},
-		{"15/03/2024", records.Date{}, "", true},
-		{"March 2024", records.Date{}, "", true},
+		{"15/03/2024", records.Date{Year: 2024, Month: 3, Day: 15}, "15 March 2024", false},
+		{"March 2024", records.Date{Year: 2024, Month: 3}, "March 2024", false},
+		{"Mar 2024", records.Date{Year: 2024, Month: 3}, "March 2024", false},
+		{"03/2024", records.Date{Year: 2024, Month: 3}, "March 2024", false},
+		{"23/04/1941", records.Date{Year: 1941, Month: 4, Day: 23}, "23 April 1941", false},
+		{"23 April 1941", records.Date{Year: 1941, Month: 4, Day: 23}, "23 April 1941", false},
+		{"April 23, 1941", records.Date{Year: 1941, Month: 4, Day: 23}, "23 April 1941", false},
+		{"23rd Apr 1941", records.Date{Year: 1941, Month: 4, Day: 23}, "23 April 1941", false},
+		{"23.04.1941", records.Date{Year: 1941, Month: 4, Day: 23}, "23 April 1941", false},
+		{"1941-04-23", records.Date{Year: 1941, Month: 4, Day: 23}, "23 April 1941", false},
+		{"31/02/2024", records.Date{}, "", true},
+		{"Smarch 2024", records.Date{}, "", true},
 		{"2024-03-15-01", records.Date{}, "", true},
 		{"1066", records.Date{}, "", true},
 	}
+	defer func(v bool) { records.DayFirst = v }(records.DayFirst)
+	records.DayFirst = true
 	for _, tt := range parse {
 		got, err := records.ParseDate(tt.in)
 		if tt.bad {

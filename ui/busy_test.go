@@ -343,3 +343,37 @@ func TestSaveAttachment(t *testing.T) {
 		t.Fatalf("the saved attachment %s: %d bytes, %v", name, len(data), err)
 	}
 }
+
+// TestDatesAsPeopleWriteThem: the app takes dates and times the way it
+// shows them and people write them.
+func TestDatesAsPeopleWriteThem(t *testing.T) {
+	defer func(v bool) { records.DayFirst = v }(records.DayFirst)
+	records.DayFirst = true
+	a := withPerson(t, "Ann Example")
+	a.show(secCase)
+	cs := a.caseScreen
+	cs.apptDate.SetText("23 April 2027")
+	cs.apptTime.SetText("2.30pm")
+	c, err := a.store.Case(a.ctx, a.kase.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Appointment.Local().Format("2006-01-02 15:04"); got != "2027-04-23 14:30" || cs.problem.Visible() {
+		t.Errorf("appointment typed as 23 April 2027, 2.30pm = %s (problem %q), want 2027-04-23 14:30", got, cs.problem.Text)
+	}
+	d := records.Document{PersonID: a.person.ID}
+	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a.show(secDocuments)
+	s := a.documents
+	s.selectDoc(d.ID)
+	for in, want := range map[string]string{"March 2024": "2024-03", "23/04/1941": "1941-04-23", "Mar 2024": "2024-03", "03/2024": "2024-03"} {
+		s.date.SetText(in)
+		s.detailSaver.flush()
+		got, _ := a.store.Document(a.ctx, d.ID)
+		if got.Date.String() != want {
+			t.Errorf("document date typed as %q = %q, want %q", in, got.Date.String(), want)
+		}
+	}
+}

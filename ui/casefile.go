@@ -203,12 +203,11 @@ func appointment(date, clock string) (time.Time, error) {
 		return time.Time{}, &records.Problem{Msg: fmt.Sprintf("Please give the appointment's full date, with the day: for example %d-%02d-15.", d.Year, max(d.Month, 1))}
 	}
 	h, m := 0, 0
-	if clock != "" {
-		t, err := time.Parse("15:04", strings.ReplaceAll(clock, ".", ":"))
-		if err != nil {
-			return time.Time{}, &records.Problem{Msg: fmt.Sprintf("%q is not a time we can read. Write it as hours:minutes on a 24-hour clock, for example 14:30.", clock)}
+	if strings.TrimSpace(clock) != "" {
+		var err error
+		if h, m, err = records.ParseClock(clock); err != nil {
+			return time.Time{}, err
 		}
-		h, m = t.Hour(), t.Minute()
 	}
 	return time.Date(d.Year, time.Month(d.Month), d.Day, h, m, 0, 0, time.Local).UTC(), nil
 }

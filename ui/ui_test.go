@@ -84,7 +84,7 @@ func TestWelcome(t *testing.T) {
 		{name: "myself", person: "Ann Example", born: "1961-04-23"},
 		{name: "carer", person: "Bob Example", born: "1940", carer: true, carerName: "Cara Example"},
 		{name: "no name", person: "", wantProblem: "Please write the name"},
-		{name: "bad birth date", person: "Dan Example", born: "23/04/1961", wantProblem: "is not a date we can read"},
+		{name: "bad birth date", person: "Dan Example", born: "31/02/1961", wantProblem: "is not a date we can read"},
 		{name: "carer without own name", person: "Eve Example", carer: true, wantProblem: "write your own name"},
 	}
 	for _, tt := range tests {
@@ -312,7 +312,7 @@ func TestMedications(t *testing.T) {
 	}{
 		{"empty name", "", "", "", "medicine's name"},
 		{"stop before start", "Tamoxifen", "2024-05", "2023-01", "before the start date"},
-		{"unreadable date", "Tamoxifen", "May 2024", "", "not a date we can read"},
+		{"unreadable date", "Tamoxifen", "Smarch 2024", "", "not a date we can read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
