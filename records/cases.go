@@ -267,14 +267,26 @@ func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
 	})
 }
 
-// DeleteOpinion removes an opinion and renumbers the rest.
-func (s *Store) DeleteOpinion(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var caseID string
-		if err := tx.QueryRowContext(ctx, `SELECT case_id FROM opinion WHERE id=?`, id).Scan(&caseID); err != nil {
+// DeleteOpinion removes an opinion and renumbers the rest. The Undo puts
+// it back in its place.
+func (s *Store) DeleteOpinion(ctx context.Context, id string) (*Undo, error) {
+	u := &Undo{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var caseID, who string
+		if err := tx.QueryRowContext(ctx, `SELECT case_id, clinician FROM opinion WHERE id=?`, id).Scan(&caseID, &who); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return notFound("opinion")
 			}
+			return err
+		}
+		u.What = "Opinion removed"
+		if who != "" {
+			u.What = "Opinion of " + who + " removed"
+		}
+		if err := u.saveOrder(ctx, tx, "opinion", "case_id", caseID); err != nil {
+			return err
+		}
+		if err := u.save(ctx, tx, "opinion", "id=?", id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM opinion WHERE id=?`, id); err != nil {
@@ -283,6 +295,7 @@ func (s *Store) DeleteOpinion(ctx context.Context, id string) error {
 		_, err := tx.ExecContext(ctx, `UPDATE opinion SET position = (SELECT count(*) FROM opinion o2 WHERE o2.case_id = opinion.case_id AND o2.position <= opinion.position) WHERE case_id=?`, caseID)
 		return err
 	})
+	return u, err
 }
 
 // Opinions lists a case's opinions, first opinion first.
@@ -331,12 +344,28 @@ func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error
 	})
 }
 
-// DeleteRecordsRequest removes a records request.
-func (s *Store) DeleteRecordsRequest(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// DeleteRecordsRequest removes a records request. The Undo puts it back.
+func (s *Store) DeleteRecordsRequest(ctx context.Context, id string) (*Undo, error) {
+	u := &Undo{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var from string
+		if err := tx.QueryRowContext(ctx, `SELECT from_whom FROM records_request WHERE id=?`, id).Scan(&from); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("records request")
+			}
+			return err
+		}
+		u.What = "Records request removed"
+		if from != "" {
+			u.What = "Request to " + from + " removed"
+		}
+		if err := u.save(ctx, tx, "records_request", "id=?", id); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM records_request WHERE id=?`, id)
 		return err
 	})
+	return u, err
 }
 
 // RecordsRequests lists a case's records requests, oldest first.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -491,5 +492,94 @@ func TestReadablePagesOfACutPDF(t *testing.T) {
 	info, err := media.Inspect(ctx, r, r.Size(), media.PDF)
 	if err != nil || info.Pages != 3 || len(info.BadPages) != 0 {
 		t.Errorf("the stored copy: %+v, %v; want a sound 3-page PDF", info, err)
+	}
+}
+
+// TestUndoRemovals: every removal can be taken back exactly: the allergy
+// with the status it had, the question in its place with its answer, the
+// medication findable again, the opinion and the records request.
+func TestUndoRemovals(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	al := records.Allergy{PersonID: p.ID, Substance: "Penicillin", Reaction: "rash", Severity: "severe"}
+	if err := s.SaveAllergy(ctx, &al); err != nil {
+		t.Fatal(err)
+	}
+	c := records.Case{PersonID: p.ID}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	var qs []records.Question
+	for _, text := range []string{"First?", "Second?", "Third?"} {
+		q := records.Question{CaseID: c.ID, Text: text}
+		if _, err := s.AddQuestion(ctx, &q); err != nil {
+			t.Fatal(err)
+		}
+		qs = append(qs, q)
+	}
+	qs[1].Answer = "Yes, within six weeks"
+	if err := s.UpdateQuestion(ctx, &qs[1]); err != nil {
+		t.Fatal(err)
+	}
+	med := records.Medication{PersonID: p.ID, Name: "Letrozole", Strength: "2.5 mg"}
+	if err := s.SaveMedication(ctx, &med); err != nil {
+		t.Fatal(err)
+	}
+	op := records.Opinion{CaseID: c.ID, Clinician: records.Doctor{Name: "Dr Okafor"}, Diagnosis: "DCIS"}
+	if err := s.SaveOpinion(ctx, &op); err != nil {
+		t.Fatal(err)
+	}
+	rr := records.RecordsRequest{CaseID: c.ID, From: "Northgate pathology", What: "slides"}
+	if err := s.SaveRecordsRequest(ctx, &rr); err != nil {
+		t.Fatal(err)
+	}
+	type view struct {
+		Status    records.AllergyStatus
+		Allergies []records.Allergy
+		Questions []records.Question
+		Meds      []records.Medication
+		Found     int
+		Opinions  []records.Opinion
+		Requests  []records.RecordsRequest
+	}
+	look := func() view {
+		var v view
+		pp, _ := s.Person(ctx, p.ID)
+		v.Status = pp.Allergies
+		v.Allergies, _ = s.Allergies(ctx, p.ID)
+		v.Questions, _ = s.Questions(ctx, c.ID)
+		v.Meds, _ = s.Medications(ctx, p.ID)
+		found, _ := s.SearchMedications(ctx, p.ID, "letrozole")
+		v.Found = len(found)
+		v.Opinions, _ = s.Opinions(ctx, c.ID)
+		v.Requests, _ = s.RecordsRequests(ctx, c.ID)
+		return v
+	}
+	before := look()
+	removals := map[string]func() (*records.Undo, error){
+		"allergy":         func() (*records.Undo, error) { return s.DeleteAllergy(ctx, al.ID) },
+		"question":        func() (*records.Undo, error) { return s.DeleteQuestion(ctx, qs[1].ID) },
+		"medication":      func() (*records.Undo, error) { return s.DeleteMedication(ctx, med.ID) },
+		"opinion":         func() (*records.Undo, error) { return s.DeleteOpinion(ctx, op.ID) },
+		"records request": func() (*records.Undo, error) { return s.DeleteRecordsRequest(ctx, rr.ID) },
+	}
+	for name, remove := range removals {
+		u, err := remove()
+		if err != nil || u == nil || u.What == "" {
+			t.Fatalf("removing the %s = %+v, %v, want an Undo with a notice", name, u, err)
+		}
+		if reflect.DeepEqual(look(), before) {
+			t.Fatalf("removing the %s changed nothing", name)
+		}
+		if err := s.Restore(ctx, u); err != nil {
+			t.Fatalf("Restore(%s) = %v", name, err)
+		}
+		if after := look(); !reflect.DeepEqual(after, before) {
+			t.Errorf("after undoing the removal of the %s:\n%+v\nwant\n%+v", name, after, before)
+		}
+	}
+	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+		t.Errorf("Check() = %q, %v", probs, err)
 	}
 }

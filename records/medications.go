@@ -87,15 +87,31 @@ func (s *Store) StopMedication(ctx context.Context, id string, on Date, reason s
 }
 
 // DeleteMedication removes a medication entered by mistake. (A medicine that
-// was stopped should be stopped, not deleted.)
-func (s *Store) DeleteMedication(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// was stopped should be stopped, not deleted.) The Undo puts it back.
+func (s *Store) DeleteMedication(ctx context.Context, id string) (*Undo, error) {
+	u := &Undo{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM medication WHERE id=?`, id).Scan(&name); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("medication")
+			}
+			return err
+		}
+		u.What = name + " deleted"
+		if err := u.save(ctx, tx, "medication", "id=?", id); err != nil {
+			return err
+		}
+		if err := u.save(ctx, tx, "search", "ref=?", id); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE ref=?`, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM medication WHERE id=?`, id)
 		return err
 	})
+	return u, err
 }
 
 const medCols = `id, person_id, name, strength, dose, form, frequency, slots, start_date, stop_date, status, reason, prescriber, stop_reason, notes, updated`

@@ -321,15 +321,23 @@ func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
 
 // DeleteAllergy removes an allergy. When it was the last one, the person's
 // allergies become "not recorded" again (not "none known": nobody said so).
-func (s *Store) DeleteAllergy(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var personID string
-		if err := tx.QueryRowContext(ctx, `SELECT person_id FROM allergy WHERE id=?`, id).Scan(&personID); err != nil {
+// The Undo puts it back, with the status it had.
+func (s *Store) DeleteAllergy(ctx context.Context, id string) (*Undo, error) {
+	u := &Undo{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var personID, substance string
+		var status int
+		if err := tx.QueryRowContext(ctx, `SELECT a.person_id, a.substance, p.allergy_status FROM allergy a JOIN person p ON p.id = a.person_id WHERE a.id=?`, id).Scan(&personID, &substance, &status); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return notFound("allergy")
 			}
 			return err
 		}
+		u.What = fmt.Sprintf("Allergy to %s removed", substance)
+		if err := u.save(ctx, tx, "allergy", "id=?", id); err != nil {
+			return err
+		}
+		u.sets = append(u.sets, savedStmt{`UPDATE person SET allergy_status=? WHERE id=?`, []any{status, personID}})
 		if _, err := tx.ExecContext(ctx, `DELETE FROM allergy WHERE id=?`, id); err != nil {
 			return err
 		}
@@ -337,6 +345,7 @@ func (s *Store) DeleteAllergy(ctx context.Context, id string) error {
 			int(AllergiesNotRecorded), personID, personID)
 		return err
 	})
+	return u, err
 }
 
 // Allergies lists a person's allergies by substance.

@@ -159,14 +159,26 @@ func renumber(ctx context.Context, tx *sql.Tx, ids []string) error {
 	return nil
 }
 
-// DeleteQuestion removes a question and closes the gap in the order.
-func (s *Store) DeleteQuestion(ctx context.Context, id string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var caseID string
-		if err := tx.QueryRowContext(ctx, `SELECT case_id FROM question WHERE id=?`, id).Scan(&caseID); err != nil {
+// DeleteQuestion removes a question and closes the gap in the order. The
+// Undo puts it back in its place, with its answer and linked documents.
+func (s *Store) DeleteQuestion(ctx context.Context, id string) (*Undo, error) {
+	u := &Undo{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var caseID, text string
+		if err := tx.QueryRowContext(ctx, `SELECT case_id, text FROM question WHERE id=?`, id).Scan(&caseID, &text); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return notFound("question")
 			}
+			return err
+		}
+		u.What = "Question removed: " + clipWords(text, 60)
+		if err := u.saveOrder(ctx, tx, "question", "case_id", caseID); err != nil {
+			return err
+		}
+		if err := u.save(ctx, tx, "question", "id=?", id); err != nil {
+			return err
+		}
+		if err := u.save(ctx, tx, "question_document", "question_id=?", id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM question WHERE id=?`, id); err != nil {
@@ -178,6 +190,19 @@ func (s *Store) DeleteQuestion(ctx context.Context, id string) error {
 		}
 		return renumber(ctx, tx, ids)
 	})
+	return u, err
+}
+
+// clipWords shortens text to about n characters at a word boundary.
+func clipWords(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	cut := strings.LastIndex(text[:n], " ")
+	if cut < n/2 {
+		cut = n
+	}
+	return strings.TrimSpace(text[:cut]) + "…"
 }
 
 // Questions lists a case's questions, most important first.

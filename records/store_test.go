@@ -595,7 +595,7 @@ func TestQuestions(t *testing.T) {
 			t.Errorf("after MoveQuestion(%q, %d): %q, want %q", m.q, m.to, got, m.want)
 		}
 	}
-	if err := s.DeleteQuestion(ctx, ids["Shou"]); err != nil {
+	if _, err := s.DeleteQuestion(ctx, ids["Shou"]); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := texts(), []string{"Is s", "What", "Can "}; !reflect.DeepEqual(got, want) {

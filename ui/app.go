@@ -123,6 +123,16 @@ type App struct {
 	// retryWait is how long a busy save waits before it tries again.
 	retryWait time.Duration
 
+	// The notice at the bottom of the window after a removal, with Undo
+	// (UI goroutine only). undoWait is how long it stays.
+	noticeBar  *fyne.Container
+	noticeText *widget.Label
+	noticeUndo *widget.Button
+	undo       func() error
+	undone     func()
+	noticeSeq  int
+	undoWait   time.Duration
+
 	mu        sync.Mutex
 	savers    []*saver
 	shortcuts []shortcut
@@ -140,6 +150,7 @@ func New(a fyne.App, s *records.Store) *App {
 		delay: 400 * time.Millisecond,
 
 		retryWait: time.Second,
+		undoWait:  10 * time.Second,
 	}
 	a.SetIcon(fyne.NewStaticResource("icon.svg", assets.IconSVG))
 	a.Settings().SetTheme(readableTheme{})
@@ -177,6 +188,59 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 	stop := context.AfterFunc(ctx, func() { fyne.Do(app.onClose) })
 	defer stop()
 	app.ShowAndRun()
+}
+
+// notifyUndo shows what was just removed at the bottom of the window, with
+// Undo, for about ten seconds: every destructive click can be taken back.
+// undo puts it back; after refreshes the screen either way. UI goroutine.
+func (a *App) notifyUndo(what string, undo func() error, after func()) {
+	a.noticeSeq++
+	seq := a.noticeSeq
+	a.undo, a.undone = undo, after
+	a.noticeText.SetText(what)
+	a.noticeUndo.Enable()
+	a.noticeBar.Show()
+	wait := a.undoWait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	time.AfterFunc(wait, func() {
+		fyne.Do(func() {
+			if a.noticeSeq == seq {
+				a.noticeBar.Hide()
+				a.undo, a.undone = nil, nil
+			}
+		})
+	})
+}
+
+// onUndo takes back the last removal. UI goroutine.
+func (a *App) onUndo() {
+	undo, after := a.undo, a.undone
+	a.undo, a.undone = nil, nil
+	a.noticeSeq++
+	a.noticeBar.Hide()
+	if undo == nil {
+		return
+	}
+	if err := undo(); err != nil {
+		a.showError(err)
+	}
+	if after != nil {
+		after()
+	}
+}
+
+// removed reports a removal made by the store: its notice with Undo, or
+// the error. UI goroutine.
+func (a *App) removed(u *records.Undo, err error, after func()) {
+	if err != nil {
+		a.showError(err)
+		after()
+		return
+	}
+	after()
+	a.notifyUndo(u.What, func() error { return a.store.Restore(a.ctx, u) }, after)
 }
 
 // alreadyOpen tells the user, in a small window, that the library is open
@@ -252,7 +316,13 @@ func (a *App) build() {
 		nav.Add(b)
 	}
 	a.body = container.NewStack()
-	a.main = container.NewBorder(container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil,
+	a.noticeText = widget.NewLabel("")
+	a.noticeText.Wrapping = fyne.TextWrapWord
+	a.noticeUndo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), a.onUndo)
+	a.noticeUndo.Importance = widget.HighImportance
+	a.noticeBar = container.NewVBox(widget.NewSeparator(), container.NewPadded(container.NewBorder(nil, nil, nil, a.noticeUndo, a.noticeText)))
+	a.noticeBar.Hide()
+	a.main = container.NewBorder(container.NewVBox(container.NewPadded(header), widget.NewSeparator()), a.noticeBar,
 		container.NewHBox(container.NewPadded(container.New(minWidth{170}, nav)), widget.NewSeparator()), nil, a.body)
 
 	a.addShortcuts()

@@ -377,3 +377,45 @@ func TestDatesAsPeopleWriteThem(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveAllergyUndo: removing an allergy (once instant, silent and
+// final, with the status falling back to "not recorded") shows a notice
+// with Undo; Undo puts the allergy and its status back.
+func TestRemoveAllergyUndo(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	al := records.Allergy{PersonID: a.person.ID, Substance: "penicillin", Reaction: "rash"}
+	if err := a.store.SaveAllergy(a.ctx, &al); err != nil {
+		t.Fatal(err)
+	}
+	a.show(secMedications)
+	s := a.medications
+	s.refreshAllergies()
+	var remove *widget.Button
+	walk(t, s.allergyBox, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && b.Text == "Remove" {
+			remove = b
+		}
+	})
+	if remove == nil {
+		t.Fatal("no Remove button beside the allergy")
+	}
+	if remove.Importance != widget.DangerImportance {
+		t.Error("the Remove button does not look like a destructive action")
+	}
+	test.Tap(remove)
+	if !a.noticeBar.Visible() || !strings.Contains(a.noticeText.Text, "Allergy to penicillin removed") {
+		t.Fatalf("after Remove: notice shown %v, %q; want 'Allergy to penicillin removed' with Undo", a.noticeBar.Visible(), a.noticeText.Text)
+	}
+	if all, _ := a.store.Allergies(a.ctx, a.person.ID); len(all) != 0 {
+		t.Fatalf("the allergy is still there after Remove")
+	}
+	test.Tap(a.noticeUndo)
+	all, _ := a.store.Allergies(a.ctx, a.person.ID)
+	p, _ := a.store.Person(a.ctx, a.person.ID)
+	if len(all) != 1 || all[0].Substance != "penicillin" || p.Allergies != records.AllergiesRecorded {
+		t.Errorf("after Undo: %+v, status %v; want the penicillin allergy back, recorded", all, p.Allergies)
+	}
+	if a.noticeBar.Visible() {
+		t.Error("the notice stays after Undo")
+	}
+}

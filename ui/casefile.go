@@ -279,13 +279,10 @@ func (s *caseScreen) showRequests(rs []records.RecordsRequest) {
 		l.Wrapping = fyne.TextWrapWord
 		edit := widget.NewButton("Change...", func() { s.editRequest(r) })
 		del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
-			s.a.confirm("Delete this request?", text, "Delete", func() {
-				if err := s.a.store.DeleteRecordsRequest(s.a.ctx, r.ID); err != nil {
-					s.a.showError(err)
-				}
-				s.refresh()
-			})
+			u, err := s.a.store.DeleteRecordsRequest(s.a.ctx, r.ID)
+			s.a.removed(u, err, s.refresh)
 		})
+		del.Importance = widget.DangerImportance
 		s.requests.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), container.NewHBox(edit, del), l))
 	}
 	s.requests.Refresh()
@@ -353,13 +350,10 @@ func (s *caseScreen) showOpinions(os []records.Opinion) {
 		l.Wrapping = fyne.TextWrapWord
 		edit := widget.NewButton("Change...", func() { s.editOpinion(o) })
 		del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
-			s.a.confirm("Delete this opinion?", text, "Delete", func() {
-				if err := s.a.store.DeleteOpinion(s.a.ctx, o.ID); err != nil {
-					s.a.showError(err)
-				}
-				s.refresh()
-			})
+			u, err := s.a.store.DeleteOpinion(s.a.ctx, o.ID)
+			s.a.removed(u, err, s.refresh)
 		})
+		del.Importance = widget.DangerImportance
 		s.opinions.Add(container.NewBorder(nil, nil, nil, container.NewHBox(edit, del), l))
 	}
 	s.opinions.Refresh()

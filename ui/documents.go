@@ -128,6 +128,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s.add = widget.NewButtonWithIcon("Add files... (Ctrl+N)", theme.ContentAddIcon(), s.onAdd)
 	s.add.Importance = widget.HighImportance
 	s.emptyTrash = widget.NewButtonWithIcon("Empty the Trash...", theme.DeleteIcon(), s.onEmptyTrash)
+	s.emptyTrash.Importance = widget.DangerImportance
 	s.emptyTrash.Hide()
 	s.count = widget.NewLabel("")
 	s.count.Wrapping = fyne.TextWrapWord // long sentences must not widen the list
@@ -176,6 +177,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s.problem = problemLabel()
 	s.pages = container.NewVBox()
 	s.trash = widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), s.onTrash)
+	s.trash.Importance = widget.DangerImportance
 	s.restore = widget.NewButtonWithIcon("Restore from Trash", theme.ContentUndoIcon(), s.onRestore)
 	s.form = container.NewVScroll(container.NewVBox(
 		heading("Document details"),
@@ -720,12 +722,14 @@ func (s *documentsScreen) onTrash() {
 	if s.doc.ID == "" {
 		return
 	}
-	if err := s.a.store.TrashDocument(s.a.ctx, s.doc.ID); err != nil {
+	id, title := s.doc.ID, s.doc.Title
+	if err := s.a.store.TrashDocument(s.a.ctx, id); err != nil {
 		s.a.showError(err)
 		return
 	}
 	s.selectDoc("")
 	s.reload()
+	s.a.notifyUndo("'"+title+"' moved to the Trash", func() error { return s.a.store.RestoreDocument(s.a.ctx, id) }, s.reload)
 }
 
 func (s *documentsScreen) onRestore() {

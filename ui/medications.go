@@ -85,6 +85,7 @@ func newMedicationsScreen(a *App) *medicationsScreen {
 	s.edit = widget.NewButtonWithIcon("Change...", theme.DocumentCreateIcon(), s.onEdit)
 	s.stop = widget.NewButtonWithIcon("Stop taking...", theme.MediaStopIcon(), s.onStop)
 	s.remove = widget.NewButtonWithIcon("Delete (added by mistake)", theme.DeleteIcon(), s.onDelete)
+	s.remove.Importance = widget.DangerImportance
 	s.empty = hint("No medicines yet. Add each medicine taken now, and the ones tried before: the second doctor will ask what was tried and why it stopped.")
 
 	s.allergyStatus = widget.NewRadioGroup([]string{allergyUnknown, allergyNone, allergySome}, s.onAllergyStatus)
@@ -376,6 +377,8 @@ func (s *medicationsScreen) onStop() {
 		}
 		a.closeDialog(f.dialog)
 		s.refresh()
+		before := m
+		a.notifyUndo(m.Name+" marked as stopped", func() error { return a.store.SaveMedication(a.ctx, &before) }, s.refresh)
 	}
 	f.date.OnSubmitted = func(string) { f.save() }
 	f.reason.OnSubmitted = func(string) { f.save() }
@@ -394,14 +397,11 @@ func (s *medicationsScreen) onDelete() {
 		return
 	}
 	m := s.meds[s.selected]
-	s.a.confirm("Delete "+m.Name+"?",
-		"Delete only a medicine entered by mistake. If it was taken and then stopped, use \"Stop taking...\" instead, so the second doctor sees it was tried.",
-		"Delete", func() {
-			if err := s.a.store.DeleteMedication(s.a.ctx, m.ID); err != nil {
-				s.a.showError(err)
-			}
-			s.refresh()
-		})
+	u, err := s.a.store.DeleteMedication(s.a.ctx, m.ID)
+	if err == nil {
+		u.What += ". (A medicine that was taken and then stopped should be stopped, not deleted, so the second doctor sees it was tried.)"
+	}
+	s.a.removed(u, err, s.refresh)
 }
 
 func (s *medicationsScreen) refreshAllergies() {
@@ -430,11 +430,10 @@ func (s *medicationsScreen) refreshAllergies() {
 			text += " - " + d
 		}
 		rm := widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() {
-			if err := s.a.store.DeleteAllergy(s.a.ctx, id); err != nil {
-				s.a.showError(err)
-			}
-			s.reloadPerson()
+			u, err := s.a.store.DeleteAllergy(s.a.ctx, id)
+			s.a.removed(u, err, s.reloadPerson)
 		})
+		rm.Importance = widget.DangerImportance
 		s.allergyBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), rm, widget.NewLabel(text)))
 	}
 	s.allergyBox.Refresh()

@@ -120,6 +120,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 	s.down = widget.NewButtonWithIcon("Move down (Alt+Down)", theme.MoveDownIcon(), func() { s.onMove(+1) })
 	s.top = widget.NewButton("Move to the top", func() { s.moveTo(1) })
 	s.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.onDelete)
+	s.remove.Importance = widget.DangerImportance
 	link := widget.NewButtonWithIcon("Link to documents...", theme.ContentAddIcon(), s.onLink)
 
 	s.form = container.NewVScroll(container.NewVBox(
@@ -280,13 +281,9 @@ func (s *questionsScreen) onDelete() {
 		return
 	}
 	q := s.questions[s.selected]
-	s.a.confirm("Delete this question?", q.Text, "Delete", func() {
-		if err := s.a.store.DeleteQuestion(s.a.ctx, q.ID); err != nil {
-			s.a.showError(err)
-		}
-		s.selected = -1
-		s.refresh()
-	})
+	u, err := s.a.store.DeleteQuestion(s.a.ctx, q.ID)
+	s.selected = -1
+	s.a.removed(u, err, s.refresh)
 }
 
 // onLink chooses which documents a question is about.
