@@ -38,6 +38,13 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 		t.Errorf("Estimate = %d pages, %v; the packet has %d", est, err, res.Pages)
 	}
 	qpdfCheck(t, out)
+	// Every page of the sample person's packet says it is made up. (Our own
+	// pages; the footer is stamped on every page, merged ones too.)
+	for page := 1; page <= res.Pages; page++ {
+		if text := pdfText(t, out, page, page); !strings.Contains(text, "SAMPLE - not a real patient") {
+			t.Errorf("page %d of the sample packet does not say it is a sample", page)
+		}
+	}
 	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 2)), " ")
 	for _, want := range []string{
 		"What is enclosed, and what is not",

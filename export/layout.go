@@ -11,6 +11,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"secondopinion/records"
+	"secondopinion/records/sample"
 )
 
 // geometry is a page size with margins, in millimetres. The margins are
@@ -83,7 +84,13 @@ func footerText(p *packet) string {
 	if !p.person.DateOfBirth.IsZero() {
 		dob = "born " + p.person.DateOfBirth.Human()
 	}
-	return clean(p.person.FullName + "  ·  " + dob)
+	text := p.person.FullName + "  ·  " + dob
+	if sample.IsSample(p.person) {
+		// Every page of the sample person's packet says it is made up, so a
+		// printed page is never taken for a real patient's.
+		text = "SAMPLE - not a real patient  ·  " + text
+	}
+	return clean(text)
 }
 
 // clean makes text safe for gofpdf: it encodes only the Basic Multilingual

@@ -10,6 +10,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"secondopinion/records"
+	"secondopinion/records/sample"
 )
 
 const notRecorded = "Not recorded"
@@ -59,6 +60,12 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 	d.text(sub, 13, 6.5, "", 0)
 	pdf.SetTextColor(inkText, inkText, inkText)
+	if sample.IsSample(p.person) {
+		pdf.Ln(3)
+		pdf.SetTextColor(170, 0, 0)
+		d.text("SAMPLE - made-up records to try Second Opinion. Not a real patient.", 13, 6.5, "B", 0)
+		pdf.SetTextColor(inkText, inkText, inkText)
+	}
 	pdf.Ln(8)
 
 	d.text(p.person.FullName, 22, 10, "B", 0)

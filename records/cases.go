@@ -151,7 +151,7 @@ func (s *Store) packetDocuments(ctx context.Context, caseID string) ([]string, e
 
 // Cases lists a person's cases, most recent first.
 func (s *Store) Cases(ctx context.Context, personID string) ([]Case, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM "case" WHERE person_id=? ORDER BY created DESC`, personID)
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM "case" WHERE person_id=? AND trashed = '' ORDER BY created DESC`, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +166,36 @@ func (s *Store) Cases(ctx context.Context, personID string) ([]Case, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Case, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.Case(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// TrashCase moves a case (with its questions, opinions and packet
+// settings) to the Trash; RestoreCase brings it back until the Trash is
+// emptied. The person's documents and medications are not touched.
+func (s *Store) TrashCase(ctx context.Context, id string) error {
+	return s.setTrashedRow(ctx, "case", "case", id, stamp(s.now()))
+}
+
+// RestoreCase brings a case back from the Trash.
+func (s *Store) RestoreCase(ctx context.Context, id string) error {
+	return s.setTrashedRow(ctx, "case", "case", id, "")
+}
+
+// TrashedCases lists a person's cases in the Trash (everyone's when
+// personID is "").
+func (s *Store) TrashedCases(ctx context.Context, personID string) ([]Case, error) {
+	ids, err := s.ids(ctx, `SELECT id FROM "case" WHERE trashed != '' AND (? = '' OR person_id = ?) ORDER BY created DESC`, personID, personID)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Case, 0, len(ids))

@@ -188,7 +188,7 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM person WHERE draft=''), (SELECT count(*) FROM document WHERE trashed=''), (SELECT count(*) FROM document WHERE trashed!=''),
+		(SELECT count(*) FROM person WHERE draft='' AND trashed=''), (SELECT count(*) FROM document WHERE trashed=''), (SELECT count(*) FROM document WHERE trashed!=''),
 		(SELECT count(*) FROM file WHERE staged=''), (SELECT coalesce(sum(size),0) FROM file WHERE staged=''), (SELECT count(*) FROM medication),
 		(SELECT count(*) FROM allergy), (SELECT count(*) FROM "case"), (SELECT count(*) FROM question), (SELECT count(*) FROM opinion)`).Scan(
 		&st.People, &st.Documents, &st.Trashed, &st.Files, &st.FileBytes, &st.Medications, &st.Allergies, &st.Cases, &st.Questions, &st.Opinions)

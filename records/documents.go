@@ -1156,9 +1156,10 @@ func (s *Store) setTrashed(ctx context.Context, id string, trashed bool) error {
 	})
 }
 
-// EmptyTrash deletes a person's trashed documents for good (all people's
-// when personID is empty), with the files nothing else uses. It returns how
-// many documents were deleted.
+// EmptyTrash deletes a person's trashed documents and cases for good (all
+// people's when personID is empty, and then the people in the Trash too),
+// with the files nothing else uses. It returns how many documents, cases
+// and people were deleted.
 //
 // Deleted means gone: the file bytes, their print versions, the text layer
 // and the search entries are removed; freed pages are overwritten with
@@ -1173,6 +1174,25 @@ func (s *Store) EmptyTrash(ctx context.Context, personID string) (int, error) {
 			return err
 		}
 		n, _ = res.RowsAffected()
+		// Cases in the Trash go with it; people in the Trash too when the
+		// whole library's Trash is emptied (with all that was theirs).
+		res, err = tx.ExecContext(ctx, `DELETE FROM "case" WHERE trashed != '' AND (? = '' OR person_id = ?)`, personID, personID)
+		if err != nil {
+			return err
+		}
+		cases, _ := res.RowsAffected()
+		n += cases
+		if personID == "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE person_id IN (SELECT id FROM person WHERE trashed != '')`); err != nil {
+				return err
+			}
+			res, err = tx.ExecContext(ctx, `DELETE FROM person WHERE trashed != ''`)
+			if err != nil {
+				return err
+			}
+			people, _ := res.RowsAffected()
+			n += people
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE kind='document' AND ref NOT IN (SELECT id FROM document)`); err != nil {
 			return err
 		}

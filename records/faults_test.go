@@ -583,3 +583,58 @@ func TestUndoRemovals(t *testing.T) {
 		t.Errorf("Check() = %q, %v", probs, err)
 	}
 }
+
+// TestTrashPeopleAndCases: a person or a case moved to the Trash leaves the
+// lists and can be restored; emptying the Trash deletes them for good with
+// what was theirs.
+func TestTrashPeopleAndCases(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	keep := addPerson(t, s, "Mary Example")
+	gone := addPerson(t, s, "Test Person")
+	addDoc(t, s, gone.ID, records.Document{Title: "Test letter"}, writeFile(t, t.TempDir(), "t.pdf", makePDF("zqxtestword", 0, 5)))
+	c1 := records.Case{PersonID: keep.ID, Title: "Real case"}
+	c2 := records.Case{PersonID: keep.ID, Title: "Made by mistake"}
+	for _, c := range []*records.Case{&c1, &c2} {
+		if err := s.SaveCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.TrashPerson(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TrashCase(ctx, c2.ID); err != nil {
+		t.Fatal(err)
+	}
+	people, _ := s.People(ctx)
+	cases, _ := s.Cases(ctx, keep.ID)
+	if len(people) != 1 || people[0].ID != keep.ID || len(cases) != 1 || cases[0].ID != c1.ID {
+		t.Fatalf("after Trash: people %v, cases %v; want only Mary and her real case", people, cases)
+	}
+	if _, err := s.PersonByName(ctx, "Test Person"); !errors.Is(err, records.ErrNotFound) {
+		t.Errorf("PersonByName(trashed) = %v, want not found", err)
+	}
+	tp, _ := s.TrashedPeople(ctx)
+	tc, _ := s.TrashedCases(ctx, "")
+	if len(tp) != 1 || len(tc) != 1 {
+		t.Fatalf("Trash holds %d people and %d cases, want 1 and 1", len(tp), len(tc))
+	}
+	if err := s.RestoreCase(ctx, c2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cases, _ := s.Cases(ctx, keep.ID); len(cases) != 2 {
+		t.Errorf("after RestoreCase: %d cases, want 2", len(cases))
+	}
+	if _, err := s.EmptyTrash(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Person(ctx, gone.ID); !errors.Is(err, records.ErrNotFound) {
+		t.Errorf("the trashed person is still in the library after emptying the Trash: %v", err)
+	}
+	if docs, _ := s.Documents(ctx, records.DocumentFilter{Search: "zqxtestword"}); len(docs) != 0 {
+		t.Errorf("their document is still found after emptying the Trash")
+	}
+	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+		t.Errorf("Check() = %q, %v", probs, err)
+	}
+}

@@ -110,7 +110,7 @@ func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
 
 // People lists everyone in the library by name.
 func (s *Store) People(ctx context.Context) ([]Person, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM person WHERE draft = '' ORDER BY full_name COLLATE NOCASE, created`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM person WHERE draft = '' AND trashed = '' ORDER BY full_name COLLATE NOCASE, created`)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *Store) Person(ctx context.Context, id string) (Person, error) {
 // ErrAmbiguous (in a Problem listing them by date of birth) when several
 // people have that name: a name must never silently pick the wrong one.
 func (s *Store) PersonByName(ctx context.Context, name string) (Person, error) {
-	ids, err := s.ids(ctx, `SELECT id FROM person WHERE draft = '' AND lower(trim(full_name)) = lower(trim(?)) ORDER BY birth_date, created`, name)
+	ids, err := s.ids(ctx, `SELECT id FROM person WHERE draft = '' AND trashed = '' AND lower(trim(full_name)) = lower(trim(?)) ORDER BY birth_date, created`, name)
 	if err != nil {
 		return Person{}, err
 	}
@@ -201,7 +201,7 @@ func (s *Store) PersonByID(ctx context.Context, ref string) (Person, error) {
 	if len(ref) < 4 {
 		return Person{}, &Problem{Msg: fmt.Sprintf("%q is too short to be a person's ID. Copy the ID from secondopinion list.", ref), Err: ErrNotFound}
 	}
-	ids, err := s.ids(ctx, `SELECT id FROM person WHERE draft = '' AND substr(id, 1, ?) = ?`, len(ref), ref)
+	ids, err := s.ids(ctx, `SELECT id FROM person WHERE draft = '' AND trashed = '' AND substr(id, 1, ?) = ?`, len(ref), ref)
 	if err != nil {
 		return Person{}, err
 	}
@@ -238,6 +238,50 @@ func ShortID(id string) string {
 		return id[:8]
 	}
 	return id
+}
+
+// TrashPerson moves a person, with everything recorded for them, to the
+// Trash: they leave the switcher and every list, and can be restored until
+// the Trash is emptied.
+func (s *Store) TrashPerson(ctx context.Context, id string) error {
+	return s.setTrashedRow(ctx, "person", "person", id, stamp(s.now()))
+}
+
+// RestorePerson brings a person back from the Trash.
+func (s *Store) RestorePerson(ctx context.Context, id string) error {
+	return s.setTrashedRow(ctx, "person", "person", id, "")
+}
+
+// TrashedPeople lists the people in the Trash.
+func (s *Store) TrashedPeople(ctx context.Context) ([]Person, error) {
+	ids, err := s.ids(ctx, `SELECT id FROM person WHERE trashed != '' AND draft = '' ORDER BY full_name COLLATE NOCASE`)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.Person(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// setTrashedRow sets the trashed mark of one row of table (person or
+// case): stamp moves it to the Trash, "" brings it back.
+func (s *Store) setTrashedRow(ctx context.Context, table, what, id, stamp string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE "`+table+`" SET trashed=? WHERE id=?`, stamp, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound(what)
+		}
+		return nil
+	})
 }
 
 // DeletePerson removes a person and everything recorded for them. Files no

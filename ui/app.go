@@ -190,6 +190,72 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 	app.ShowAndRun()
 }
 
+// trashPerson moves a person (and all that is theirs) to the Trash, opens
+// another person or the welcome screen, and offers Undo. UI goroutine.
+func (a *App) trashPerson(p records.Person) {
+	a.flush()
+	if err := a.store.TrashPerson(a.ctx, p.ID); err != nil {
+		a.showError(err)
+		return
+	}
+	a.afterPeopleChanged("")
+	a.notifyUndo(p.FullName+" moved to the Trash, with their documents, medicines and cases", func() error {
+		return a.store.RestorePerson(a.ctx, p.ID)
+	}, func() { a.afterPeopleChanged(p.ID) })
+}
+
+// afterPeopleChanged opens want (or, when it is "" or gone, the first
+// person left), or the welcome screen when nobody is left. UI goroutine.
+func (a *App) afterPeopleChanged(want string) {
+	people, err := a.store.People(a.ctx)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	if len(people) == 0 {
+		a.person, a.kase = records.Person{}, records.Case{}
+		a.win.SetContent(a.welcome.content())
+		return
+	}
+	id := people[0].ID
+	for _, p := range people {
+		if p.ID == want || (want == "" && p.ID == a.person.ID) {
+			id = p.ID
+		}
+	}
+	if a.win.Content() != a.main {
+		a.win.SetContent(a.main)
+	}
+	a.openPerson(id)
+	a.reloadPeople()
+}
+
+// trashCase moves the current case to the Trash and offers Undo; the
+// person's documents and medicines stay. UI goroutine.
+func (a *App) trashCase() {
+	c := a.kase
+	if c.ID == "" {
+		return
+	}
+	a.flush()
+	if err := a.store.TrashCase(a.ctx, c.ID); err != nil {
+		a.showError(err)
+		return
+	}
+	person := a.person.ID
+	a.openPerson(person) // its most recent other case, or a new one
+	title := c.Title
+	if title == "" {
+		title = "The case"
+	}
+	a.notifyUndo(title+" moved to the Trash (the documents and medicines stay)", func() error {
+		return a.store.RestoreCase(a.ctx, c.ID)
+	}, func() {
+		a.fyne.Preferences().SetString(prefCase+person, c.ID)
+		a.openPerson(person)
+	})
+}
+
 // notifyUndo shows what was just removed at the bottom of the window, with
 // Undo, for about ten seconds: every destructive click can be taken back.
 // undo puts it back; after refreshes the screen either way. UI goroutine.
@@ -621,7 +687,11 @@ func (a *App) reloadPeople() {
 	a.people = people
 	opts := make([]string, 0, len(people)+1)
 	for _, p := range people {
-		opts = append(opts, p.FullName)
+		name := p.FullName
+		if sample.IsSample(p) {
+			name += " (sample, not a real patient)"
+		}
+		opts = append(opts, name)
 	}
 	opts = append(opts, addPersonOption)
 	selected := -1

@@ -17,6 +17,7 @@ import (
 
 	"secondopinion/export"
 	"secondopinion/records"
+	"secondopinion/records/sample"
 )
 
 // TestBusyLibraryKeepsTyping: while another Second Opinion window or
@@ -417,5 +418,66 @@ func TestRemoveAllergyUndo(t *testing.T) {
 	}
 	if a.noticeBar.Visible() {
 		t.Error("the notice stays after Undo")
+	}
+}
+
+// TestSamplePersonMarkedAndRemovedInOneClick: the sample person is marked
+// as not a real patient in the switcher and on the Overview, is removed in
+// one click (to the Trash, with Undo), and a mistaken person or case can be
+// moved to the Trash and restored from Settings.
+func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
+	a := newTestApp(t)
+	p, err := sample.Load(a.ctx, a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.enterMain(p.ID)
+	if sel := a.personSelect.Selected; !strings.Contains(sel, "sample, not a real patient") {
+		t.Errorf("the switcher shows %q, want the sample marked as not a real patient", sel)
+	}
+	if !a.overview.sample.Visible() {
+		t.Fatal("the Overview does not say this is the sample person")
+	}
+	var remove *widget.Button
+	walk(t, a.overview.sample, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && b.Text == "Remove the sample person" {
+			remove = b
+		}
+	})
+	if remove == nil {
+		t.Fatal("no one-click removal of the sample person")
+	}
+	test.Tap(remove)
+	if people, _ := a.store.People(a.ctx); len(people) != 0 {
+		t.Fatalf("after removing the sample person: %d people, want none", len(people))
+	}
+	if a.win.Content() == a.main || !a.noticeBar.Visible() {
+		t.Errorf("after removing the only person: want the welcome screen and an Undo notice")
+	}
+	test.Tap(a.noticeUndo)
+	if people, _ := a.store.People(a.ctx); len(people) != 1 || a.person.ID != p.ID {
+		t.Fatalf("Undo did not bring the sample person back: %d people, current %q", len(people), a.person.FullName)
+	}
+
+	// A case made by mistake goes to the Trash and comes back from Settings.
+	kase := a.kase
+	a.show(secCase)
+	test.Tap(a.caseScreen.trash)
+	if cases, _ := a.store.Cases(a.ctx, p.ID); len(cases) != 1 || cases[0].ID == kase.ID {
+		t.Fatalf("after moving the case to the Trash: %d cases", len(cases))
+	}
+	a.show(secSettings)
+	var restore *widget.Button
+	walk(t, a.settings.trashBox, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && b.Text == "Restore" {
+			restore = b
+		}
+	})
+	if restore == nil {
+		t.Fatal("Settings does not list the case in the Trash with Restore")
+	}
+	test.Tap(restore)
+	if cases, _ := a.store.Cases(a.ctx, p.ID); len(cases) != 2 {
+		t.Errorf("after Restore: %d cases, want 2", len(cases))
 	}
 }

@@ -18,7 +18,8 @@ import (
 // opinion, the doctors, the appointment and referral, records requests and
 // the opinions received. Every field is saved as it is edited.
 type caseScreen struct {
-	a *App
+	trash *widget.Button // moves the case to the Trash (documents stay)
+	a     *App
 
 	title, diagnosis, plan, reasonOther, decision *formEntry
 	reasons                                       *widget.CheckGroup
@@ -94,6 +95,8 @@ func newCaseScreen(a *App) *caseScreen {
 	addRequest := widget.NewButtonWithIcon("Add a records request", theme.ContentAddIcon(), func() { s.editRequest(records.RecordsRequest{CaseID: a.kase.ID}) })
 	addOpinion := widget.NewButtonWithIcon("Add an opinion", theme.ContentAddIcon(), func() { s.editOpinion(records.Opinion{CaseID: a.kase.ID}) })
 
+	s.trash = widget.NewButtonWithIcon("Move this case to the Trash", theme.DeleteIcon(), a.trashCase)
+	s.trash.Importance = widget.DangerImportance
 	s.box = container.NewVScroll(container.NewPadded(container.NewVBox(
 		heading("Case & referral"),
 		hint("Everything here is saved as you type."),
@@ -133,6 +136,8 @@ func newCaseScreen(a *App) *caseScreen {
 		widget.NewSeparator(),
 		heading("Comparing the opinions"),
 		s.compare.content(),
+		widget.NewSeparator(),
+		container.NewHBox(s.trash),
 	)))
 	return s
 }

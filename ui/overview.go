@@ -11,6 +11,7 @@ import (
 
 	"secondopinion/records"
 	"secondopinion/records/guide"
+	"secondopinion/records/sample"
 )
 
 // missingItem is one thing a complete packet still needs, with the section
@@ -50,6 +51,7 @@ func readinessGaps(items []records.ReadyItem, p records.Person, c records.Case, 
 
 // overviewScreen is the case at a glance, and the case's timeline.
 type overviewScreen struct {
+	sample      *fyne.Container // shown for the sample person, with its one-click removal
 	a           *App
 	name        *widget.Label
 	diagnosis   *widget.Label
@@ -86,7 +88,13 @@ func newOverviewScreen(a *App) *overviewScreen {
 	s.counts = widget.NewLabel("")
 	s.missing = container.NewVBox()
 	s.inPlace = container.NewVBox()
+	removeSample := widget.NewButtonWithIcon("Remove the sample person", theme.DeleteIcon(), func() { a.trashPerson(a.person) })
+	removeSample.Importance = widget.DangerImportance
+	s.sample = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), removeSample,
+		hint("This is the sample person: made-up records to try the app with, not a real patient. Their packet says so on every page.")))
+	s.sample.Hide()
 	glance := container.NewVScroll(container.NewPadded(container.NewVBox(
+		s.sample,
 		s.name,
 		widget.NewForm(
 			widget.NewFormItem("Diagnosis as told", s.diagnosis),
@@ -155,6 +163,8 @@ func (s *overviewScreen) refresh() {
 	a := s.a
 	c := a.kase
 	s.name.SetText(a.person.FullName + " - " + orText(c.Title, "Second opinion"))
+	s.sample.Hidden = !sample.IsSample(a.person)
+	s.sample.Refresh()
 	s.diagnosis.SetText(orText(c.Diagnosis, "Not written yet. Add it under Case & referral."))
 	appt := c.AppointmentText()
 	if appt == "" {

@@ -180,8 +180,13 @@ func (d *personDialog) open() {
 	var dlg dialog.Dialog
 	done := widget.NewButton("Done", func() { a.closeDialog(dlg) })
 	done.Importance = widget.HighImportance
+	trash := widget.NewButtonWithIcon("Move "+p.FullName+" to the Trash", theme.DeleteIcon(), func() {
+		a.closeDialog(dlg)
+		a.trashPerson(p)
+	})
+	trash.Importance = widget.DangerImportance
 	dlg = dialog.NewCustomWithoutButtons(p.FullName, container.NewBorder(nil,
-		container.NewVBox(d.problem, container.NewHBox(layout.NewSpacer(), done)), nil, nil, scroll), a.win)
+		container.NewVBox(d.problem, container.NewHBox(trash, layout.NewSpacer(), done)), nil, nil, scroll), a.win)
 	dlg.SetOnClosed(func() { d.saver.flush() })
 	d.dialog = dlg
 	a.pushEscape(dlg, nil)

@@ -16,6 +16,7 @@ import (
 // settingsScreen shows where the library is, makes backups, and keeps the
 // default paper size.
 type settingsScreen struct {
+	trashBox *fyne.Container // people and cases in the Trash
 	a        *App
 	location *widget.Label
 	backup   *widget.Button
@@ -40,6 +41,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 	s.backedUp = hint("")
 	s.backedUp.Hide()
 	s.paper = widget.NewSelect([]string{paperA4, paperLetter}, s.onPaper)
+	s.trashBox = container.NewVBox()
 	s.box = container.NewVScroll(container.NewPadded(container.NewVBox(
 		heading("Settings"),
 		widget.NewLabelWithStyle("Your library", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -55,6 +57,10 @@ func newSettingsScreen(a *App) *settingsScreen {
 		widget.NewLabelWithStyle("Paper size for new packets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.paper,
 		widget.NewSeparator(),
+		widget.NewLabelWithStyle("People and cases in the Trash", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		hint("A person or case moved to the Trash can be brought back until it is deleted for good."),
+		s.trashBox,
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Appearance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Light or dark follows your computer's own setting."),
 	)))
@@ -65,11 +71,74 @@ func (s *settingsScreen) content() fyne.CanvasObject { return s.box }
 
 func (s *settingsScreen) refresh() {
 	s.location.SetText(s.a.store.Path())
+	s.refreshTrash()
 	opt := paperA4
 	if s.a.defaultPaper() == records.PaperLetter {
 		opt = paperLetter
 	}
 	setSelectQuiet(s.paper, opt)
+}
+
+// refreshTrash lists the people and cases in the Trash, each with Restore
+// and Delete for good. UI goroutine.
+func (s *settingsScreen) refreshTrash() {
+	a := s.a
+	s.trashBox.Objects = nil
+	people, err := a.store.TrashedPeople(a.ctx)
+	if err != nil {
+		a.showError(err)
+	}
+	cases, err := a.store.TrashedCases(a.ctx, "")
+	if err != nil {
+		a.showError(err)
+	}
+	row := func(text string, restore func() error, purge func() error, after func()) {
+		back := widget.NewButtonWithIcon("Restore", theme.ContentUndoIcon(), func() {
+			if err := restore(); err != nil {
+				a.showError(err)
+			}
+			after()
+		})
+		del := widget.NewButtonWithIcon("Delete for good...", theme.DeleteIcon(), func() {
+			a.confirm("Delete for good?", text+" will be deleted for good, with everything recorded for it. This cannot be undone.", "Delete for good", func() {
+				if err := purge(); err != nil {
+					a.showError(err)
+				}
+				after()
+			})
+		})
+		del.Importance = widget.DangerImportance
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		s.trashBox.Add(container.NewBorder(nil, nil, nil, container.NewHBox(back, del), l))
+	}
+	for _, p := range people {
+		id := p.ID
+		row(p.FullName+" (a person, with their documents, medicines and cases)",
+			func() error { return a.store.RestorePerson(a.ctx, id) },
+			func() error { return a.store.DeletePerson(a.ctx, id) },
+			func() { a.afterPeopleChanged(a.person.ID); a.show(secSettings) })
+	}
+	for _, c := range cases {
+		id, owner := c.ID, c.PersonID
+		who := ""
+		if p, err := a.store.Person(a.ctx, owner); err == nil {
+			who = " of " + p.FullName
+		}
+		row(orText(c.Title, "Second opinion")+" (a case"+who+")",
+			func() error { return a.store.RestoreCase(a.ctx, id) },
+			func() error { return a.store.DeleteCase(a.ctx, id) },
+			func() {
+				if owner == a.person.ID {
+					a.openPerson(owner)
+				}
+				s.refreshTrash()
+			})
+	}
+	if len(people)+len(cases) == 0 {
+		s.trashBox.Add(widget.NewLabel("Nothing in the Trash."))
+	}
+	s.trashBox.Refresh()
 }
 
 func (s *settingsScreen) onPaper(opt string) {

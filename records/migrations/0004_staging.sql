@@ -14,6 +14,11 @@ ALTER TABLE file ADD COLUMN staged TEXT NOT NULL DEFAULT '';
 ALTER TABLE person ADD COLUMN draft TEXT NOT NULL DEFAULT '';
 CREATE INDEX file_staged ON file(staged) WHERE staged != '';
 
+-- People and cases go to the Trash like documents (a person added by
+-- mistake, a test case), and can be restored until the Trash is emptied.
+ALTER TABLE person ADD COLUMN trashed TEXT NOT NULL DEFAULT '';
+ALTER TABLE "case" ADD COLUMN trashed TEXT NOT NULL DEFAULT '';
+
 -- A document added with only the readable pages of a damaged PDF says what
 -- is missing, in the catalogue, the readiness check and the packet.
 ALTER TABLE document ADD COLUMN missing TEXT NOT NULL DEFAULT '';

@@ -42,6 +42,11 @@ const birthDate = "1961-04-12"
 // already in the library.
 var ErrPresent = errors.New("sample: the sample person is already in the library")
 
+// IsSample reports whether p is the sample person (not a real patient).
+func IsSample(p records.Person) bool {
+	return p.FullName == Name && p.DateOfBirth.String() == birthDate
+}
+
 // Present finds the sample person in the library.
 func Present(ctx context.Context, s *records.Store) (records.Person, bool, error) {
 	people, err := s.People(ctx)
@@ -49,7 +54,7 @@ func Present(ctx context.Context, s *records.Store) (records.Person, bool, error
 		return records.Person{}, false, err
 	}
 	for _, p := range people {
-		if p.FullName == Name && p.DateOfBirth.String() == birthDate {
+		if IsSample(p) {
 			return p, true, nil
 		}
 	}
