@@ -638,3 +638,17 @@ func TestTrashPeopleAndCases(t *testing.T) {
 		t.Errorf("Check() = %q, %v", probs, err)
 	}
 }
+
+// TestGroupForAdding: photos chosen together are one document, in the order
+// a phone numbered them; each PDF is a document of its own.
+func TestGroupForAdding(t *testing.T) {
+	in := []string{"/d/IMG_10.jpg", "/d/letter.pdf", "/d/IMG_2.jpg", "/d/img_9.PNG", "/d/results.pdf"}
+	got := records.GroupForAdding(in, false)
+	want := [][]string{{"/d/IMG_2.jpg", "/d/img_9.PNG", "/d/IMG_10.jpg"}, {"/d/letter.pdf"}, {"/d/results.pdf"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("GroupForAdding(%q) = %q, want %q", in, got, want)
+	}
+	if got := records.GroupForAdding(in, true); len(got) != 5 || got[0][0] != in[0] {
+		t.Errorf("GroupForAdding(separate) = %q, want each file alone, in the order chosen", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -479,5 +480,35 @@ func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
 	test.Tap(restore)
 	if cases, _ := a.store.Cases(a.ctx, p.ID); len(cases) != 2 {
 		t.Errorf("after Restore: %d cases, want 2", len(cases))
+	}
+}
+
+// TestAddDefaults: photos chosen together become one document by default,
+// pages in the order the phone numbered them; a PDF chosen with them is a
+// document of its own.
+func TestAddDefaults(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	s := a.documents
+	a.show(secDocuments)
+	pdf := filepath.Join(dir, "letter.pdf")
+	os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600)
+	s.addPaths([]string{writePNG(t, dir, "IMG_10.png", 3), pdf, writePNG(t, dir, "IMG_2.png", 1), writePNG(t, dir, "IMG_9.png", 2)})
+	if !strings.Contains(s.grouping.Selected, "the pictures together") {
+		t.Fatalf("default grouping = %q, want the pictures together and the PDF on its own", s.grouping.Selected)
+	}
+	s.onConfirmAdd()
+	docs, _ := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID})
+	var photos records.Document
+	for _, d := range docs {
+		if d.FileCount == 3 {
+			photos, _ = a.store.Document(a.ctx, d.ID)
+		}
+	}
+	if len(docs) != 2 || len(photos.Files) != 3 {
+		t.Fatalf("added %d documents (%+v), want 2: the three photos together and the PDF", len(docs), docs)
+	}
+	if got := []string{photos.Files[0].Name, photos.Files[1].Name, photos.Files[2].Name}; !reflect.DeepEqual(got, []string{"IMG_2.png", "IMG_9.png", "IMG_10.png"}) {
+		t.Errorf("photo pages in order %q, want IMG_2, IMG_9, IMG_10", got)
 	}
 }

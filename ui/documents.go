@@ -813,14 +813,26 @@ func (s *documentsScreen) showPending() {
 	}
 	s.pendingBox.Refresh()
 	if len(s.pending) > 1 {
-		one := s.oneDocument()
-		s.grouping.Options = []string{
-			fmt.Sprintf("One document with %d pages (for example photos of one letter)", len(s.pending)),
-			fmt.Sprintf("%d separate documents", len(s.pending)),
+		// The default is what people expect (records.GroupForAdding):
+		// photos chosen together are one document, pages in the order the
+		// phone numbered them; each PDF is a document of its own.
+		wasSeparate := len(s.grouping.Options) > 0 && s.grouping.Selected == s.grouping.Options[1]
+		groups := records.GroupForAdding(s.pending, false)
+		first := fmt.Sprintf("One document with %d pages (for example photos of one letter)", len(s.pending))
+		if len(groups) > 1 {
+			first = fmt.Sprintf("%s: the pictures together as one document, each PDF on its own", plural(len(groups), "document", "documents"))
 		}
-		s.grouping.Selected = s.grouping.Options[1]
-		if one {
-			s.grouping.Selected = s.grouping.Options[0]
+		if len(groups) == len(s.pending) {
+			first = "" // nothing to put together: only PDFs (or one picture)
+		}
+		s.grouping.Options = nil
+		if first != "" {
+			s.grouping.Options = append(s.grouping.Options, first)
+		}
+		s.grouping.Options = append(s.grouping.Options, fmt.Sprintf("%d separate documents", len(s.pending)))
+		s.grouping.Selected = s.grouping.Options[0]
+		if wasSeparate && len(s.grouping.Options) > 1 {
+			s.grouping.Selected = s.grouping.Options[1]
 		}
 		s.grouping.Show()
 		s.grouping.Refresh()
@@ -831,9 +843,10 @@ func (s *documentsScreen) showPending() {
 	s.addBody.Refresh()
 }
 
-// oneDocument reports whether the pending files become one document.
+// oneDocument reports whether the pending files are grouped (pictures
+// together) rather than one document each.
 func (s *documentsScreen) oneDocument() bool {
-	return len(s.grouping.Options) > 0 && s.grouping.Selected == s.grouping.Options[0]
+	return len(s.grouping.Options) > 1 && s.grouping.Selected == s.grouping.Options[0]
 }
 
 // onConfirmAdd adds the pending files in the background with a progress bar.
@@ -842,14 +855,7 @@ func (s *documentsScreen) onConfirmAdd() {
 		s.a.closeDialog(s.addDialog)
 		return
 	}
-	var groups [][]string
-	if s.oneDocument() {
-		groups = [][]string{append([]string(nil), s.pending...)}
-	} else {
-		for _, p := range s.pending {
-			groups = append(groups, []string{p})
-		}
-	}
+	groups := records.GroupForAdding(s.pending, !s.oneDocument())
 	kind := kindOfLabel(s.addKind.Selected)
 	s.a.closeDialog(s.addDialog)
 	s.addGroups(groups, kind, "", records.AddOptions{})
