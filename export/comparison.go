@@ -39,6 +39,9 @@ func WriteComparison(ctx context.Context, s *records.Store, out string, opt Opti
 		return Result{}, &records.Problem{Msg: fmt.Sprintf("There is nothing to compare yet: %s recorded. Record the first and the second opinion, then make the comparison.", have), Err: records.ErrInvalid}
 	}
 	cmp := records.CompareOpinions(ops)
+	if p.kase != nil {
+		cmp = cmp.WithAgreed(p.kase.Agree)
+	}
 	draw := func(d *doc) { cmpDraw(d, p, cmp) }
 
 	// Draw once to count the pages, then again with "Page X of Y".
@@ -159,9 +162,14 @@ func cmpTable(d *doc, cmp records.Comparison) {
 	header()
 	for _, r := range cmp.Rows {
 		mark := ""
-		if r.Differs {
+		switch {
+		case r.Differs:
 			mark = "Differs"
-		} else if cmpAgree(r) {
+		case r.MarkedAgree:
+			mark = "Agree (marked by the patient)"
+		case r.AddsDetail:
+			mark = "Same, one adds detail"
+		case cmpAgree(r):
 			mark = "Same"
 		}
 		d.pdf.SetFont(font, "", size)

@@ -102,6 +102,14 @@ func (s *Store) Case(ctx context.Context, id string) (Case, error) {
 	if c.NotApplicable, err = s.notApplicable(ctx, id); err != nil {
 		return c, err
 	}
+	keys, err := s.ids(ctx, `SELECT row_key FROM case_agree WHERE case_id=?`, id)
+	if err != nil {
+		return c, err
+	}
+	c.Agree = map[string]bool{}
+	for _, k := range keys {
+		c.Agree[k] = true
+	}
 	if chosen == 1 {
 		if c.Packet.Documents, err = s.packetDocuments(ctx, id); err != nil {
 			return c, err
@@ -177,6 +185,27 @@ func (s *Store) Cases(ctx context.Context, personID string) ([]Case, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// SetRowsAgree records that the opinions agree on a compared row (the
+// diagnosis, the recommended treatment) although their words differ, or
+// takes that back. The comparison screen and PDF follow it.
+func (s *Store) SetRowsAgree(ctx context.Context, caseID, key string, agree bool) error {
+	if key != CompareDiagnosis && key != CompareTreatment {
+		return invalid("Only the diagnosis and the recommended treatment can be marked as agreeing.")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := touchCase(ctx, tx, caseID, s.now()); err != nil {
+			return err
+		}
+		var err error
+		if agree {
+			_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_agree (case_id, row_key) VALUES (?, ?)`, caseID, key)
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM case_agree WHERE case_id=? AND row_key=?`, caseID, key)
+		}
+		return err
+	})
 }
 
 // TrashCase moves a case (with its questions, opinions and packet

@@ -21,6 +21,13 @@ type CompareRow struct {
 	// spacing and punctuation do not count as a difference, and an opinion
 	// that does not record the fact neither agrees nor differs.
 	Differs bool
+	// AddsDetail reports that the opinions word the fact differently but one
+	// only adds words to another ("DCIS" and "DCIS, grade 2, 15 mm"): more
+	// detail, not a different view. Such a row does not count as differing.
+	AddsDetail bool
+	// MarkedAgree reports that the patient marked the row "these agree"
+	// (Case.Agree); it then does not count as differing.
+	MarkedAgree bool
 }
 
 // Comparison row keys.
@@ -57,9 +64,49 @@ func CompareOpinions(ops []Opinion) Comparison {
 			}
 		}
 		row.Differs = r.compared && len(seen) > 1
+		if row.Differs && onlyAddsWords(seen) {
+			row.Differs, row.AddsDetail = false, true
+		}
 		cmp.Rows = append(cmp.Rows, row)
 	}
 	return cmp
+}
+
+// onlyAddsWords reports whether every (normalised) value's words are all
+// found in the one with the most words: each says the same as the longest,
+// in fewer words.
+func onlyAddsWords(values map[string]bool) bool {
+	var longest []string
+	for v := range values {
+		if w := strings.Fields(v); len(w) > len(longest) {
+			longest = w
+		}
+	}
+	have := map[string]bool{}
+	for _, w := range longest {
+		have[w] = true
+	}
+	for v := range values {
+		for _, w := range strings.Fields(v) {
+			if !have[w] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// WithAgreed applies the patient's "these agree" marks (Case.Agree): a
+// marked row no longer differs.
+func (c Comparison) WithAgreed(marks map[string]bool) Comparison {
+	out := c
+	out.Rows = append([]CompareRow(nil), c.Rows...)
+	for i, r := range out.Rows {
+		if marks[r.Key] && (r.Differs || r.AddsDetail) {
+			out.Rows[i].Differs, out.Rows[i].MarkedAgree = false, true
+		}
+	}
+	return out
 }
 
 func cmpOpinionDate(o Opinion) string {

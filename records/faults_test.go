@@ -652,3 +652,46 @@ func TestGroupForAdding(t *testing.T) {
 		t.Errorf("GroupForAdding(separate) = %q, want each file alone, in the order chosen", got)
 	}
 }
+
+// TestCompareAddsDetailAndAgree: a second opinion that only adds words to
+// the first does not "differ"; a row the patient marks "these agree" no
+// longer differs, and the mark is kept with the case.
+func TestCompareAddsDetailAndAgree(t *testing.T) {
+	ctx := context.Background()
+	ops := []records.Opinion{
+		{Position: 1, Diagnosis: "Ductal carcinoma in situ", Treatment: "Mastectomy"},
+		{Position: 2, Diagnosis: "Ductal carcinoma in situ, grade 2, 15 mm", Treatment: "Lumpectomy and radiotherapy"},
+	}
+	cmp := records.CompareOpinions(ops)
+	diag, _ := cmp.Row(records.CompareDiagnosis)
+	treat, _ := cmp.Row(records.CompareTreatment)
+	if diag.Differs || !diag.AddsDetail {
+		t.Errorf("diagnosis row: Differs %v, AddsDetail %v; want only added detail", diag.Differs, diag.AddsDetail)
+	}
+	if !treat.Differs {
+		t.Error("treatment row does not differ")
+	}
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	c := records.Case{PersonID: p.ID}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRowsAgree(ctx, c.ID, records.CompareTreatment, true); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Case(ctx, c.ID)
+	if err != nil || !got.Agree[records.CompareTreatment] {
+		t.Fatalf("Case().Agree = %v, %v; want the treatment marked", got.Agree, err)
+	}
+	marked := cmp.WithAgreed(got.Agree)
+	if treat, _ := marked.Row(records.CompareTreatment); treat.Differs || !treat.MarkedAgree || marked.Differs() {
+		t.Errorf("after marking: %+v, Differs() %v; want the treatment agreed and nothing differing", treat, marked.Differs())
+	}
+	if err := s.SetRowsAgree(ctx, c.ID, records.CompareTreatment, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Case(ctx, c.ID); got.Agree[records.CompareTreatment] {
+		t.Error("the mark stayed after it was taken back")
+	}
+}

@@ -440,6 +440,9 @@ type Case struct {
 	ViaReferral   bool // the second opinion goes through a referral
 	Coverage      string
 	NotApplicable map[string]string // readiness item -> the user's reason
+	// Agree holds the comparison rows (CompareDiagnosis, CompareTreatment)
+	// the patient marked "these agree" although the words differ.
+	Agree map[string]bool
 	Packet        PacketSettings
 	Requests      []RecordsRequest
 	Opinions      []Opinion

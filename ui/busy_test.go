@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -510,5 +511,44 @@ func TestAddDefaults(t *testing.T) {
 	}
 	if got := []string{photos.Files[0].Name, photos.Files[1].Name, photos.Files[2].Name}; !reflect.DeepEqual(got, []string{"IMG_2.png", "IMG_9.png", "IMG_10.png"}) {
 		t.Errorf("photo pages in order %q, want IMG_2, IMG_9, IMG_10", got)
+	}
+}
+
+// TestMarkOpinionsAgree: on the sample's differing opinions, "These agree"
+// on a differing row takes its "Differs" mark away, is kept with the case,
+// and the comparison PDF follows it.
+func TestMarkOpinionsAgree(t *testing.T) {
+	a := newTestApp(t)
+	p, err := sample.Load(a.ctx, a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.enterMain(p.ID)
+	a.show(secCase)
+	v := a.caseScreen.compare
+	key := ""
+	for k, differs := range v.differs {
+		if differs {
+			key = k
+		}
+	}
+	if key == "" || v.agree[key] == nil {
+		t.Fatalf("no differing row with a These agree box (differs %v)", v.differs)
+	}
+	test.Tap(v.agree[key])
+	if v.differs[key] {
+		t.Errorf("row %q still marked Differs after These agree", key)
+	}
+	if c, _ := a.store.Case(a.ctx, a.kase.ID); !c.Agree[key] {
+		t.Errorf("the mark was not kept with the case")
+	}
+	out := filepath.Join(t.TempDir(), "comparison.pdf")
+	v.saveTo(out)
+	text, err := exec.Command("pdftotext", out, "-").Output()
+	if err != nil {
+		t.Skipf("pdftotext: %v", err)
+	}
+	if !strings.Contains(string(text), "marked by the patient") {
+		t.Errorf("the comparison PDF does not follow the mark:\n%s", text)
 	}
 }

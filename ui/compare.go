@@ -27,6 +27,7 @@ type compareView struct {
 	a        *App
 	box      *fyne.Container
 	differs  map[string]bool           // row key -> marked "Differs" (tests)
+	agree    map[string]*widget.Check  // row key -> its "These agree" box
 	addQ     map[string]*widget.Button // differ question -> its Add button (tests)
 	save     *widget.Button
 	result   *widget.Label
@@ -51,13 +52,14 @@ func (v *compareView) content() fyne.CanvasObject { return v.box }
 func (v *compareView) show(ops []records.Opinion) {
 	v.box.Objects = nil
 	v.differs = map[string]bool{}
+	v.agree = map[string]*widget.Check{}
 	v.addQ = map[string]*widget.Button{}
 	if len(ops) < 2 {
 		v.box.Add(hint("When two opinions are recorded, they are set side by side here, with what differs marked."))
 		v.box.Refresh()
 		return
 	}
-	cmp := records.CompareOpinions(ops)
+	cmp := records.CompareOpinions(ops).WithAgreed(v.a.kase.Agree)
 	var differ []string
 	for _, r := range cmp.Rows {
 		if r.Differs {
@@ -89,6 +91,18 @@ func (v *compareView) show(ops []records.Opinion) {
 			mark.Importance = widget.WarningImportance
 			first.Add(container.NewHBox(widget.NewIcon(theme.WarningIcon()), mark))
 		}
+		if r.AddsDetail && !r.MarkedAgree {
+			first.Add(hint("One adds detail to the other"))
+		}
+		if r.Differs || r.MarkedAgree || r.AddsDetail {
+			// The patient knows best whether two wordings mean the same.
+			key := r.Key
+			agree := widget.NewCheck("These agree", nil)
+			agree.SetChecked(r.MarkedAgree)
+			agree.OnChanged = func(on bool) { v.onAgree(key, on, ops) }
+			v.agree[key] = agree
+			first.Add(agree)
+		}
 		row := container.NewGridWithColumns(cols, first)
 		for _, val := range r.Values {
 			l := widget.NewLabel(orText(val, "Not recorded"))
@@ -114,6 +128,20 @@ func (v *compareView) show(ops []records.Opinion) {
 	v.box.Add(container.NewHBox(v.save, v.open))
 	v.box.Add(v.result)
 	v.box.Refresh()
+}
+
+// onAgree stores the patient's "these agree" mark for a row and lays the
+// comparison out again. UI goroutine.
+func (v *compareView) onAgree(key string, on bool, ops []records.Opinion) {
+	a := v.a
+	if err := a.store.SetRowsAgree(a.ctx, a.kase.ID, key, on); err != nil {
+		a.showError(err)
+		return
+	}
+	if c, err := a.store.Case(a.ctx, a.kase.ID); err == nil {
+		a.kase.Agree, a.kase.Updated = c.Agree, c.Updated
+	}
+	v.show(ops)
 }
 
 // tint is a colour made faint enough to shade a row behind text.

@@ -26,3 +26,11 @@ ALTER TABLE document ADD COLUMN missing TEXT NOT NULL DEFAULT '';
 -- Deleting means gone: a document's words leave the search index when it
 -- is deleted, not at some later merge of the index.
 INSERT INTO search(search, rank) VALUES('secure-delete', 1);
+
+-- Rows of the comparison of opinions that the patient marked "these agree"
+-- (a second opinion that words the same diagnosis differently).
+CREATE TABLE case_agree (
+    case_id TEXT NOT NULL REFERENCES "case"(id) ON DELETE CASCADE,
+    row_key TEXT NOT NULL,
+    PRIMARY KEY (case_id, row_key)
+);
