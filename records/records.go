@@ -442,12 +442,12 @@ type Case struct {
 	NotApplicable map[string]string // readiness item -> the user's reason
 	// Agree holds the comparison rows (CompareDiagnosis, CompareTreatment)
 	// the patient marked "these agree" although the words differ.
-	Agree map[string]bool
-	Packet        PacketSettings
-	Requests      []RecordsRequest
-	Opinions      []Opinion
-	Created       time.Time
-	Updated       time.Time
+	Agree    map[string]bool
+	Packet   PacketSettings
+	Requests []RecordsRequest
+	Opinions []Opinion
+	Created  time.Time
+	Updated  time.Time
 }
 
 // Question is one question for the second doctor.
