@@ -552,3 +552,30 @@ func TestMarkOpinionsAgree(t *testing.T) {
 		t.Errorf("the comparison PDF does not follow the mark:\n%s", text)
 	}
 }
+
+// TestSearchClearsStaleDetails: after a search that leaves out the open
+// document, its details are no longer shown; Empty the Trash is disabled
+// while the Trash is empty.
+func TestSearchClearsStaleDetails(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	for i, name := range []string{"Blood results", "Clinic letter"} {
+		d := records.Document{PersonID: a.person.ID, Title: name}
+		if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, dir, itoa(i)+".png", uint8(40*i))}, records.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.show(secDocuments)
+	s := a.documents
+	docs, _ := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID, Search: "clinic"})
+	s.selectDoc(docs[0].ID)
+	s.search.SetText("blood")
+	s.searchSaver.flush()
+	if s.doc.ID == docs[0].ID {
+		t.Error("after searching 'blood' the details still show the clinic letter")
+	}
+	s.showTrash.SetChecked(true)
+	if !s.emptyTrash.Disabled() {
+		t.Error("Empty the Trash is enabled while the Trash is empty")
+	}
+}

@@ -366,11 +366,24 @@ func (s *documentsScreen) setDocs(n int, first []records.Document, f records.Doc
 	default:
 		s.count.SetText(plural(n, "document", "documents") + where)
 	}
+	// Empty the Trash only when there is something in it.
+	if n == 0 {
+		s.emptyTrash.Disable()
+	} else {
+		s.emptyTrash.Enable()
+	}
+	shown := false
 	for i, d := range first {
 		if d.ID == s.doc.ID {
 			s.list.Select(i)
 			s.list.ScrollTo(i)
+			shown = true
 		}
+	}
+	// The details pane never shows a document the list no longer holds
+	// (after a search or a filter), unless it is further down the list.
+	if !shown && s.doc.ID != "" && n <= len(first) {
+		s.selectDoc("")
 	}
 }
 
