@@ -558,6 +558,9 @@ func (a *App) openPerson(id string) {
 			return
 		}
 	}
+	if a.person.ID != p.ID && a.overview != nil && a.overview.tabs != nil {
+		a.overview.tabs.SelectIndex(0) // another person starts on the summary, not the timeline
+	}
 	a.person, a.kase = p, c
 	a.fyne.Preferences().SetString(prefPerson, id)
 	a.fyne.Preferences().SetString(prefCase+id, c.ID)
