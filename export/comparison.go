@@ -185,8 +185,13 @@ func cmpTable(d *doc, cmp records.Comparison) {
 		}
 		d.pdf.SetFont(font, "B", size)
 		label := d.wrap(r.Label, labelW-2*pad-2)
+		marks := 0
 		if mark != "" {
-			label = append(label, mark)
+			// The mark wraps like the label: "Agree (marked by the patient)"
+			// is wider than the column.
+			m := d.wrap(mark, labelW-2*pad-2)
+			marks = len(m)
+			label = append(label, m...)
 		}
 		lines = max(lines, len(label))
 		h := float64(lines)*lh + 2*pad
@@ -207,7 +212,7 @@ func cmpTable(d *doc, cmp records.Comparison) {
 		}
 		for j, l := range label {
 			st := "B"
-			if j == len(label)-1 && mark == "Same" {
+			if j >= len(label)-marks && mark != "Differs" {
 				st = ""
 				d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 			}
