@@ -101,6 +101,7 @@ type App struct {
 	packet      *packetScreen
 	settings    *settingsScreen
 	screens     map[string]screen
+	fitted      map[string]*container.Scroll // each screen's sideways-and-down scroll
 
 	// async runs background work; tests replace it to run inline.
 	async func(func())
@@ -153,7 +154,7 @@ func New(a fyne.App, s *records.Store) *App {
 		undoWait:  10 * time.Second,
 	}
 	a.SetIcon(fyne.NewStaticResource("icon.svg", assets.IconSVG))
-	a.Settings().SetTheme(readableTheme{})
+	a.Settings().SetTheme(readableTheme{scale: float32(a.Preferences().FloatWithFallback(prefTextScale, 1))})
 	app.win = a.NewWindow("Second Opinion")
 	app.build()
 	return app
@@ -358,7 +359,6 @@ func (a *App) build() {
 	a.caseSelect = widget.NewSelect(nil, a.onCaseChosen)
 	a.caseSelect.PlaceHolder = "Choose a case"
 	a.caseLabel = widget.NewLabel("")
-	a.caseLabel.Truncation = fyne.TextTruncateEllipsis
 	bold := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -366,9 +366,11 @@ func (a *App) build() {
 	// window or command keeps busy; the edit is kept and saved when it can.
 	a.saving = widget.NewLabelWithStyle("Saving…", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
 	a.saving.Hide()
-	header := container.NewBorder(nil, nil,
-		container.NewHBox(bold("Preparing for:"), a.personSelect, a.detailsButton, bold("Case:"), container.New(minWidth{220}, a.caseSelect)),
-		a.saving, a.caseLabel)
+	// The switchers scroll sideways rather than widen the window past the
+	// screen when the text is large.
+	switchers := container.NewHScroll(container.NewHBox(bold("Preparing for:"), a.personSelect, a.detailsButton, bold("Case:"),
+		container.New(minWidth{220}, a.caseSelect), a.caseLabel))
+	header := container.NewBorder(nil, nil, nil, a.saving, switchers)
 
 	a.navButtons = map[string]*widget.Button{}
 	nav := container.NewVBox()
@@ -517,7 +519,18 @@ func (a *App) show(name string) {
 		}
 	}
 	sc.refresh()
-	a.body.Objects = []fyne.CanvasObject{sc.content()}
+	// Each screen sits in a scroll both ways: with large text or a small
+	// screen, a screen wider than the window scrolls sideways instead of
+	// making the window wider than the screen (buttons off the edge).
+	if a.fitted == nil {
+		a.fitted = map[string]*container.Scroll{}
+	}
+	fit, ok := a.fitted[name]
+	if !ok || fit.Content != sc.content() {
+		fit = container.NewScroll(sc.content())
+		a.fitted[name] = fit
+	}
+	a.body.Objects = []fyne.CanvasObject{fit}
 	a.body.Refresh()
 	a.fyne.Preferences().SetString(prefScreen, name)
 }
@@ -692,7 +705,7 @@ func (a *App) reloadPeople() {
 	for _, p := range people {
 		name := p.FullName
 		if sample.IsSample(p) {
-			name += " (sample, not a real patient)"
+			name += " (sample)"
 		}
 		opts = append(opts, name)
 	}

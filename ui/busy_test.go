@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/export"
@@ -434,7 +435,7 @@ func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.enterMain(p.ID)
-	if sel := a.personSelect.Selected; !strings.Contains(sel, "sample, not a real patient") {
+	if sel := a.personSelect.Selected; !strings.Contains(sel, "(sample)") {
 		t.Errorf("the switcher shows %q, want the sample marked as not a real patient", sel)
 	}
 	if !a.overview.sample.Visible() {
@@ -577,5 +578,21 @@ func TestSearchClearsStaleDetails(t *testing.T) {
 	s.showTrash.SetChecked(true)
 	if !s.emptyTrash.Disabled() {
 		t.Error("Empty the Trash is enabled while the Trash is empty")
+	}
+}
+
+// TestTextSize: the text size chosen in Settings applies to the window at
+// once and is remembered.
+func TestTextSize(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secSettings)
+	before := a.fyne.Settings().Theme().Size(theme.SizeNameText)
+	a.settings.textSize.SetSelected("150%")
+	after := a.fyne.Settings().Theme().Size(theme.SizeNameText)
+	if after != before*1.5 {
+		t.Errorf("text size after choosing 150%% = %v, want %v", after, before*1.5)
+	}
+	if got := a.fyne.Preferences().Float(prefTextScale); got != 1.5 {
+		t.Errorf("remembered text scale = %v, want 1.5", got)
 	}
 }

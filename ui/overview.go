@@ -90,8 +90,9 @@ func newOverviewScreen(a *App) *overviewScreen {
 	s.inPlace = container.NewVBox()
 	removeSample := widget.NewButtonWithIcon("Remove the sample person", theme.DeleteIcon(), func() { a.trashPerson(a.person) })
 	removeSample.Importance = widget.DangerImportance
-	s.sample = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), removeSample,
-		hint("This is the sample person: made-up records to try the app with, not a real patient. Their packet says so on every page.")))
+	s.sample = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil,
+		hint("This is the sample person: made-up records to try the app with, not a real patient. Their packet says so on every page.")),
+		container.NewHBox(removeSample))
 	s.sample.Hide()
 	glance := container.NewVScroll(container.NewPadded(container.NewVBox(
 		s.sample,

@@ -16,6 +16,7 @@ import (
 // settingsScreen shows where the library is, makes backups, and keeps the
 // default paper size.
 type settingsScreen struct {
+	textSize *widget.RadioGroup // 100% to 175%, remembered
 	trashBox *fyne.Container // people and cases in the Trash
 	a        *App
 	location *widget.Label
@@ -41,6 +42,12 @@ func newSettingsScreen(a *App) *settingsScreen {
 	s.backedUp = hint("")
 	s.backedUp.Hide()
 	s.paper = widget.NewSelect([]string{paperA4, paperLetter}, s.onPaper)
+	var sizes []string
+	for _, ts := range textScales {
+		sizes = append(sizes, ts.label)
+	}
+	s.textSize = widget.NewRadioGroup(sizes, s.onTextSize)
+	s.textSize.Horizontal = true
 	s.trashBox = container.NewVBox()
 	s.box = container.NewVScroll(container.NewPadded(container.NewVBox(
 		heading("Settings"),
@@ -61,6 +68,10 @@ func newSettingsScreen(a *App) *settingsScreen {
 		hint("A person or case moved to the Trash can be brought back until it is deleted for good."),
 		s.trashBox,
 		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Text size", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		hint("Make the words larger if they are hard to read. The whole window follows at once."),
+		s.textSize,
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Appearance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Light or dark follows your computer's own setting."),
 	)))
@@ -71,6 +82,15 @@ func (s *settingsScreen) content() fyne.CanvasObject { return s.box }
 
 func (s *settingsScreen) refresh() {
 	s.location.SetText(s.a.store.Path())
+	scale := s.a.fyne.Preferences().FloatWithFallback(prefTextScale, 1)
+	for _, ts := range textScales {
+		if float64(ts.scale) == scale && s.textSize.Selected != ts.label {
+			fn := s.textSize.OnChanged
+			s.textSize.OnChanged = nil
+			s.textSize.SetSelected(ts.label)
+			s.textSize.OnChanged = fn
+		}
+	}
 	s.refreshTrash()
 	opt := paperA4
 	if s.a.defaultPaper() == records.PaperLetter {
@@ -139,6 +159,16 @@ func (s *settingsScreen) refreshTrash() {
 		s.trashBox.Add(widget.NewLabel("Nothing in the Trash."))
 	}
 	s.trashBox.Refresh()
+}
+
+// onTextSize applies and remembers the chosen text size. UI goroutine.
+func (s *settingsScreen) onTextSize(label string) {
+	for _, ts := range textScales {
+		if ts.label == label {
+			s.a.fyne.Preferences().SetFloat(prefTextScale, float64(ts.scale))
+			s.a.fyne.Settings().SetTheme(readableTheme{scale: ts.scale})
+		}
+	}
 }
 
 func (s *settingsScreen) onPaper(opt string) {
