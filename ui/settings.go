@@ -17,7 +17,7 @@ import (
 // default paper size.
 type settingsScreen struct {
 	textSize *widget.RadioGroup // 100% to 175%, remembered
-	trashBox *fyne.Container // people and cases in the Trash
+	trashBox *fyne.Container    // people and cases in the Trash
 	a        *App
 	location *widget.Label
 	backup   *widget.Button
