@@ -155,7 +155,7 @@ func newPacketScreen(a *App) *packetScreen {
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.readySummary,
 		s.checkNote,
-		container.NewHBox(s.check, s.exportBtn),
+		container.NewHBox(s.exportBtn), container.NewHBox(s.check), // stacked: the right column stays narrow enough for a 1024-pixel screen
 		s.issuesBox,
 		s.running,
 		s.done,
