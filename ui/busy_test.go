@@ -596,3 +596,26 @@ func TestTextSize(t *testing.T) {
 		t.Errorf("remembered text scale = %v, want 1.5", got)
 	}
 }
+
+// TestAmbiguousDateShowsReading: a date that could be read two ways shows
+// how it was read, under the field, before it is saved.
+func TestAmbiguousDateShowsReading(t *testing.T) {
+	defer func(v bool) { records.DayFirst = v }(records.DayFirst)
+	records.DayFirst = true
+	a := withPerson(t, "Ann Example")
+	d := records.Document{PersonID: a.person.ID}
+	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a.show(secDocuments)
+	s := a.documents
+	s.selectDoc(d.ID)
+	s.date.SetText("03/04/2024")
+	if !s.date.reading.Visible() || !strings.HasPrefix(s.date.reading.Text, "= 3 April 2024") {
+		t.Errorf("reading under 03/04/2024 = %q (shown %v), want = 3 April 2024", s.date.reading.Text, s.date.reading.Visible())
+	}
+	s.date.SetText("15 March 2024")
+	if s.date.reading.Visible() {
+		t.Error("a date that cannot be misread still shows a reading")
+	}
+}

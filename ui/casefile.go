@@ -80,8 +80,9 @@ func newCaseScreen(a *App) *caseScreen {
 	s.secondName = entry("Name, if known")
 	s.secondSpec = entry("Specialty")
 	s.secondHosp = entry("Hospital or clinic")
-	s.apptDate = entry("Date: 2026-03-15")
-	s.apptTime = entry("Time: 14:30")
+	s.apptDate = entry("Date: 15 March 2026")
+	s.apptTime = entry("Time: 14:30 or 2.30pm")
+	apptDate := withReading(s.apptDate)
 	s.apptPlace = entry("Where: address, building, room")
 	s.status = widget.NewSelect(statusLabels(), func(string) { s.saver.poke() })
 	s.urgent = widget.NewCheck("This is urgent", func(bool) { s.saver.poke() })
@@ -116,7 +117,7 @@ func newCaseScreen(a *App) *caseScreen {
 		),
 		heading("Appointment and referral"),
 		widget.NewForm(
-			widget.NewFormItem("Appointment", container.NewGridWithColumns(2, s.apptDate, s.apptTime)),
+			widget.NewFormItem("Appointment", container.NewGridWithColumns(2, apptDate, s.apptTime)),
 			widget.NewFormItem("Where", s.apptPlace),
 			widget.NewFormItem("Where things stand", s.status),
 			widget.NewFormItem("", container.NewHBox(s.urgent, s.viaReferral)),

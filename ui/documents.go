@@ -167,13 +167,14 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s.detailSaver = a.newSaver(s.saveDetail)
 	s.title = a.newEntry("Title")
 	s.docKind = widget.NewSelect(kindLabels(), func(string) { s.detailSaver.poke() })
-	s.date = a.newEntry("Date of service: 2024-03-15, 2024-03 or 2024")
+	s.date = a.newEntry("Date of service: 15 March 2024, March 2024 or 2024")
 	s.source = a.newEntry("Hospital, clinic or doctor")
 	s.notes = a.newTextArea("Notes for yourself or the doctor", 3)
 	s.tags = a.newEntry("Tags, separated by commas")
 	for _, e := range []*formEntry{s.title, s.date, s.source, s.notes, s.tags} {
 		e.OnChanged = func(string) { s.detailSaver.poke() }
 	}
+	dateField := withReading(s.date)
 	s.problem = problemLabel()
 	s.pages = container.NewVBox()
 	s.trash = widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), s.onTrash)
@@ -185,7 +186,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 		widget.NewForm(
 			widget.NewFormItem("Title", s.title),
 			widget.NewFormItem("Kind", s.docKind),
-			widget.NewFormItem("Date", s.date),
+			widget.NewFormItem("Date", dateField),
 			widget.NewFormItem("From", s.source),
 			widget.NewFormItem("Notes", s.notes),
 			widget.NewFormItem("Tags", s.tags),
@@ -406,7 +407,7 @@ func (s *documentsScreen) selectDoc(id string) {
 	s.doc = d
 	setQuiet(s.title, d.Title)
 	setSelectQuiet(s.docKind, d.Kind.Label())
-	setQuiet(s.date, d.Date.String())
+	setQuiet(s.date, dateText(d.Date))
 	setQuiet(s.source, d.Source)
 	setQuiet(s.notes, d.Notes)
 	setQuiet(s.tags, strings.Join(d.Tags, ", "))

@@ -41,8 +41,10 @@ type personDialog struct {
 	problem  *widget.Label
 	saved    *widget.Label
 	saver    *saver
-	dialog   dialog.Dialog
-	filling  bool // true while the form is filled from the library (not an edit)
+	// bornField is the date of birth with its reading under it.
+	bornField fyne.CanvasObject
+	dialog    dialog.Dialog
+	filling   bool // true while the form is filled from the library (not an edit)
 }
 
 // idRow is one identifier's label and value.
@@ -65,7 +67,8 @@ func newPersonDialog(a *App) *personDialog {
 		return e
 	}
 	d.name = entry("Full name, as on their letters")
-	d.born = entry("Year-month-day, for example 1961-04-23")
+	d.born = entry("For example 23 April 1961")
+	d.bornField = withReading(d.born)
 	d.phone = entry("Phone number")
 	d.email = entry("Email")
 	d.address = a.newTextArea("Postal address", 2)
@@ -131,7 +134,7 @@ func (d *personDialog) open() {
 	p := a.person
 	d.filling = true
 	d.name.SetText(p.FullName)
-	d.born.SetText(p.DateOfBirth.String())
+	d.born.SetText(dateText(p.DateOfBirth))
 	d.phone.SetText(p.Phone)
 	d.email.SetText(p.Email)
 	d.address.SetText(p.Address)
@@ -159,7 +162,7 @@ func (d *personDialog) open() {
 		d.saved,
 		widget.NewForm(
 			widget.NewFormItem("Name", d.name),
-			widget.NewFormItem("Date of birth", d.born),
+			widget.NewFormItem("Date of birth", d.bornField),
 		),
 		widget.NewLabelWithStyle("Hospital and insurance numbers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("They go on the packet's cover, so the clinic can find the right records."),

@@ -23,6 +23,49 @@ type formEntry struct {
 	widget.Entry
 	onEscape   func()
 	onShortcut func(fyne.Shortcut) bool
+	// reading, for a date field, says how a date that could be read two
+	// ways was read ("= 3 April 2024"), before it is saved.
+	reading *widget.Label
+}
+
+// withReading makes e a date field whose reading is shown under it when
+// the date could be read two ways (03/04/2024). Call it after OnChanged is
+// set; it returns the field and its reading, to place together.
+func withReading(e *formEntry) fyne.CanvasObject {
+	e.reading = widget.NewLabel("")
+	e.reading.Importance = widget.LowImportance
+	e.reading.Hide()
+	prev := e.OnChanged
+	e.OnChanged = func(text string) {
+		e.showReading(text)
+		if prev != nil {
+			prev(text)
+		}
+	}
+	return container.NewVBox(e, e.reading)
+}
+
+// dateText is a date as a field shows it: as people write it ("15 March
+// 2024", "March 2024"), empty when not known. ParseDate reads it back.
+func dateText(d records.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Human()
+}
+
+// showReading updates the reading under a date field.
+func (e *formEntry) showReading(text string) {
+	if e.reading == nil {
+		return
+	}
+	d, ambiguous, err := records.ReadDate(text)
+	if err != nil || !ambiguous {
+		e.reading.Hide()
+		return
+	}
+	e.reading.SetText("= " + d.Human() + " (write the month in words if you meant otherwise)")
+	e.reading.Show()
 }
 
 func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
@@ -95,6 +138,7 @@ func setQuiet(e *formEntry, text string) {
 	e.OnChanged = nil
 	e.SetText(text)
 	e.OnChanged = fn
+	e.showReading(text)
 }
 
 // setSelectQuiet selects an option without firing OnChanged.
