@@ -619,3 +619,21 @@ func TestAmbiguousDateShowsReading(t *testing.T) {
 		t.Error("a date that cannot be misread still shows a reading")
 	}
 }
+
+// TestCalendarFillsDate: the calendar beside a date field puts the chosen
+// day in the field, written as people write it.
+func TestCalendarFillsDate(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secCase)
+	e := a.caseScreen.apptDate
+	e.SetText("1 March 2027")
+	e.pickDate()
+	top := a.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no calendar opened")
+	}
+	tapButton(t, top, "15")
+	if e.Text != "15 March 2027" {
+		t.Errorf("after choosing the 15th: %q, want 15 March 2027", e.Text)
+	}
+}

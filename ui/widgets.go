@@ -5,11 +5,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"secondopinion/records"
@@ -29,8 +31,10 @@ type formEntry struct {
 }
 
 // withReading makes e a date field whose reading is shown under it when
-// the date could be read two ways (03/04/2024). Call it after OnChanged is
-// set; it returns the field and its reading, to place together.
+// the date could be read two ways (03/04/2024), with a calendar button
+// beside it for those who prefer to pick the day. Call it after OnChanged
+// is set; it returns the field, its button and its reading, to place
+// together.
 func withReading(e *formEntry) fyne.CanvasObject {
 	e.reading = widget.NewLabel("")
 	e.reading.Importance = widget.LowImportance
@@ -42,7 +46,28 @@ func withReading(e *formEntry) fyne.CanvasObject {
 			prev(text)
 		}
 	}
-	return container.NewVBox(e, e.reading)
+	pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), func() { e.pickDate() })
+	return container.NewVBox(container.NewBorder(nil, nil, nil, pick, e), e.reading)
+}
+
+// pickDate shows a calendar at the field's date (or today) and puts the
+// chosen day in the field. UI goroutine.
+func (e *formEntry) pickDate() {
+	c := fyne.CurrentApp().Driver().CanvasForObject(e)
+	if c == nil {
+		return
+	}
+	start := time.Now()
+	if d, _, err := records.ReadDate(e.Text); err == nil && !d.IsZero() {
+		start = d.Time()
+	}
+	var pop *widget.PopUp
+	cal := widget.NewCalendar(start, func(t time.Time) {
+		e.SetText(dateText(records.Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}))
+		pop.Hide()
+	})
+	pop = widget.NewModalPopUp(container.NewVBox(cal, widget.NewButton("Cancel", func() { pop.Hide() })), c)
+	pop.Show()
 }
 
 // dateText is a date as a field shows it: as people write it ("15 March
