@@ -159,21 +159,13 @@ func (s *Store) packetDocuments(ctx context.Context, caseID string) ([]string, e
 
 // Cases lists a person's cases, most recent first.
 func (s *Store) Cases(ctx context.Context, personID string) ([]Case, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM "case" WHERE person_id=? AND trashed = '' ORDER BY created DESC`, personID)
+	return s.casesWhere(ctx, `SELECT id FROM "case" WHERE person_id=? AND trashed = '' ORDER BY created DESC`, personID)
+}
+
+// casesWhere reads the cases whose IDs a query lists, in its order.
+func (s *Store) casesWhere(ctx context.Context, q string, args ...any) ([]Case, error) {
+	ids, err := s.ids(ctx, q, args...)
 	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]Case, 0, len(ids))
@@ -223,19 +215,7 @@ func (s *Store) RestoreCase(ctx context.Context, id string) error {
 // TrashedCases lists a person's cases in the Trash (everyone's when
 // personID is "").
 func (s *Store) TrashedCases(ctx context.Context, personID string) ([]Case, error) {
-	ids, err := s.ids(ctx, `SELECT id FROM "case" WHERE trashed != '' AND (? = '' OR person_id = ?) ORDER BY created DESC`, personID, personID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Case, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.Case(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return s.casesWhere(ctx, `SELECT id FROM "case" WHERE trashed != '' AND (? = '' OR person_id = ?) ORDER BY created DESC`, personID, personID)
 }
 
 // DeleteCase removes a case with its questions, opinions and packet log.
