@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 
 	"secondopinion/records"
 	"secondopinion/records/media"
+	"secondopinion/records/sandbox"
 )
 
 type partKind int
@@ -207,14 +210,11 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		e := dicomEntry{name: f.Name, size: f.Size, frames: f.Pages, width: f.Width, height: f.Height}
 		// What the file is (CT, MR...) is a courtesy: a DICOM file we
 		// cannot parse is still listed, never refused.
-		if r, err := s.OpenFile(ctx, f.ID); err == nil {
-			if info, err := media.Inspect(ctx, r, r.Size(), media.DICOM); err == nil {
-				e.modality, e.description = info.Modality, info.Description
-				if info.Pages > 0 {
-					e.frames = info.Pages
-				}
+		if info, err := inspectStored(ctx, s, f); err == nil {
+			e.modality, e.description = info.Modality, info.Description
+			if info.Pages > 0 {
+				e.frames = info.Pages
 			}
-			r.Close()
 		}
 		if err := ctx.Err(); err != nil {
 			return part{}, err
@@ -230,6 +230,36 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 // merging it into a scratch document, because a PDF can read well and
 // still fail when merged. It returns the bytes to merge and what cleaning
 // took out.
+// inspectStored reads a stored file's facts again in the limited child
+// process (sandbox), through a private temporary copy: the DICOM library
+// can still misbehave on a file it accepted once (it also writes stray
+// lines of its own), and it must not do so in the app's process.
+func inspectStored(ctx context.Context, s *records.Store, f records.File) (media.Info, error) {
+	dir, err := records.PrivateTemp("secondopinion-export-")
+	if err != nil {
+		return media.Info{}, err
+	}
+	defer os.RemoveAll(dir)
+	r, err := s.OpenFile(ctx, f.ID)
+	if err != nil {
+		return media.Info{}, err
+	}
+	defer r.Close()
+	path := filepath.Join(dir, "file")
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return media.Info{}, err
+	}
+	_, err = io.Copy(out, r)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return media.Info{}, err
+	}
+	return sandbox.Inspect(ctx, path, f.MediaType)
+}
+
 func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, Removed, error) {
 	data, pages, err := readPrepared(ctx, s, f)
 	if err != nil {
