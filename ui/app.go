@@ -746,6 +746,14 @@ func (a *App) onPersonChosen(name string) {
 func (a *App) onAddPerson() {
 	f := newPersonForm(a)
 	a.addPersonForm = f
+	// A carer adding a second person is the same carer: offer their own
+	// details again instead of asking for them twice.
+	if pb := a.person.PreparedBy; !pb.Self && pb.Name != "" {
+		f.who.SetSelected(whoCarer)
+		f.carerNm.SetText(pb.Name)
+		f.phone.SetText(pb.Phone)
+		f.email.SetText(pb.Email)
+	}
 	var d dialog.Dialog
 	save := func() {
 		p, err := f.person()

@@ -637,3 +637,19 @@ func TestCalendarFillsDate(t *testing.T) {
 		t.Errorf("after choosing the 15th: %q, want 15 March 2027", e.Text)
 	}
 }
+
+// TestSecondPersonOffersCarer: a carer adding a second person is offered
+// their own details again.
+func TestSecondPersonOffersCarer(t *testing.T) {
+	a := newTestApp(t)
+	p, err := sample.Load(a.ctx, a.store) // prepared by David Marsh, her son
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.enterMain(p.ID)
+	a.onAddPerson()
+	f := a.addPersonForm
+	if f.who.Selected != whoCarer || f.carerNm.Text != p.PreparedBy.Name || f.phone.Text != p.PreparedBy.Phone {
+		t.Errorf("the new person's form offers %q %q %q, want the carer %q again", f.who.Selected, f.carerNm.Text, f.phone.Text, p.PreparedBy.Name)
+	}
+}
