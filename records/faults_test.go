@@ -695,3 +695,38 @@ func TestCompareAddsDetailAndAgree(t *testing.T) {
 		t.Error("the mark stayed after it was taken back")
 	}
 }
+
+// TestSaveCaseEditsKeepsBoth: a form never writes stale values over newer
+// stored ones: a field changed elsewhere only keeps the newer value; one
+// changed in both places keeps the form's and returns the other.
+func TestSaveCaseEditsKeepsBoth(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	c := records.Case{PersonID: p.ID, Diagnosis: "DCIS", Decision: "Surgery?", Coverage: "NHS"}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	loaded, _ := s.Case(ctx, c.ID)
+	// Meanwhile, elsewhere: the diagnosis and the coverage change.
+	other := loaded
+	other.Diagnosis, other.Coverage = "Invasive ductal carcinoma, grade 2", "Private insurance"
+	if err := s.SaveCase(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	// The form, filled before, changed the diagnosis and the decision.
+	form := loaded
+	form.Diagnosis, form.Decision = "DCIS, 15 mm", "Mastectomy or lumpectomy"
+	conflicts, err := s.SaveCaseEdits(ctx, loaded, &form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Case(ctx, c.ID)
+	if got.Coverage != "Private insurance" || got.Decision != "Mastectomy or lumpectomy" || got.Diagnosis != "DCIS, 15 mm" {
+		t.Errorf("stored after the form's save: coverage %q, decision %q, diagnosis %q; want the newer coverage kept and the form's edits saved",
+			got.Coverage, got.Decision, got.Diagnosis)
+	}
+	if len(conflicts) != 1 || conflicts[0].Theirs != "Invasive ductal carcinoma, grade 2" || conflicts[0].Yours != "DCIS, 15 mm" {
+		t.Errorf("conflicts = %+v, want the diagnosis with both versions", conflicts)
+	}
+}

@@ -653,3 +653,36 @@ func TestSecondPersonOffersCarer(t *testing.T) {
 		t.Errorf("the new person's form offers %q %q %q, want the carer %q again", f.who.Selected, f.carerNm.Text, f.phone.Text, p.PreparedBy.Name)
 	}
 }
+
+// TestCaseFormNeverWritesStaleValues: a command changes the case while the
+// form is open; the form's next save keeps the other change where the
+// form did not touch it, and asks about a field changed in both places,
+// keeping both.
+func TestCaseFormNeverWritesStaleValues(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secCase)
+	cs := a.caseScreen
+	cs.diagnosis.SetText("DCIS")
+	// Elsewhere (the command line, another program): coverage and diagnosis.
+	other, _ := a.store.Case(a.ctx, a.kase.ID)
+	other.Coverage, other.Diagnosis = "Private insurance", "Invasive ductal carcinoma"
+	if err := a.store.SaveCase(a.ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	cs.diagnosis.SetText("DCIS, 15 mm")
+	got, _ := a.store.Case(a.ctx, a.kase.ID)
+	if got.Coverage != "Private insurance" || got.Diagnosis != "DCIS, 15 mm" {
+		t.Errorf("stored: coverage %q, diagnosis %q; want the other change kept and the typed diagnosis saved", got.Coverage, got.Diagnosis)
+	}
+	if cs.coverage.Text != "Private insurance" {
+		t.Errorf("the form shows coverage %q, want the newer stored one", cs.coverage.Text)
+	}
+	top := a.win.Canvas().Overlays().Top()
+	if text := dialogText(t, top); !strings.Contains(text, "Invasive ductal carcinoma") {
+		t.Fatalf("no question shows the other diagnosis: %q", text)
+	}
+	tapButton(t, top, "Use this one instead")
+	if got, _ := a.store.Case(a.ctx, a.kase.ID); got.Diagnosis != "Invasive ductal carcinoma" {
+		t.Errorf("after Use this one instead: %q", got.Diagnosis)
+	}
+}

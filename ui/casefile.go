@@ -18,6 +18,7 @@ import (
 // opinion, the doctors, the appointment and referral, records requests and
 // the opinions received. Every field is saved as it is edited.
 type caseScreen struct {
+	loaded records.Case // the case as the form was last filled or saved
 	trash *widget.Button // moves the case to the Trash (documents stay)
 	a     *App
 
@@ -153,6 +154,7 @@ func (s *caseScreen) refresh() {
 		return
 	}
 	s.a.kase = c
+	s.loaded = c
 	setQuiet(s.title, c.Title)
 	setQuiet(s.diagnosis, c.Diagnosis)
 	setQuiet(s.plan, c.TreatmentPlan)
@@ -251,10 +253,62 @@ func (s *caseScreen) save() {
 	} else {
 		c.Appointment = t
 	}
-	s.a.kase = c
-	if err := s.a.saveCase(); err != nil {
+	// Save what changed here without writing over what changed elsewhere
+	// since the form was filled (records.SaveCaseEdits).
+	conflicts, err := s.a.store.SaveCaseEdits(s.a.ctx, s.loaded, &c)
+	if err != nil {
 		s.a.showError(err)
+		return
 	}
+	s.a.kase, s.loaded = c, c
+	s.a.updateCaseLabel()
+	// Fields changed only elsewhere now show the newer stored text.
+	for e, v := range map[*formEntry]string{s.title: c.Title, s.diagnosis: c.Diagnosis, s.plan: c.TreatmentPlan,
+		s.reasonOther: c.ReasonOther, s.decision: c.Decision, s.coverage: c.Coverage, s.apptPlace: c.AppointmentAt,
+		s.firstName: c.FirstDoctor.Name, s.firstSpec: c.FirstDoctor.Specialty, s.firstHosp: c.FirstDoctor.Hospital,
+		s.secondName: c.SecondDoctor.Name, s.secondSpec: c.SecondDoctor.Specialty, s.secondHosp: c.SecondDoctor.Hospital} {
+		if e.Text != v {
+			setQuiet(e, v)
+		}
+	}
+	if len(conflicts) > 0 {
+		s.showConflicts(conflicts)
+	}
+}
+
+// showConflicts says which fields were changed elsewhere while the user
+// typed them: their own version is kept, and the other is shown with a
+// button to use it instead. Nothing anyone typed is lost. UI goroutine.
+func (s *caseScreen) showConflicts(conflicts []records.FieldConflict) {
+	a := s.a
+	box := container.NewVBox(hint("While you were typing, these were also changed elsewhere (in another window or command). What you typed is kept; the other version is below if you want it instead."))
+	fields := map[string]*formEntry{"Name of this case": s.title, "Diagnosis as told": s.diagnosis, "Treatment plan": s.plan,
+		"Decision you face": s.decision, "Other reason": s.reasonOther, "Coverage": s.coverage, "Where the appointment is": s.apptPlace,
+		"First doctor": s.firstName, "First doctor's specialty": s.firstSpec, "First doctor's hospital": s.firstHosp,
+		"Second-opinion doctor": s.secondName, "Second-opinion doctor's specialty": s.secondSpec, "Second-opinion doctor's hospital": s.secondHosp}
+	var d dialog.Dialog
+	for _, fc := range conflicts {
+		fc := fc
+		l := widget.NewLabel(fc.Label + ": \"" + fc.Theirs + "\"")
+		l.Wrapping = fyne.TextWrapWord
+		var use *widget.Button
+		use = widget.NewButton("Use this one instead", func() {
+			if e := fields[fc.Label]; e != nil {
+				e.SetText(fc.Theirs) // saved like any typing
+				s.saver.flush()
+			}
+			use.SetText("Used")
+			use.Disable()
+		})
+		box.Add(container.NewBorder(nil, nil, nil, use, l))
+	}
+	ok := widget.NewButton("Keep what I typed", func() { a.closeDialog(d) })
+	ok.Importance = widget.HighImportance
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(520, 200))
+	d = dialog.NewCustomWithoutButtons("Changed in two places", container.NewBorder(nil, container.NewCenter(ok), nil, nil, scroll), a.win)
+	a.pushEscape(d, nil)
+	d.Show()
 }
 
 func (s *caseScreen) showRequests(rs []records.RecordsRequest) {
