@@ -18,9 +18,9 @@ import (
 // opinion, the doctors, the appointment and referral, records requests and
 // the opinions received. Every field is saved as it is edited.
 type caseScreen struct {
-	loaded records.Case // the case as the form was last filled or saved
-	trash *widget.Button // moves the case to the Trash (documents stay)
-	a     *App
+	loaded records.Case   // the case as the form was last filled or saved
+	trash  *widget.Button // moves the case to the Trash (documents stay)
+	a      *App
 
 	title, diagnosis, plan, reasonOther, decision *formEntry
 	reasons                                       *widget.CheckGroup
