@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -684,5 +685,26 @@ func TestCaseFormNeverWritesStaleValues(t *testing.T) {
 	tapButton(t, top, "Use this one instead")
 	if got, _ := a.store.Case(a.ctx, a.kase.ID); got.Diagnosis != "Invasive ductal carcinoma" {
 		t.Errorf("after Use this one instead: %q", got.Diagnosis)
+	}
+}
+
+// TestFocusScrollsFieldIntoView: a field reached by Tab (or Focus) below
+// the visible part of a long form is scrolled into view.
+func TestFocusScrollsFieldIntoView(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.win.Resize(fyne.NewSize(900, 500))
+	a.show(secCase)
+	cs := a.caseScreen
+	sc := cs.box.(*container.Scroll)
+	sc.Offset.Y = 0
+	sc.Refresh()
+	a.win.Canvas().Focus(cs.coverage)
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(cs.coverage).Y - d.AbsolutePositionForObject(sc).Y
+	if top < 0 || top+cs.coverage.Size().Height > sc.Size().Height {
+		t.Errorf("the focused field is at %v in a view %v high (offset %v): not visible", top, sc.Size().Height, sc.Offset.Y)
+	}
+	if sc.Offset.Y == 0 {
+		t.Error("the form did not scroll to the focused field")
 	}
 }

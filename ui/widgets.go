@@ -25,6 +25,7 @@ type formEntry struct {
 	widget.Entry
 	onEscape   func()
 	onShortcut func(fyne.Shortcut) bool
+	onFocus    func(fyne.CanvasObject) // scrolls the field into view
 	// reading, for a date field, says how a date that could be read two
 	// ways was read ("= 3 April 2024"), before it is saved.
 	reading *widget.Label
@@ -93,6 +94,14 @@ func (e *formEntry) showReading(text string) {
 	e.reading.Show()
 }
 
+// FocusGained shows the field when it gets the focus (by Tab too).
+func (e *formEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(e)
+	}
+}
+
 func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
 	if e.onShortcut != nil && e.onShortcut(s) {
 		return
@@ -141,7 +150,7 @@ func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
 
 // newEntry is a one-line entry with a placeholder.
 func (a *App) newEntry(placeholder string) *formEntry {
-	e := &formEntry{onEscape: a.escape, onShortcut: a.runShortcut}
+	e := &formEntry{onEscape: a.escape, onShortcut: a.runShortcut, onFocus: a.scrollIntoView}
 	e.ExtendBaseWidget(e)
 	e.PlaceHolder = placeholder
 	return e
