@@ -17,7 +17,7 @@ import (
 var medColumns = []struct {
 	title string
 	width float32
-}{{"Medicine", 150}, {"Strength and dose", 130}, {"How often", 170}, {"Status", 160}, {"When", 150}, {"What it is for", 140}}
+}{{"Medicine", 150}, {"Strength and dose", 150}, {"How often", 170}, {"Status", 160}, {"When", 150}, {"What it is for", 140}}
 
 // medicationsScreen shows current and past medicines in one table, and the
 // person's allergies below.
@@ -73,9 +73,7 @@ func newMedicationsScreen(a *App) *medicationsScreen {
 			o.(*widget.Label).SetText(medColumns[id.Col].title)
 		}
 	}
-	for i, c := range medColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	s.sizeColumns()
 	s.table.OnSelected = func(id widget.TableCellID) {
 		s.selected = id.Row
 		s.updateButtons()
@@ -159,7 +157,17 @@ func nonEmpty(ss ...string) []string {
 
 func (s *medicationsScreen) content() fyne.CanvasObject { return s.box }
 
+// sizeColumns sets the table's column widths for the current text size:
+// the widths are for 100%, and words must never run into the next column.
+func (s *medicationsScreen) sizeColumns() {
+	k := s.a.fyne.Settings().Theme().Size(theme.SizeNameText) / readableTheme{}.Size(theme.SizeNameText)
+	for i, c := range medColumns {
+		s.table.SetColumnWidth(i, c.width*max(k, 1))
+	}
+}
+
 func (s *medicationsScreen) refresh() {
+	s.sizeColumns()
 	meds, err := s.a.store.Medications(s.a.ctx, s.a.person.ID)
 	if err != nil {
 		s.a.showError(err)
