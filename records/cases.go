@@ -114,6 +114,11 @@ func (s *Store) Case(ctx context.Context, id string) (Case, error) {
 		if c.Packet.Documents, err = s.packetDocuments(ctx, id); err != nil {
 			return c, err
 		}
+		var at string
+		if err := s.db.QueryRowContext(ctx, `SELECT packet_chosen_at FROM "case" WHERE id=?`, id).Scan(&at); err != nil {
+			return c, err
+		}
+		c.Packet.ChosenAt = unstamp(at)
 	}
 	if c.Opinions, err = s.Opinions(ctx, id); err != nil {
 		return c, err
@@ -249,7 +254,7 @@ func (s *Store) SetPacketDocuments(ctx context.Context, caseID string, documentI
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE "case" SET packet_chosen=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), caseID)
+		res, err := tx.ExecContext(ctx, `UPDATE "case" SET packet_chosen=?, packet_chosen_at=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), stamp(s.now()), caseID)
 		if err != nil {
 			return err
 		}
@@ -276,10 +281,30 @@ func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error)
 		byID[d.ID] = d
 	}
 	out := make([]Document, 0, len(c.Packet.Documents))
+	chosen := map[string]bool{}
 	for _, id := range c.Packet.Documents {
 		if d, ok := byID[id]; ok {
 			out = append(out, d)
+			chosen[id] = true
 		}
+	}
+	// A document added after the packet was last chosen joins it, before
+	// the first chosen document of a later date (undated ones last): the
+	// user need not remember to tick it.
+	for _, d := range all {
+		if chosen[d.ID] || c.Packet.ChosenAt.IsZero() || !d.Created.After(c.Packet.ChosenAt) {
+			continue
+		}
+		at := len(out)
+		if !d.Date.IsZero() {
+			for i, o := range out {
+				if d.Date.Before(o.Date) {
+					at = i
+					break
+				}
+			}
+		}
+		out = append(out[:at], append([]Document{d}, out[at:]...)...)
 	}
 	return out, nil
 }

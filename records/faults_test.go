@@ -730,3 +730,43 @@ func TestSaveCaseEditsKeepsBoth(t *testing.T) {
 		t.Errorf("conflicts = %+v, want the diagnosis with both versions", conflicts)
 	}
 }
+
+// TestNewDocumentJoinsChosenPacket: after the patient chose and ordered the
+// packet's documents, a document added later joins it in date order; one
+// the patient left out stays out.
+func TestNewDocumentJoinsChosenPacket(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	c := records.Case{PersonID: p.ID}
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	clock := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
+	add := func(title, date string, seed uint64) records.Document {
+		return addDoc(t, s, p.ID, records.Document{Title: title, Date: records.MustDate(date)}, writeFile(t, dir, title+".pdf", makePDF(title, 0, seed)))
+	}
+	jan := add("January letter", "2026-01-10", 1)
+	mar := add("March letter", "2026-03-10", 2)
+	left := add("Left out", "2026-02-01", 3)
+	if err := s.SetPacketDocuments(ctx, c.ID, []string{mar.ID, jan.ID}); err != nil { // the patient's own order
+		t.Fatal(err)
+	}
+	feb := add("February scan report", "2026-02-15", 4)
+	c, _ = s.Case(ctx, c.ID)
+	docs, err := s.PacketDocuments(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Title)
+	}
+	// February goes before the first chosen document dated after it.
+	want := []string{feb.Title, mar.Title, jan.Title}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("packet after adding a document = %q, want %q (and %q still left out)", got, want, left.Title)
+	}
+}

@@ -406,6 +406,9 @@ type PacketSettings struct {
 	// "not chosen yet": every document of the person, by date of service.
 	Documents []string
 	Timeline  bool // add the one-page timeline section
+	// ChosenAt is when Documents was last chosen; a document added later
+	// joins the packet in date order.
+	ChosenAt time.Time
 }
 
 // PacketExport is one line of a case's packet log.

@@ -34,3 +34,7 @@ CREATE TABLE case_agree (
     row_key TEXT NOT NULL,
     PRIMARY KEY (case_id, row_key)
 );
+
+-- When the patient last chose the packet's documents: a document added
+-- after that joins the packet in date order instead of being left out.
+ALTER TABLE "case" ADD COLUMN packet_chosen_at TEXT NOT NULL DEFAULT '';
