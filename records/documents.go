@@ -765,6 +765,10 @@ func (s *Store) FindDocument(ctx context.Context, personID, ref string, inTrash 
 	return Document{}, &Problem{Msg: fmt.Sprintf("%d documents %s match %q: %s. Say which one by its ID.", len(docs), place, ref, strings.Join(list, "; ")), Err: ErrAmbiguous}
 }
 
+// TitleFromName is the title a document gets from its file's name:
+// "blood-results_page1.pdf" becomes "blood results page1".
+func TitleFromName(name string) string { return titleFromName(name) }
+
 func titleFromName(name string) string {
 	base := strings.TrimSuffix(name, filepath.Ext(name))
 	base = strings.Map(func(r rune) rune {

@@ -708,3 +708,33 @@ func TestFocusScrollsFieldIntoView(t *testing.T) {
 		t.Error("the form did not scroll to the focused field")
 	}
 }
+
+// TestAddDialogSetsEachDocument: in the add dialog each document to be made
+// gets its own title, date and kind.
+func TestAddDialogSetsEachDocument(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	s := a.documents
+	a.show(secDocuments)
+	one, two := writePNG(t, dir, "scan-a.png", 1), writePNG(t, dir, "scan-b.png", 2)
+	s.addPaths([]string{one, two})
+	s.grouping.SetSelected(s.grouping.Options[1]) // separate documents
+	d1, d2 := s.details[one], s.details[two]
+	if d1 == nil || d2 == nil {
+		t.Fatal("the dialog does not offer each document's details")
+	}
+	d1.title.SetText("Biopsy report")
+	d1.date.SetText("March 2024")
+	d1.kind.SetSelected(records.KindPathology.Label())
+	d2.title.SetText("Blood tests")
+	d2.date.SetText("12/04/2024")
+	s.onConfirmAdd()
+	docs, _ := a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID})
+	got := map[string]string{}
+	for _, d := range docs {
+		got[d.Title] = string(d.Kind) + " " + d.Date.String()
+	}
+	if got["Biopsy report"] != "pathology 2024-03" || !strings.HasSuffix(got["Blood tests"], "2024-04-12") && !strings.HasSuffix(got["Blood tests"], "2024-12-04") {
+		t.Errorf("added documents = %v, want each with its own title, date and kind", got)
+	}
+}

@@ -86,6 +86,12 @@ type documentsScreen struct {
 	grouping   *widget.RadioGroup
 	addDialog  dialog.Dialog
 	addKind    *widget.Select
+	// Each document to add, by its first file: title, date and kind the
+	// user may set in the add dialog before adding.
+	docForms     *fyne.Container
+	details      map[string]*docDetail
+	addProblem   *widget.Label
+	addedDetails map[string]records.Document // what onConfirmAdd read, for addGroups
 	addConfirm *widget.Button
 	addBody    *container.Scroll
 	progress   *widget.ProgressBar
@@ -787,8 +793,19 @@ func (s *documentsScreen) addPaths(paths []string) {
 	s.showPending()
 }
 
+// docDetail is one document's fields in the add dialog.
+type docDetail struct {
+	title, date *formEntry
+	kind        *widget.Select
+}
+
+const kindAsAbove = "(the kind above)"
+
 func (s *documentsScreen) openAddDialog() {
 	s.pendingBox = container.NewVBox()
+	s.docForms = container.NewVBox()
+	s.details = map[string]*docDetail{}
+	s.addProblem = problemLabel()
 	s.grouping = widget.NewRadioGroup(nil, nil)
 	s.addKind = widget.NewSelect(kindLabels(), nil)
 	s.addKind.SetSelected(records.KindOther.Label())
@@ -800,11 +817,13 @@ func (s *documentsScreen) openAddDialog() {
 		s.pendingBox, container.NewHBox(another),
 		s.grouping,
 		widget.NewForm(widget.NewFormItem("Kind of document", s.addKind)),
+		s.docForms,
 	)
+	s.grouping.OnChanged = func(string) { s.showDetails() }
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 320))
 	s.addBody = scroll
-	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, nil, s.onConfirmAdd)
+	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, s.addProblem, s.onConfirmAdd)
 	s.addDialog.SetOnClosed(func() { s.addDialog, s.pending = nil, nil })
 }
 
@@ -853,8 +872,41 @@ func (s *documentsScreen) showPending() {
 	} else {
 		s.grouping.Hide()
 	}
+	s.showDetails()
 	s.addBody.Content.Refresh() // the list and the choice changed size: lay the dialog out again
 	s.addBody.Refresh()
+}
+
+// showDetails lists the documents the pending files will become, each with
+// its title, date and kind to set now (what was typed is kept as files
+// come and go). UI goroutine.
+func (s *documentsScreen) showDetails() {
+	if s.docForms == nil {
+		return
+	}
+	s.docForms.Objects = nil
+	groups := records.GroupForAdding(s.pending, !s.oneDocument())
+	if len(groups) == 0 {
+		s.docForms.Refresh()
+		return
+	}
+	s.docForms.Add(widget.NewLabelWithStyle("The documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for i, g := range groups {
+		dd := s.details[g[0]]
+		if dd == nil {
+			dd = &docDetail{title: s.a.newEntry("Title"), date: s.a.newEntry("Date of service, for example March 2024"),
+				kind: widget.NewSelect(append([]string{kindAsAbove}, kindLabels()...), nil)}
+			dd.title.SetText(records.TitleFromName(filepath.Base(g[0])))
+			dd.kind.SetSelected(kindAsAbove)
+			s.details[g[0]] = dd
+		}
+		pages := plural(len(g), "file", "files")
+		s.docForms.Add(widget.NewForm(
+			widget.NewFormItem(fmt.Sprintf("%d. Title (%s)", i+1, pages), dd.title),
+			widget.NewFormItem("Date", withReading(dd.date)),
+			widget.NewFormItem("Kind", dd.kind)))
+	}
+	s.docForms.Refresh()
 }
 
 // oneDocument reports whether the pending files are grouped (pictures
@@ -871,6 +923,25 @@ func (s *documentsScreen) onConfirmAdd() {
 	}
 	groups := records.GroupForAdding(s.pending, !s.oneDocument())
 	kind := kindOfLabel(s.addKind.Selected)
+	// Each document's own title, date and kind, as set in the dialog. A
+	// date that cannot be read keeps the dialog open with its sentence.
+	s.addedDetails = map[string]records.Document{}
+	for i, g := range groups {
+		dd := s.details[g[0]]
+		if dd == nil {
+			continue
+		}
+		date, err := records.ParseDate(dd.date.Text)
+		if err != nil {
+			showProblem(s.addProblem, &records.Problem{Msg: fmt.Sprintf("Document %d: %s", i+1, records.Explain(err))})
+			return
+		}
+		d := records.Document{Title: strings.TrimSpace(dd.title.Text), Date: date}
+		if dd.kind.Selected != kindAsAbove {
+			d.Kind = kindOfLabel(dd.kind.Selected)
+		}
+		s.addedDetails[g[0]] = d
+	}
 	s.a.closeDialog(s.addDialog)
 	s.addGroups(groups, kind, "", records.AddOptions{})
 }
@@ -894,6 +965,7 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 	s.a.pushEscape(pd, cancel)
 	pd.Show()
 	personID, store, packet := s.a.person.ID, s.a.store, s.a.kase.Packet
+	details := s.addedDetails
 	bar := s.progress
 	s.a.async(func() {
 		defer cancel()
@@ -910,6 +982,12 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 				break
 			}
 			d := records.Document{PersonID: personID, Kind: kind}
+			if set, ok := details[g[0]]; ok {
+				d.Title, d.Date = set.Title, set.Date
+				if set.Kind != "" {
+					d.Kind = set.Kind
+				}
+			}
 			n := len(groups)
 			var report records.AddReport
 			opt := base
