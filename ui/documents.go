@@ -92,9 +92,9 @@ type documentsScreen struct {
 	details      map[string]*docDetail
 	addProblem   *widget.Label
 	addedDetails map[string]records.Document // what onConfirmAdd read, for addGroups
-	addConfirm *widget.Button
-	addBody    *container.Scroll
-	progress   *widget.ProgressBar
+	addConfirm   *widget.Button
+	addBody      *container.Scroll
+	progress     *widget.ProgressBar
 
 	box fyne.CanvasObject
 }
