@@ -821,7 +821,7 @@ func (s *documentsScreen) openAddDialog() {
 	)
 	s.grouping.OnChanged = func(string) { s.showDetails() }
 	scroll := container.NewVScroll(body)
-	scroll.SetMinSize(fyne.NewSize(560, 320))
+	scroll.SetMinSize(fyne.NewSize(600, 460)) // room for the documents' details under the files
 	s.addBody = scroll
 	s.addDialog = s.a.formDialog("Add documents", "Add", scroll, s.addProblem, s.onConfirmAdd)
 	s.addDialog.SetOnClosed(func() { s.addDialog, s.pending = nil, nil })
