@@ -180,8 +180,9 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	for _, e := range []*formEntry{s.title, s.date, s.source, s.notes, s.tags} {
 		e.OnChanged = func(string) { s.detailSaver.poke() }
 	}
-	dateField := withReading(s.date)
 	s.problem = problemLabel()
+	// A date that cannot be read is said right under the date field.
+	dateField := container.NewVBox(withReading(s.date), s.problem)
 	s.pages = container.NewVBox()
 	s.trash = widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), s.onTrash)
 	s.trash.Importance = widget.DangerImportance
@@ -197,7 +198,6 @@ func newDocumentsScreen(a *App) *documentsScreen {
 			widget.NewFormItem("Notes", s.notes),
 			widget.NewFormItem("Tags", s.tags),
 		),
-		s.problem,
 		widget.NewSeparator(),
 		heading("Pages"),
 		s.pages,
