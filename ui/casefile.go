@@ -121,7 +121,7 @@ func newCaseScreen(a *App) *caseScreen {
 			widget.NewFormItem("Appointment", container.NewGridWithColumns(2, apptDate, s.apptTime)),
 			widget.NewFormItem("Where", s.apptPlace),
 			widget.NewFormItem("Where things stand", s.status),
-			widget.NewFormItem("", container.NewHBox(s.urgent, s.viaReferral)),
+			widget.NewFormItem("", container.NewVBox(s.urgent, s.viaReferral)),
 			widget.NewFormItem("Coverage", s.coverage),
 		),
 		s.problem,

@@ -68,7 +68,7 @@ func (v *compareView) show(ops []records.Opinion) {
 	}
 	if cmp.Differs() {
 		v.box.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.WarningIcon())), nil,
-			widget.NewLabelWithStyle("The opinions differ on the "+strings.Join(differ, " and the ")+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
+			wrapped(widget.NewLabelWithStyle("The opinions differ on the "+strings.Join(differ, " and the ")+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))))
 	} else {
 		v.box.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ConfirmIcon())), nil,
 			hint("As recorded, the opinions agree on the diagnosis and the recommended treatment.")))
@@ -142,6 +142,13 @@ func (v *compareView) onAgree(key string, on bool, ops []records.Opinion) {
 		a.kase.Agree, a.kase.Updated = c.Agree, c.Updated
 	}
 	v.show(ops)
+}
+
+// wrapped makes a label wrap at word boundaries, so a long sentence never
+// widens the window.
+func wrapped(l *widget.Label) *widget.Label {
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // tint is a colour made faint enough to shade a row behind text.

@@ -22,6 +22,7 @@ var medColumns = []struct {
 // medicationsScreen shows current and past medicines in one table, and the
 // person's allergies below.
 type medicationsScreen struct {
+	buttons  *fyne.Container // the row (two rows with large text) of medicine buttons
 	a        *App
 	meds     []records.Medication
 	table    *widget.Table
@@ -91,7 +92,8 @@ func newMedicationsScreen(a *App) *medicationsScreen {
 	s.allergyBox = container.NewVBox()
 	s.addAllergy = widget.NewButtonWithIcon("Add an allergy", theme.ContentAddIcon(), s.onAddAllergy)
 
-	buttons := container.NewHBox(s.add, s.edit, s.stop, s.remove)
+	s.buttons = container.NewVBox(container.NewHBox(s.add, s.edit, s.stop, s.remove))
+	buttons := s.buttons
 	top := container.NewVBox(heading("Medications"),
 		hint("Current and past medicines. Choose a row, then \"Change...\" or \"Stop taking...\". Stopped medicines stay in the list with the reason."),
 		buttons, s.empty)
@@ -168,6 +170,20 @@ func (s *medicationsScreen) sizeColumns() {
 
 func (s *medicationsScreen) refresh() {
 	s.sizeColumns()
+	// Side by side at normal text sizes; one under the other when large,
+	// so the screen fits a small window.
+	normal := readableTheme{}.Size(theme.SizeNameText)
+	big := s.a.fyne.Settings().Theme().Size(theme.SizeNameText) > normal*1.2
+	if s.allergyStatus.Horizontal == big {
+		s.allergyStatus.Horizontal = !big
+		s.allergyStatus.Refresh()
+		if big {
+			s.buttons.Objects = []fyne.CanvasObject{container.NewHBox(s.add, s.edit), container.NewHBox(s.stop, s.remove)}
+		} else {
+			s.buttons.Objects = []fyne.CanvasObject{container.NewHBox(s.add, s.edit, s.stop, s.remove)}
+		}
+		s.buttons.Refresh()
+	}
 	meds, err := s.a.store.Medications(s.a.ctx, s.a.person.ID)
 	if err != nil {
 		s.a.showError(err)

@@ -78,6 +78,7 @@ func newOverviewScreen(a *App) *overviewScreen {
 	s := &overviewScreen{a: a}
 	s.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.name.SizeName = theme.SizeNameSubHeadingText
+	s.name.Wrapping = fyne.TextWrapWord // a long case name must not widen the window
 	s.diagnosis = hint("")
 	s.appointment = hint("")
 	s.steps = container.NewGridWithColumns(4)
@@ -86,6 +87,7 @@ func newOverviewScreen(a *App) *overviewScreen {
 	s.nextTodo = hint("")
 	s.reminders = container.NewVBox()
 	s.counts = widget.NewLabel("")
+	s.counts.Wrapping = fyne.TextWrapWord
 	s.missing = container.NewVBox()
 	s.inPlace = container.NewVBox()
 	removeSample := widget.NewButtonWithIcon("Remove the sample person", theme.DeleteIcon(), func() { a.trashPerson(a.person) })

@@ -145,7 +145,7 @@ func newPacketScreen(a *App) *packetScreen {
 	left := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("1. What goes in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Tick the documents to send and move them into the order the doctor should read them. The cover, contents, summary, medicines and questions always come first."),
-		container.NewBorder(nil, nil, nil, container.NewHBox(s.allBtn, s.dateBtn), s.summary),
+		s.summary, container.NewHBox(s.allBtn, s.dateBtn), // one above the other: narrow enough for large text
 	), nil, nil, nil, s.list)
 	right := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("2. How it is printed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
