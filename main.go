@@ -430,7 +430,7 @@ func emptyTrashCmd(ctx context.Context, s *records.Store, stdout io.Writer, who 
 		fmt.Fprintln(stdout, "The Trash was already empty.")
 		return nil
 	}
-	fmt.Fprintf(stdout, "Deleted %s in the Trash for good.\n", count(n, "item", "items"))
+	fmt.Fprintf(stdout, "Deleted %s for good, with their files.\n", count(n, "document", "documents"))
 	return nil
 }
 
