@@ -612,6 +612,9 @@ func TestAmbiguousDateShowsReading(t *testing.T) {
 	s := a.documents
 	s.selectDoc(d.ID)
 	s.date.SetText("03/04/2024")
+	if m := docMeta(records.Document{Pages: 3, Missing: "Pages 4 to 6 could not be read."}); !strings.Contains(m, "3 pages (incomplete)") {
+		t.Errorf("docMeta(incomplete document) = %q, want it marked incomplete in the list", m)
+	}
 	if !s.date.reading.Visible() || !strings.HasPrefix(s.date.reading.Text, "= 3 April 2024") {
 		t.Errorf("reading under 03/04/2024 = %q (shown %v), want = 3 April 2024", s.date.reading.Text, s.date.reading.Visible())
 	}

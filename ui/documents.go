@@ -224,6 +224,9 @@ func newDocumentsScreen(a *App) *documentsScreen {
 // source comes last because it is the part a narrow row cuts short.
 func docMeta(d records.Document) string {
 	parts := []string{orText(d.Date.Short(), "No date"), d.Kind.Label(), plural(d.Pages, "page", "pages")}
+	if d.Missing != "" {
+		parts[2] += " (incomplete)" // only the readable pages of a damaged file
+	}
 	if d.Source != "" {
 		parts = append(parts, d.Source)
 	}
