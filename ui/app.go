@@ -186,6 +186,11 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 	defer in.release()
 	app = New(a, s)
 	defer app.removeOpened()
+	if len(s.Notices) > 0 {
+		// What opening the library did (permissions tightened, leftovers
+		// of an interrupted add removed), said once in the window too.
+		app.showInfo("About your library", strings.Join(s.Notices, "\n\n"))
+	}
 	stop := context.AfterFunc(ctx, func() { fyne.Do(app.onClose) })
 	defer stop()
 	app.ShowAndRun()
