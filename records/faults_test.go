@@ -440,11 +440,7 @@ func makePagesPDF(text string, n int) []byte {
 func TestReadablePagesOfACutPDF(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	p := addPerson(t, s, "Mary Example")
-	c := records.Case{PersonID: p.ID}
-	if err := s.SaveCase(ctx, &c); err != nil {
-		t.Fatal(err)
-	}
+	p, c := personWithCase(t, s)
 	whole := makePagesPDF("the pathology report", 6)
 	cut := whole[:bytes.Index(whole, []byte("10 0 obj"))+200] // pages 1 to 3 and the start of page 4
 	path := writeFile(t, t.TempDir(), "pathology.pdf", cut)
@@ -672,11 +668,7 @@ func TestCompareAddsDetailAndAgree(t *testing.T) {
 		t.Error("treatment row does not differ")
 	}
 	s, _ := newStore(t)
-	p := addPerson(t, s, "Mary Example")
-	c := records.Case{PersonID: p.ID}
-	if err := s.SaveCase(ctx, &c); err != nil {
-		t.Fatal(err)
-	}
+	_, c := personWithCase(t, s)
 	if err := s.SetRowsAgree(ctx, c.ID, records.CompareTreatment, true); err != nil {
 		t.Fatal(err)
 	}
@@ -737,11 +729,7 @@ func TestSaveCaseEditsKeepsBoth(t *testing.T) {
 func TestNewDocumentJoinsChosenPacket(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	p := addPerson(t, s, "Mary Example")
-	c := records.Case{PersonID: p.ID}
-	if err := s.SaveCase(ctx, &c); err != nil {
-		t.Fatal(err)
-	}
+	p, c := personWithCase(t, s)
 	dir := t.TempDir()
 	clock := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
@@ -769,4 +757,15 @@ func TestNewDocumentJoinsChosenPacket(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("packet after adding a document = %q, want %q (and %q still left out)", got, want, left.Title)
 	}
+}
+
+// personWithCase adds a person with an empty case.
+func personWithCase(t testing.TB, s *records.Store) (records.Person, records.Case) {
+	t.Helper()
+	p := addPerson(t, s, "Mary Example")
+	c := records.Case{PersonID: p.ID}
+	if err := s.SaveCase(context.Background(), &c); err != nil {
+		t.Fatal(err)
+	}
+	return p, c
 }

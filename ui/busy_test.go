@@ -211,16 +211,23 @@ func dialogText(t *testing.T, o fyne.CanvasObject) string {
 	return b.String()
 }
 
-// tapButton taps the button labelled text in an overlay.
-func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
-	t.Helper()
+// findButton returns the last button inside o whose label starts with
+// prefix, or nil.
+func findButton(t *testing.T, o fyne.CanvasObject, prefix string) *widget.Button {
 	var found *widget.Button
 	walk(t, o, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && b.Text == text {
+		if b, ok := c.(*widget.Button); ok && strings.HasPrefix(b.Text, prefix) {
 			found = b
 		}
 	})
-	if found == nil {
+	return found
+}
+
+// tapButton taps the button labelled text in an overlay.
+func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
+	t.Helper()
+	found := findButton(t, o, text)
+	if found == nil || found.Text != text {
 		t.Fatalf("no %q button in the dialog", text)
 	}
 	test.Tap(found)
@@ -329,12 +336,7 @@ func TestSaveAttachment(t *testing.T) {
 	a.show(secDocuments)
 	s := a.documents
 	s.selectDoc(d.ID)
-	var offered *widget.Button
-	walk(t, s.pages, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && strings.HasPrefix(b.Text, "Save attachment: ") {
-			offered = b
-		}
-	})
+	offered := findButton(t, s.pages, "Save attachment: ")
 	if offered == nil {
 		t.Fatal("no Save attachment button on the document's pages")
 	}
@@ -395,12 +397,7 @@ func TestRemoveAllergyUndo(t *testing.T) {
 	a.show(secMedications)
 	s := a.medications
 	s.refreshAllergies()
-	var remove *widget.Button
-	walk(t, s.allergyBox, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && b.Text == "Remove" {
-			remove = b
-		}
-	})
+	remove := findButton(t, s.allergyBox, "Remove")
 	if remove == nil {
 		t.Fatal("no Remove button beside the allergy")
 	}
@@ -442,12 +439,7 @@ func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
 	if !a.overview.sample.Visible() {
 		t.Fatal("the Overview does not say this is the sample person")
 	}
-	var remove *widget.Button
-	walk(t, a.overview.sample, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && b.Text == "Remove the sample person" {
-			remove = b
-		}
-	})
+	remove := findButton(t, a.overview.sample, "Remove the sample person")
 	if remove == nil {
 		t.Fatal("no one-click removal of the sample person")
 	}
@@ -471,12 +463,7 @@ func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
 		t.Fatalf("after moving the case to the Trash: %d cases", len(cases))
 	}
 	a.show(secSettings)
-	var restore *widget.Button
-	walk(t, a.settings.trashBox, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && b.Text == "Restore" {
-			restore = b
-		}
-	})
+	restore := findButton(t, a.settings.trashBox, "Restore")
 	if restore == nil {
 		t.Fatal("Settings does not list the case in the Trash with Restore")
 	}
