@@ -184,6 +184,8 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 		return
 	}
 	defer in.release()
+	// Opened originals left by a copy of the app that was killed go now.
+	records.RemoveStaleTemp("secondopinion-open-")
 	app = New(a, s)
 	defer app.removeOpened()
 	if len(s.Notices) > 0 {
