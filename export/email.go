@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -293,6 +294,12 @@ func cutParts(whole []byte, pl *plan, sp *split, pw string) ([]partBytes, error)
 		return []partBytes{{data: buf.Bytes(), first: 1, pages: pl.total}}, nil
 	}
 	all := bookmarks(pl)
+	// Each part gets its own bookmarks; the packet's (and the named
+	// destinations they use) would point into other files, and pdfcpu
+	// fails when it moves them while extracting pages.
+	if err := dropOutlines(ctx); err != nil {
+		return nil, err
+	}
 	out := make([]partBytes, 0, len(ranges))
 	for k, r := range ranges {
 		pages := make([]int, 0, r[1]-r[0]+1)
@@ -304,6 +311,16 @@ func cutParts(whole []byte, pl *plan, sp *split, pw string) ([]partBytes, error)
 			return nil, fmt.Errorf("part %d: %w", k+1, err)
 		}
 		copyInfo(ctx, sub, fmt.Sprintf(" (part %d of %d)", k+1, len(ranges)))
+		// pdfcpu's extracted context finds its pages only once written
+		// and read again (in memory).
+		var plain bytes.Buffer
+		if err := api.WriteContext(sub, &plain); err != nil {
+			return nil, fmt.Errorf("part %d: %w", k+1, err)
+		}
+		if sub, err = readPDF(plain.Bytes()); err != nil {
+			return nil, fmt.Errorf("part %d: %w", k+1, err)
+		}
+		plain = bytes.Buffer{}
 		if bms := partBookmarks(all, r); len(bms) > 0 {
 			if err := pdfcpu.AddBookmarks(sub, bms, true); err != nil {
 				return nil, fmt.Errorf("part %d bookmarks: %w", k+1, err)
@@ -388,8 +405,25 @@ func drawPartsNote(d *doc, pl *plan) {
 		files = append(files, fmt.Sprintf("part %d, %s, pages %d to %d", k+1, name, r[0], r[1]))
 	}
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text(fmt.Sprintf("This packet was split into %d files so that each fits an e-mail: %s. Page numbers run on through all of them.",
+	d.text(fmt.Sprintf("This packet was split into %d files to be sent by e-mail: %s. Page numbers run on through all of them.",
 		len(ranges), strings.Join(files, "; ")), 10, 5, "", 0)
 	d.pdf.SetTextColor(inkText, inkText, inkText)
 	d.pdf.Ln(2)
+}
+
+// dropOutlines removes the bookmarks and named destinations of a packet.
+func dropOutlines(ctx *model.Context) error {
+	root, err := ctx.Catalog()
+	if err != nil {
+		return err
+	}
+	delete(root, "Outlines")
+	delete(root, "Dests")
+	if o, ok := root.Find("Names"); ok {
+		if names, err := ctx.DereferenceDict(o); err == nil && names != nil {
+			delete(names, "Dests")
+		}
+	}
+	delete(ctx.Names, "Dests")
+	return nil
 }

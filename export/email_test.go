@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -194,6 +195,7 @@ func TestEmailSixtyLetterPhotos(t *testing.T) {
 		t.Errorf("for e-mail: %d pages (pdfinfo %d), compact %d; want the same pages", res.Pages, pdfPages(t, out), normal.Pages)
 	}
 	qpdfCheck(t, out)
+	keepFor(t, out)
 	// The photographed letters went in grey: their images are DeviceGray.
 	imgs, err := exec.Command("pdfimages", "-list", "-f", "8", "-l", "12", out).CombinedOutput()
 	if err == nil && !bytes.Contains(imgs, []byte("gray")) {
@@ -207,7 +209,8 @@ func bigPDF(t testing.TB, seed, mb int) string {
 	t.Helper()
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	r := rand.New(rand.NewPCG(uint64(seed), 3))
-	for p := 0; p*3 < mb; p++ {
+	total := 0
+	for p := 0; total < mb*1_000_000; p++ {
 		m := image.NewRGBA(image.Rect(0, 0, 1000, 1000))
 		for i := range m.Pix {
 			m.Pix[i] = uint8(r.IntN(256))
@@ -217,6 +220,7 @@ func bigPDF(t testing.TB, seed, mb int) string {
 		}
 		var buf bytes.Buffer
 		jpeg.Encode(&buf, m, &jpeg.Options{Quality: 95})
+		total += buf.Len()
 		name := fmt.Sprintf("noise%d", p)
 		pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, &buf)
 		pdf.AddPage()
@@ -227,4 +231,237 @@ func bigPDF(t testing.TB, seed, mb int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestEmailParts: a packet larger than an e-mail even after compression is
+// written in parts of at most 18 MB, the front sections in part 1 and the
+// contents naming each document's part; a document too large on its own
+// gets a part of its own and a sentence.
+func TestEmailParts(t *testing.T) {
+	needTools(t, "qpdf", "pdfinfo", "pdftotext")
+	paths := []string{bigPDF(t, 1, 7), bigPDF(t, 2, 7), bigPDF(t, 3, 7), bigPDF(t, 4, 21), bigPDF(t, 5, 2)}
+	s, opt := emailLibrary(t, records.KindImagingReport, paths)
+	opt.ForEmail = true
+	dir := t.TempDir()
+	out := filepath.Join(dir, "packet.pdf")
+	res, err := export.WritePacket(context.Background(), s, out, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	pages := 0
+	for _, f := range res.Files {
+		names = append(names, fmt.Sprintf("%s %s %d pages from %d", filepath.Base(f.Path), records.HumanBytes(f.Bytes), f.Pages, f.FirstPage))
+		pages += f.Pages
+	}
+	t.Logf("parts: %s; notes %q", strings.Join(names, "; "), res.Notes)
+	if len(res.Files) < 3 {
+		t.Fatalf("WritePacket(45 MB of noise, ForEmail) wrote %d file(s), want at least 3 parts", len(res.Files))
+	}
+	if pages != res.Pages {
+		t.Errorf("parts hold %d pages in all, packet has %d", pages, res.Pages)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was written too; a split packet is only its parts", out)
+	}
+	tooLarge := 0
+	for k, f := range res.Files {
+		if want := export.PartName(out, k+1); f.Path != want {
+			t.Errorf("part %d is %s, want %s", k+1, f.Path, want)
+		}
+		qpdfCheck(t, f.Path)
+		keepFor(t, f.Path)
+		if n := pdfPages(t, f.Path); n != f.Pages {
+			t.Errorf("%s: pdfinfo says %d pages, Result %d", filepath.Base(f.Path), n, f.Pages)
+		}
+		st, err := os.Stat(f.Path)
+		if err != nil || st.Size() != f.Bytes {
+			t.Fatalf("stat %s = %v; want %d bytes", f.Path, err, f.Bytes)
+		}
+		if f.TooLarge {
+			tooLarge++
+			if f.Bytes <= export.EmailLimit {
+				t.Errorf("%s is %d bytes and marked too large", f.Path, f.Bytes)
+			}
+		} else if f.Bytes > export.EmailLimit {
+			t.Errorf("%s is %s, more than %s, and not marked too large", filepath.Base(f.Path), records.HumanBytes(f.Bytes), records.HumanBytes(export.EmailLimit))
+		}
+		// Every part carries the patient footer with the packet's page numbers.
+		first := pdfText(t, f.Path, 1, 1)
+		if !strings.Contains(first, "Παπαδοπούλου") || !strings.Contains(first, fmt.Sprintf("Page %d of %d", f.FirstPage, res.Pages)) {
+			t.Errorf("%s page 1 footer: want the patient and Page %d of %d in\n%s", filepath.Base(f.Path), f.FirstPage, res.Pages, first)
+		}
+	}
+	if tooLarge != 1 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "Document 04") || !strings.Contains(res.Notes[0], "too large for most e-mail") {
+		t.Errorf("too large parts %d, notes %q; want one part and one sentence naming Document 04", tooLarge, res.Notes)
+	}
+	// Part 1 holds the front sections and its contents names each
+	// document's part.
+	front := pdfText(t, res.Files[0].Path, 0, 0)
+	for _, sec := range []string{"Contents", "Summary", "Medications", "Questions for the second doctor", "Records index"} {
+		if !strings.Contains(front, sec) {
+			t.Errorf("part 1 lacks the section %q", sec)
+		}
+	}
+	if !strings.Contains(front, "packet-part2.pdf") {
+		t.Errorf("part 1's contents do not name packet-part2.pdf:\n%s", front)
+	}
+	for _, f := range res.Files[1:] {
+		if strings.Contains(pdfText(t, f.Path, 0, 0), "Questions for the second doctor") {
+			t.Errorf("%s holds front sections; they belong in part 1", filepath.Base(f.Path))
+		}
+	}
+	contents := regexpLines(front, `Document 0\d.*part \d`)
+	if len(contents) != len(paths) {
+		t.Errorf("contents lines naming a part: %q, want one per document (%d)", contents, len(paths))
+	}
+	for k, f := range res.Files {
+		for _, line := range contents {
+			if !strings.Contains(line, fmt.Sprintf("part %d", k+1)) {
+				continue
+			}
+			title := strings.Fields(line)[1] + " " + strings.Fields(line)[2]
+			if !strings.Contains(pdfText(t, f.Path, 0, 0), title) {
+				t.Errorf("contents put %q in part %d, but %s does not hold it", title, k+1, filepath.Base(f.Path))
+			}
+		}
+	}
+}
+
+func regexpLines(text, re string) []string {
+	var out []string
+	r := regexp.MustCompile(re)
+	for _, l := range strings.Split(text, "\n") {
+		if r.MatchString(l) {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return out
+}
+
+// keepFor copies a packet to $EXPORT_KEEP, when set, to look at it.
+func keepFor(t testing.TB, path string) {
+	if dir := os.Getenv("EXPORT_KEEP"); dir != "" {
+		if data, err := os.ReadFile(path); err == nil {
+			os.WriteFile(filepath.Join(dir, t.Name()+"-"+filepath.Base(path)), data, 0o600)
+		}
+	}
+}
+
+// TestEncryptedPacket: a packet with a password opens in qpdf and poppler
+// with it and not without it, is AES-256 (revision 6) with printing and
+// copying allowed, and leaves no plain copy in the output folder or the
+// temporary folder.
+func TestEncryptedPacket(t *testing.T) {
+	needTools(t, "qpdf", "pdfinfo", "pdftotext")
+	for _, tt := range []struct {
+		name     string
+		forEmail bool
+		docs     []string
+	}{
+		{"one file", false, []string{bigPDF(t, 7, 1)}},
+		{"parts", true, []string{bigPDF(t, 8, 12), bigPDF(t, 9, 12)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, opt := emailLibrary(t, records.KindImagingReport, tt.docs)
+			opt.ForEmail, opt.Password = tt.forEmail, "correct horse ü 42"
+			dir := t.TempDir()
+			// Whatever the export puts in the temporary folder lands here.
+			tmp := filepath.Join(t.TempDir(), "tmp")
+			if err := os.Mkdir(tmp, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("TMPDIR", tmp)
+			res, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "packet.pdf"), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Encrypted || (tt.forEmail && len(res.Files) < 2) {
+				t.Fatalf("WritePacket = %d files, encrypted %v; want encrypted (and parts)", len(res.Files), res.Encrypted)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != len(res.Files) {
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Errorf("output folder holds %q, want only the %d packet file(s)", names, len(res.Files))
+			}
+			for _, f := range res.Files {
+				keepFor(t, f.Path)
+				pw := "--password=" + opt.Password
+				show, err := exec.Command("qpdf", "--show-encryption", pw, f.Path).CombinedOutput()
+				if err != nil {
+					t.Fatalf("qpdf --show-encryption: %v\n%s", err, show)
+				}
+				for _, want := range []string{"R = 6", "extract for any purpose: allowed", "print high resolution: allowed", "stream encryption method: AESv3", "User password = " + opt.Password} {
+					if !strings.Contains(string(show), want) {
+						t.Errorf("qpdf --show-encryption %s lacks %q:\n%s", filepath.Base(f.Path), want, show)
+					}
+				}
+				if out, err := exec.Command("qpdf", "--check", pw, f.Path).CombinedOutput(); err != nil || !bytes.Contains(out, []byte("No syntax or stream encoding errors")) {
+					t.Errorf("qpdf --check with the password: %v\n%s", err, out)
+				}
+				if out, err := exec.Command("qpdf", "--check", f.Path).CombinedOutput(); err == nil || !bytes.Contains(out, []byte("invalid password")) {
+					t.Errorf("qpdf --check without the password = %v, want invalid password:\n%s", err, out)
+				}
+				if out, err := exec.Command("pdftotext", "-upw", "wrong", f.Path, "-").CombinedOutput(); err == nil {
+					t.Errorf("pdftotext with a wrong password succeeded:\n%s", out)
+				}
+				text, err := exec.Command("pdftotext", "-upw", opt.Password, f.Path, "-").CombinedOutput()
+				if err != nil || !strings.Contains(string(text), "Παπαδοπούλου") {
+					t.Errorf("pdftotext -upw: %v; want the patient's name in\n%.300s", err, text)
+				}
+				raw, _ := os.ReadFile(f.Path)
+				if bytes.Contains(raw, []byte("Breast lump")) || bytes.Contains(raw, []byte("Second Opinion")) {
+					t.Errorf("%s holds the case title or producer in plain bytes", filepath.Base(f.Path))
+				}
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("the temporary folder holds %d entries after the export, want none", len(left))
+			}
+		})
+	}
+}
+
+func TestPasswordFromFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tt := range []struct {
+		name, path, want, problem string
+	}{
+		{"first line", write("pw.txt", "s3cret words\nsecond line\n"), "s3cret words", ""},
+		{"windows line end", write("crlf.txt", "s3cret\r\n"), "s3cret", ""},
+		{"no line end", write("bare.txt", "s3cret"), "s3cret", ""},
+		{"empty file", write("empty.txt", ""), "", "is empty"},
+		{"empty first line", write("blank.txt", "\nlater\n"), "", "is empty"},
+		{"missing", filepath.Join(dir, "nope.txt"), "", "There is no password file"},
+		{"folder", dir, "", "not an ordinary file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := export.PasswordFromFile(tt.path)
+			if tt.problem == "" {
+				if err != nil || got != tt.want {
+					t.Errorf("PasswordFromFile = %q, %v; want %q", got, err, tt.want)
+				}
+				return
+			}
+			msg := records.Explain(err)
+			if err == nil || !strings.Contains(msg, tt.problem) {
+				t.Errorf("PasswordFromFile = %q, %v; want a sentence with %q", got, err, tt.problem)
+			}
+			if strings.Contains(msg, "later") {
+				t.Errorf("PasswordFromFile's sentence repeats the file's contents: %q", msg)
+			}
+		})
+	}
+	if err := export.CheckPassword(""); err == nil {
+		t.Error("CheckPassword(\"\") = nil, want a sentence")
+	}
 }
