@@ -111,14 +111,18 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 }
 
 // compact makes the compact print version. Large camera JPEGs take a fast
-// road (see shrinkJPEG) in this process: the standard library's JPEG
-// decoder, bounded by media.MaxDecodedBytes. Everything else goes through
-// media.PrintImage in the sandbox's child process.
+// road in this process: libjpeg-turbo's scaled decode (turboShrink), else
+// the standard library's JPEG decoder (shrinkJPEG), both bounded by
+// media.MaxPixels. Everything else goes through media.PrintImage in the
+// sandbox's child process.
 //
 // For e-mail the picture is made at the e-mail quality, in grey when it has
 // next to no colour (see forEmail).
 func compact(ctx context.Context, src []byte, f records.File, maxW, maxH int, email bool) ([]byte, int, int, error) {
 	if f.MediaType == media.JPEG {
+		if jpg, w, h, err := turboShrink(src, f.Orientation, maxW, maxH, email); err == nil {
+			return jpg, w, h, nil
+		}
 		if jpg, w, h, ok := shrinkJPEG(src, f.Orientation, maxW, maxH, email); ok {
 			return jpg, w, h, nil
 		}
