@@ -5,9 +5,11 @@ BIN      := secondopinion
 GO       ?= go
 # Packages Fyne needs to build (cgo + X11/GL headers), to run headless
 # (Xvfb, Mesa) and the tools the tests use to check PDFs and the window.
+# libturbojpeg0-dev: export decodes photos with libjpeg-turbo, linked
+# statically from its .a (the built binary does not need the package).
 BUILD_PKGS := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-              libwayland-dev libxkbcommon-dev
+              libwayland-dev libxkbcommon-dev libturbojpeg0-dev
 TEST_PKGS  := qpdf poppler-utils xvfb xdotool x11-utils libgl1 libgl1-mesa-dri \
               libglx-mesa0 imagemagick fonts-dejavu-core
 
@@ -54,6 +56,8 @@ guard:
 
 test: test-deps check-fmt vet guard build
 	CGO_ENABLED=1 $(GO) test -race -timeout 30m ./...
+# The pure-Go photo road alone, as a build without libjpeg-turbo has it.
+	CGO_ENABLED=1 $(GO) test -tags noturbo -run 'PhotoRoads|ShrinkJPEG' ./export
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./records ./export

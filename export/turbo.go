@@ -60,7 +60,7 @@ func turboShrink(src []byte, orientation, maxW, maxH int, email bool) ([]byte, i
 	if orientation >= 5 && orientation <= 8 {
 		uw, uh = uh, uw
 	}
-	n, k, err := turboScale(uw, uh, maxW, maxH)
+	n, k, err := turboScale(uw, uh, maxW, maxH, email)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -102,10 +102,28 @@ func scaled(d, n int) int { return (d*n + 7) / 8 }
 // that is at least 0.8 of the box (still 160 dpi on paper; shrinkJPEG
 // allows as much). Decoding at a small scale is what saves the time, so a
 // slightly small picture at 2/8 beats a covering one at 5/8 then halved.
-func turboScale(uw, uh, maxW, maxH int) (n, k int, err error) {
+//
+// With atMost (the e-mail packet, where bytes count more than dots) it
+// takes the largest result of at most the box and at least 0.8 of it, over
+// every k (the smallest n among equals), as shrinkJPEG's whole factors
+// mostly do; only when there is none does it cover the box as above.
+func turboScale(uw, uh, maxW, maxH int, atMost bool) (n, k int, err error) {
 	fit := min(float64(maxW)/float64(uw), float64(maxH)/float64(uh))
 	if fit >= 1 {
 		return 0, 0, errTurboSmall
+	}
+	if atMost {
+		best := 0.0
+		for kk := 1; kk <= 8; kk++ {
+			for nn := 1; nn <= 8; nn++ {
+				if s := float64(nn) / float64(8*kk); s <= fit && s >= 0.8*fit && s > best+1e-9 {
+					best, n, k = s, nn, kk
+				}
+			}
+		}
+		if best > 0 {
+			return n, k, nil
+		}
 	}
 	for k := 1; k <= 8; k++ {
 		over, under := 0, 0

@@ -338,18 +338,22 @@ func TestTurboScale(t *testing.T) {
 	tests := []struct {
 		name           string
 		uw, uh, bw, bh int
+		email          bool
 		n, k           int
 		err            error
 	}{
-		{"12 MP landscape, A4", 4000, 3000, a4w, a4h, 3, 1, nil},
-		{"12 MP portrait, A4", 3000, 4000, a4w, a4h, 4, 1, nil},
-		{"12 MP landscape, e-mail", 4000, 3000, ew, eh, 2, 1, nil}, // 3/8 would be 1.46× the box
-		{"48 MP landscape, A4", 8000, 6000, a4w, a4h, 3, 2, nil},
-		{"just over the box", 1500, 1100, a4w, a4h, 8, 1, nil},
-		{"already small", 1000, 800, a4w, a4h, 0, 0, errTurboSmall},
+		{"12 MP landscape, A4", 4000, 3000, a4w, a4h, false, 3, 1, nil},
+		{"12 MP portrait, A4", 3000, 4000, a4w, a4h, false, 4, 1, nil},
+		{"48 MP landscape, A4", 8000, 6000, a4w, a4h, false, 3, 2, nil}, // 2/8 is 1.46× the box, 1/8 0.73×
+		{"just over the box", 1500, 1100, a4w, a4h, false, 8, 1, nil},
+		{"already small", 1000, 800, a4w, a4h, false, 0, 0, errTurboSmall},
+		{"12 MP landscape, e-mail", 4000, 3000, ew, eh, true, 2, 1, nil},   // 0.97× the box
+		{"12 MP portrait, e-mail", 3000, 4000, ew, eh, true, 8, 3, nil},    // 3/8 is 1.09×, 8/24 0.97×
+		{"just over the box, e-mail", 1100, 1500, ew, eh, true, 7, 1, nil}, // 0.89×
+		{"12 MP portrait, A4 no smaller", 3000, 4000, a4w, a4h, true, 7, 2, nil},
 	}
 	for _, tt := range tests {
-		n, k, err := turboScale(tt.uw, tt.uh, tt.bw, tt.bh)
+		n, k, err := turboScale(tt.uw, tt.uh, tt.bw, tt.bh, tt.email)
 		if n != tt.n || k != tt.k || !errors.Is(err, tt.err) {
 			t.Errorf("turboScale(%s) = %d/8 then %d×%d blocks, %v; want %d/8, %d, %v", tt.name, n, k, k, err, tt.n, tt.k, tt.err)
 		}
