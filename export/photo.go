@@ -88,7 +88,12 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 			// second copy of the photo.
 			return clean, f.Width, f.Height, nil
 		}
-		jpg, w, h, err = sandbox.PrintImage(ctx, src, f.Orientation, 1<<20, 1<<20, originalQual)
+		if f.MediaType == media.JPEG {
+			jpg, w, h, err = turboOriginal(src, f.Orientation)
+		}
+		if f.MediaType != media.JPEG || err != nil {
+			jpg, w, h, err = sandbox.PrintImage(ctx, src, f.Orientation, 1<<20, 1<<20, originalQual)
+		}
 	} else {
 		maxW, maxH := printBox(paper)
 		if q == qualityEmail {

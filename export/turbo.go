@@ -90,6 +90,36 @@ func turboShrink(src []byte, orientation, maxW, maxH int, email bool) ([]byte, i
 	return jpg, b.Dx(), b.Dy(), nil
 }
 
+// turboOriginal makes the "original" print version of a JPEG that cannot
+// pass through as it is (it must be turned): every pixel, decoded, turned
+// upright plane by plane and encoded at originalQual. It takes what
+// turboShrink takes, up to media.MaxDecodedBytes for the picture and its
+// turned copy; anything else goes to media.PrintImage as before.
+func turboOriginal(src []byte, orientation int) ([]byte, int, int, error) {
+	hd, err := turboHeader(src)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	per := int64(3) // 4:4:4 at most, turned copy included: 2 × 1.5 bytes a pixel for 4:2:0
+	if hd.gray {
+		per = 2
+	}
+	if int64(hd.w)*int64(hd.h) > media.MaxPixels || int64(hd.w)*int64(hd.h)*per > media.MaxDecodedBytes {
+		return nil, 0, 0, errTurboScale // PrintImage says "too large"
+	}
+	m, err := turboDecode(src, hd, hd.w, hd.h)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	m = turnPlanes(m, orientation)
+	jpg, err := turboEncode(m, originalQual)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	b := m.Bounds()
+	return jpg, b.Dx(), b.Dy(), nil
+}
+
 // scaled is libjpeg-turbo's TJSCALED for the factor n/8: the size a
 // dimension of d pixels is decoded at.
 func scaled(d, n int) int { return (d*n + 7) / 8 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"secondopinion/records"
+	"secondopinion/records/sandbox"
 )
 
 // The two photo roads: libjpeg-turbo (turboShrink) and Go's decoder
@@ -206,6 +208,47 @@ func TestPhotoRoadsAgree(t *testing.T) {
 	}
 }
 
+// TestPhotoRoadsOriginal checks the "original" print version of a photo
+// that must be turned: every pixel, upright, on both roads (libjpeg-turbo,
+// and media.PrintImage in the sandbox's child process).
+func TestPhotoRoadsOriginal(t *testing.T) {
+	for _, kind := range []string{"420", "444", "gray"} {
+		t.Run(kind, func(t *testing.T) {
+			src := encodeAs(t, quadrantPicture(401, 300), kind)
+			for o := 1; o <= 8; o++ {
+				ref := uprightReference(t, src, o)
+				roads := map[string][]byte{}
+				jpg, _, _, err := sandbox.PrintImage(context.Background(), src, o, 1<<20, 1<<20, originalQual)
+				if err != nil {
+					t.Fatalf("PrintImage(orientation %d) = %v", o, err)
+				}
+				roads["go"] = jpg
+				jpg, w, h, err := turboOriginal(src, o)
+				switch {
+				case !turboBuilt && !errors.Is(err, errTurboUnavailable):
+					t.Fatalf("turboOriginal without libjpeg-turbo = %v, want errTurboUnavailable", err)
+				case turboBuilt && err != nil:
+					t.Fatalf("turboOriginal(%s, orientation %d) = %v", kind, o, err)
+				case turboBuilt:
+					if w != ref.Bounds().Dx() || h != ref.Bounds().Dy() {
+						t.Errorf("turboOriginal(orientation %d) says %d×%d, want %v", o, w, h, ref.Bounds().Size())
+					}
+					roads["turbo"] = jpg
+				}
+				for road, jpg := range roads {
+					m := decodeJPEG(t, jpg)
+					if m.Bounds().Size() != ref.Bounds().Size() {
+						t.Errorf("%s road, original (orientation %d) = %v, want every pixel, upright: %v", road, o, m.Bounds().Size(), ref.Bounds().Size())
+					}
+					if d := colourDistance(m, ref); d > 4 {
+						t.Errorf("%s road, original (%s, orientation %d): colours differ from the upright original by %.1f of 255; want ≤ 4", road, kind, o, d)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestPhotoRoadsCorpusOrientations turns the corpus's eight "F" pictures
 // (stored mirrored and turned each its own way, with the EXIF orientation
 // that undoes it) on both roads: all eight must come out as the same
@@ -392,4 +435,27 @@ func BenchmarkTurboShrink12MP(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPhotoOriginal12MP makes the "original" print version of a
+// sideways 12 MP photo on each road.
+func BenchmarkPhotoOriginal12MP(b *testing.B) {
+	src := cameraJPEG(b, 4000, 3000, false)
+	b.Run("turbo", func(b *testing.B) {
+		if !turboBuilt {
+			b.Skip("built without libjpeg-turbo")
+		}
+		for b.Loop() {
+			if _, _, _, err := turboOriginal(src, 6); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sandbox", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, _, err := sandbox.PrintImage(context.Background(), src, 6, 1<<20, 1<<20, originalQual); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
