@@ -3,6 +3,7 @@ package export
 import (
 	"errors"
 	"image"
+	"image/color"
 
 	"secondopinion/records/media"
 )
@@ -53,7 +54,7 @@ func turboShrink(src []byte, orientation, maxW, maxH int, email bool) ([]byte, i
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if int64(hd.w)*int64(hd.h) > media.MaxPixels {
+	if tooLarge(hd) {
 		return nil, 0, 0, errTurboScale // the Go road says "too large"
 	}
 	uw, uh := hd.w, hd.h
@@ -100,11 +101,7 @@ func turboOriginal(src []byte, orientation int) ([]byte, int, int, error) {
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	per := int64(3) // 4:4:4 at most, turned copy included: 2 × 1.5 bytes a pixel for 4:2:0
-	if hd.gray {
-		per = 2
-	}
-	if int64(hd.w)*int64(hd.h) > media.MaxPixels || int64(hd.w)*int64(hd.h)*per > media.MaxDecodedBytes {
+	if tooLarge(hd) {
 		return nil, 0, 0, errTurboScale // PrintImage says "too large"
 	}
 	m, err := turboDecode(src, hd, hd.w, hd.h)
@@ -118,6 +115,18 @@ func turboOriginal(src []byte, orientation int) ([]byte, int, int, error) {
 	}
 	b := m.Bounds()
 	return jpg, b.Dx(), b.Dy(), nil
+}
+
+// tooLarge applies media's bounds to the JPEG as a whole: libjpeg-turbo
+// holds a progressive JPEG's coefficients at full size even when it
+// decodes scaled, so a picture the Go road would refuse is left to it (and
+// its sentence for the user).
+func tooLarge(hd jpegHeader) bool {
+	cfg := image.Config{ColorModel: color.YCbCrModel, Width: hd.w, Height: hd.h}
+	if hd.gray {
+		cfg.ColorModel = color.GrayModel
+	}
+	return int64(hd.w)*int64(hd.h) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes
 }
 
 // scaled is libjpeg-turbo's TJSCALED for the factor n/8: the size a

@@ -320,6 +320,11 @@ func TestTurboFallsBack(t *testing.T) {
 	// Stray bytes before the scan: libjpeg-turbo warns ("extraneous bytes
 	// before marker 0xda"), Go's decoder skips them as libjpeg itself does.
 	extraneous := insertAt(good, bytes.Index(good, []byte{0xFF, 0xDA}), []byte("stray"))
+	// A frame header claiming 10000×6000 pixels: more than media lets any
+	// decoder take (a decompression bomb is no more than this).
+	bomb := bytes.Clone(good)
+	sof := bytes.Index(bomb, []byte{0xFF, 0xC0})
+	copy(bomb[sof+5:], []byte{6000 >> 8, 6000 & 0xFF, 10000 >> 8, 10000 & 0xFF})
 	tests := []struct {
 		name string
 		src  []byte
@@ -333,11 +338,15 @@ func TestTurboFallsBack(t *testing.T) {
 		{"truncated", read("jpeg-truncated.jpg"), errTurboDecode, false},
 		{"corrupt scan", corrupt, errTurboDecode, false},
 		{"not a JPEG", []byte("%PDF-1.4 not a picture"), errTurboDecode, false},
+		{"60 megapixels", bomb, errTurboScale, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, _, _, err := turboShrink(tt.src, 1, 40, 40, false); !errors.Is(err, tt.want) {
 				t.Errorf("turboShrink(%s) = %v, want %v", tt.name, err, tt.want)
+			}
+			if _, _, _, err := turboOriginal(tt.src, 6); !errors.Is(err, tt.want) {
+				t.Errorf("turboOriginal(%s) = %v, want %v", tt.name, err, tt.want)
 			}
 			if tt.goOK {
 				jpg, w, h, ok := shrinkJPEG(tt.src, 1, 40, 40, false)
