@@ -196,6 +196,9 @@ func TestPhotoRoadsAgree(t *testing.T) {
 						if _, grey := m.(*image.Gray); grey != (kind == "gray") {
 							t.Errorf("%s road (%s, orientation %d) = %T", road, kind, o, m)
 						}
+						if c, ok := m.(*image.YCbCr); ok && kind == "444" && c.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+							t.Errorf("%s road (4:4:4, orientation %d) wrote %v; want 4:2:0, as small as the Go road's", road, o, c.SubsampleRatio)
+						}
 					}
 					if len(roads) == 2 {
 						if d := colourDistance(decodeJPEG(t, roads["go"]), decodeJPEG(t, roads["turbo"])); d > 6 {
