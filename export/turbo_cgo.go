@@ -1,11 +1,12 @@
-//go:build cgo && !noturbo
+//go:build cgo && linux && !noturbo
 
 package export
 
 // libjpeg-turbo's TurboJPEG API (Debian libturbojpeg0-dev), linked
 // statically: Debian ships libturbojpeg.a, so the binary runs on a machine
-// without the -dev package (check with ldd). Build with -tags noturbo to
-// leave it out; turbo_other.go then sends every photo down the Go road.
+// without the -dev package (check with ldd). Linux only: other builds, and
+// -tags noturbo, leave it out; turbo_other.go then sends every photo down
+// the Go road.
 
 /*
 #cgo LDFLAGS: -l:libturbojpeg.a
