@@ -728,3 +728,48 @@ func TestAddDialogSetsEachDocument(t *testing.T) {
 		t.Errorf("added documents = %v, want each with its own title, date and kind", got)
 	}
 }
+
+// TestWheelScrollsFormOverFields: the mouse wheel moves a long form when
+// the pointer is over a text field, one-line or multi-line, and a
+// multi-line field holding more than it shows scrolls its own text first.
+func TestWheelScrollsFormOverFields(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.win.Resize(fyne.NewSize(900, 500))
+	a.show(secCase)
+	cs := a.caseScreen
+	sc := cs.box.(*container.Scroll)
+	d := fyne.CurrentApp().Driver()
+	c := a.win.Canvas()
+	for _, tt := range []struct {
+		name  string
+		field *formEntry
+	}{
+		{"multi-line", cs.diagnosis},
+		{"one-line", cs.title},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc.Offset.Y = 0
+			sc.Refresh()
+			at := d.AbsolutePositionForObject(tt.field).Add(fyne.NewPos(10, 10))
+			test.Scroll(c, at, 0, -40)
+			if sc.Offset.Y == 0 {
+				t.Fatalf("a wheel turn over the %s field did not move the form", tt.name)
+			}
+			down := sc.Offset.Y
+			test.Scroll(c, d.AbsolutePositionForObject(tt.field).Add(fyne.NewPos(10, 10)), 0, 40)
+			if sc.Offset.Y >= down {
+				t.Errorf("a wheel turn up over the %s field: offset %v, was %v", tt.name, sc.Offset.Y, down)
+			}
+		})
+	}
+
+	// A long text in a multi-line field: the wheel reads down it first.
+	sc.Offset.Y = 0
+	sc.Refresh()
+	cs.diagnosis.SetText(strings.Repeat("A line of what the first doctor said.\n", 30))
+	at := d.AbsolutePositionForObject(cs.diagnosis).Add(fyne.NewPos(10, 10))
+	test.Scroll(c, at, 0, -40)
+	if sc.Offset.Y != 0 {
+		t.Errorf("the form moved (%v) while the field under the pointer still had text to show", sc.Offset.Y)
+	}
+}
