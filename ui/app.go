@@ -767,7 +767,7 @@ func (a *App) onAddPerson() {
 		if err == nil {
 			err = a.createPerson(&p)
 		}
-		if showProblem(f.problem, err) {
+		if f.show(err) {
 			return
 		}
 		a.closeDialog(d)
