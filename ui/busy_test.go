@@ -773,3 +773,32 @@ func TestWheelScrollsFormOverFields(t *testing.T) {
 		t.Errorf("the form moved (%v) while the field under the pointer still had text to show", sc.Offset.Y)
 	}
 }
+
+// TestLargeTextFitsSmallWindow: at 150% text in a 1024×700 window every
+// screen fits across, so nothing is reached only by scrolling sideways and
+// no button sits off the edge; and the header's appointment is on screen.
+func TestLargeTextFitsSmallWindow(t *testing.T) {
+	a := newTestApp(t)
+	p, err := sample.Load(a.ctx, a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.fyne.Settings().SetTheme(readableTheme{scale: 1.5})
+	a.enterMain(p.ID)
+	a.win.Resize(fyne.NewSize(1024, 700))
+	for _, name := range sections {
+		t.Run(name, func(t *testing.T) {
+			a.show(name)
+			a.win.Resize(fyne.NewSize(1024, 700))
+			fit := a.fitted[name]
+			if need, have := fit.Content.MinSize().Width, fit.Size().Width; need > have+0.5 {
+				t.Errorf("the %s screen needs %.0f px across but has %.0f: it scrolls sideways", name, need, have)
+			}
+		})
+	}
+	d := fyne.CurrentApp().Driver()
+	right := d.AbsolutePositionForObject(a.caseLabel).X + a.caseLabel.MinSize().Width
+	if a.caseLabel.Text == "" || right > a.win.Canvas().Size().Width {
+		t.Errorf("the appointment %q ends at %.0f px, past the window's %.0f", a.caseLabel.Text, right, a.win.Canvas().Size().Width)
+	}
+}
