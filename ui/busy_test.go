@@ -802,3 +802,44 @@ func TestLargeTextFitsSmallWindow(t *testing.T) {
 		t.Errorf("the appointment %q ends at %.0f px, past the window's %.0f", a.caseLabel.Text, right, a.win.Canvas().Size().Width)
 	}
 }
+
+// TestTextAreaGrowsWithText: a notes field grows with what is typed, so it
+// can be read without scrolling inside it, up to a limit.
+func TestTextAreaGrowsWithText(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.win.Resize(fyne.NewSize(900, 700))
+	a.show(secCase)
+	f := a.caseScreen.plan
+	f.SetText("Surgery.")
+	short := f.MinSize().Height
+	f.SetText(strings.Repeat("Left mastectomy with sentinel lymph node biopsy, then tablets. ", 6))
+	a.win.Content().Refresh()
+	long := f.MinSize().Height
+	if long <= short {
+		t.Fatalf("the field is %v high with a long plan and %v with a short one: it did not grow", long, short)
+	}
+	f.SetText(strings.Repeat("A line.\n", 100))
+	if huge := f.MinSize().Height; huge > long*4 {
+		t.Errorf("with 100 lines the field is %v high: it should stop growing and scroll", huge)
+	}
+}
+
+func TestWrappedLines(t *testing.T) {
+	width := func(s string) float32 { return float32(len(s)) } // one unit a character
+	for _, tt := range []struct {
+		text string
+		w    float32
+		want int
+	}{
+		{"", 10, 1},
+		{"short", 10, 1},
+		{"one two three", 10, 2},
+		{"one\ntwo", 10, 2},
+		{"abcdefghijklmnopqrstuvwxy", 10, 3},
+		{"aa abcdefghijklmnopqrst bb", 10, 4},
+	} {
+		if got := wrappedLines(tt.text, tt.w, width); got != tt.want {
+			t.Errorf("wrappedLines(%q, %v) = %d, want %d", tt.text, tt.w, got, tt.want)
+		}
+	}
+}

@@ -97,7 +97,12 @@ func newMedicationsScreen(a *App) *medicationsScreen {
 		hint("Current and past medicines. Choose a row, then \"Change...\" or \"Stop taking...\". Stopped medicines stay in the list with the reason."),
 		buttons, s.empty)
 	allergies := container.NewVBox(widget.NewSeparator(), heading("Allergies"), s.allergyStatus, s.allergyBox, container.NewHBox(s.addAllergy))
-	s.box = container.NewBorder(top, allergies, nil, nil, s.table)
+	// The table and the allergies share the height (the divider moves):
+	// with allergies fixed at the bottom, large text in a small window left
+	// the table one row high.
+	split := container.NewVSplit(s.table, container.NewVScroll(allergies))
+	split.Offset = 0.6
+	s.box = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
 

@@ -2,10 +2,13 @@ package ui
 
 import (
 	"image/color"
+	"math"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -106,9 +109,25 @@ func canScroll(sc *container.Scroll, dx, dy float32) bool {
 }
 
 // wheelRenderer is a field's own renderer with the wheel catcher on top.
+// A field that grows (a text area) also gets taller with its text.
 type wheelRenderer struct {
 	fyne.WidgetRenderer
-	catcher *wheelCatcher
+	catcher  *wheelCatcher
+	grow     func(width float32) float32 // extra height the text needs at width; nil for fields that do not grow
+	refresh  func()                      // refreshes the field (and so its size)
+	width    float32                     // the width last laid out
+	extra    float32                     // the extra height last given
+	inLayout bool
+}
+
+// MinSize is the field's own minimum, taller by what its text needs.
+func (r *wheelRenderer) MinSize() fyne.Size {
+	m := r.WidgetRenderer.MinSize()
+	if r.grow != nil && r.width > 0 {
+		r.extra = r.grow(r.width)
+		m.Height += r.extra
+	}
+	return m
 }
 
 // withWheel wraps a field's renderer so the wheel passes over the field.
@@ -122,6 +141,16 @@ func (r *wheelRenderer) Layout(size fyne.Size) {
 	r.WidgetRenderer.Layout(size)
 	r.catcher.Move(fyne.NewPos(0, 0))
 	r.catcher.Resize(size)
+	if r.grow != nil && size.Width != r.width && !r.inLayout {
+		r.width = size.Width
+		if r.grow(size.Width) != r.extra {
+			// The text wraps into another number of lines at this width:
+			// the field's minimum height changes, so its form lays out again.
+			r.inLayout = true
+			r.refresh()
+			r.inLayout = false
+		}
+	}
 }
 
 // Objects lists the field's own objects, then the catcher, which is drawn
@@ -143,9 +172,64 @@ func (r *wheelRenderer) innerScroll() *container.Scroll {
 	return nil
 }
 
-// CreateRenderer gives the field its wheel catcher (see withWheel).
+// CreateRenderer gives the field its wheel catcher (see withWheel); a text
+// area also grows with its text, up to maxGrowRows lines, so what was typed
+// is read without scrolling inside the field.
 func (e *formEntry) CreateRenderer() fyne.WidgetRenderer {
-	return withWheel(e, e.Entry.CreateRenderer(), func() bool { return e.MultiLine })
+	r := withWheel(e, e.Entry.CreateRenderer(), func() bool { return e.MultiLine }).(*wheelRenderer)
+	r.grow, r.refresh = e.extraHeight, e.Refresh
+	return r
+}
+
+// maxGrowRows is the most lines a text area grows to; longer text scrolls
+// inside it.
+const maxGrowRows = 12
+
+// extraHeight is how much taller than its set rows the text area must be
+// to show its text at width (up to maxGrowRows lines).
+func (e *formEntry) extraHeight(width float32) float32 {
+	if e.rows == 0 || !e.MultiLine || e.Wrapping == fyne.TextWrapOff || e.Text == "" {
+		return 0
+	}
+	th := e.Theme()
+	size := th.Size(theme.SizeNameText)
+	inner := width - 2*th.Size(theme.SizeNameInnerPadding) - 2*th.Size(theme.SizeNameInputBorder) - th.Size(theme.SizeNameScrollBarSmall)
+	lines := wrappedLines(e.Text, inner, func(s string) float32 { return fyne.MeasureText(s, size, e.TextStyle).Width })
+	rows := min(lines, maxGrowRows)
+	if rows <= e.rows {
+		return 0
+	}
+	return float32(rows-e.rows) * fyne.MeasureText("M", size, e.TextStyle).Height
+}
+
+// wrappedLines counts the lines text takes when its words are wrapped to
+// width, as measured by measure.
+func wrappedLines(text string, width float32, measure func(string) float32) int {
+	if width <= 0 {
+		return 1
+	}
+	lines := 0
+	for _, para := range strings.Split(text, "\n") {
+		lines++
+		line := ""
+		for _, word := range strings.Fields(para) {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if line != "" && measure(try) > width {
+				lines++
+				line = word
+			} else {
+				line = try
+			}
+			if measure(word) > width { // a word longer than the line is broken across lines
+				lines += int(math.Ceil(float64(measure(word)/width))) - 1
+				line = word // its last piece: counted as a full line, so the next word starts a new one
+			}
+		}
+	}
+	return lines
 }
 
 // CreateRenderer gives the field its wheel catcher (see withWheel).
