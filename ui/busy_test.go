@@ -843,3 +843,23 @@ func TestWrappedLines(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactFromSettings: an older library (4 KiB pages) is compacted from
+// Settings, which says what it did; the records stay.
+func TestCompactFromSettings(t *testing.T) {
+	defer func(v int) { records.PageSize = v }(records.PageSize)
+	records.PageSize = 4096
+	a := withPerson(t, "Ann Example")
+	records.PageSize = 65536
+	a.show(secSettings)
+	test.Tap(a.settings.compact)
+	if !a.settings.compacted.Visible() || !strings.Contains(a.settings.compacted.Text, "Adding is faster") {
+		t.Fatalf("after Compact: %q, want it to say adding is faster now", a.settings.compacted.Text)
+	}
+	if a.settings.compact.Disabled() || a.settings.compacting.Visible() {
+		t.Error("the Compact button or its progress bar were left as while compacting")
+	}
+	if p, err := a.store.Person(a.ctx, a.person.ID); err != nil || p.FullName != "Ann Example" {
+		t.Errorf("after compacting, the person is %+v (%v)", p, err)
+	}
+}
