@@ -23,15 +23,11 @@ func TestNewLibraryPageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var size int
 	var mode string
-	if err := db.QueryRow("PRAGMA page_size").Scan(&size); err != nil {
-		t.Fatal(err)
-	}
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
-	if size != records.PageSize || mode != "wal" {
+	if size := pageSize(t, path); size != records.PageSize || mode != "wal" {
 		t.Errorf("new library: page_size %d, journal %q; want %d and wal", size, mode, records.PageSize)
 	}
 }
