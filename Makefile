@@ -11,7 +11,28 @@ BUILD_PKGS := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 TEST_PKGS  := qpdf poppler-utils xvfb xdotool x11-utils libgl1 libgl1-mesa-dri \
               libglx-mesa0 imagemagick fonts-dejavu-core
 
+# FyneApp.toml is the one place the version is written: the binary embeds
+# it (version.go); here it names the release tarball. The commit is told to
+# the binary at link time, since go build stamps none in a git worktree.
+APP_ID   := org.secondopinion.app
+VERSION  := $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml)
+COMMIT   := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c="$$c+changes"; echo "$$c"; })
+LDFLAGS  := $(if $(COMMIT),-X main.gitCommit=$(COMMIT))
+# Installing: `make user-install` into ~/.local, `make install` into PREFIX
+# (through sudo when not root and PREFIX is not writable).
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+LINUX    := packaging/linux
+SUDO     := $(shell [ "$$(id -u)" -eq 0 ] || [ -w "$(DESTDIR)$(PREFIX)" ] || echo sudo)
+# Checking the desktop entry and AppStream file, and the Windows build.
+PACKAGING_TEST_PKGS := desktop-file-utils appstream
+WINDOWS_PKGS := gcc-mingw-w64-x86-64
+FYNE_CLI := fyne.io/tools/cmd/fyne@v1.7.4
+FYNE     ?= $(shell $(GO) env GOPATH)/bin/fyne
+DIST     := out/secondopinion-$(VERSION)-linux-$(shell $(GO) env GOARCH)
+
 .PHONY: all build run test deps test-deps check-fmt vet guard bench smoke clean
+.PHONY: user-install user-uninstall install uninstall dist windows icons test-packaging
 
 all: build
 
@@ -33,9 +54,10 @@ deps:
 
 test-deps: deps
 	$(call install_missing,$(TEST_PKGS))
+	$(call install_missing,$(PACKAGING_TEST_PKGS))
 
 build: deps
-	CGO_ENABLED=1 $(GO) build -o $(BIN) .
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build
 	./$(BIN)
@@ -52,11 +74,63 @@ guard:
 	@if $(GO) list -deps ./records ./export | grep -q '^fyne.io/'; then \
 	  echo "records or export imports Fyne: keep the GUI in ui/"; exit 1; fi
 
-test: test-deps check-fmt vet guard build
+test: test-deps check-fmt vet guard build test-packaging
 	CGO_ENABLED=1 $(GO) test -race -timeout 30m ./...
+
+# The desktop entry and AppStream file validate, and a user install into an
+# empty temporary HOME works and its uninstall leaves nothing behind.
+test-packaging: test-deps build
+	desktop-file-validate $(LINUX)/$(APP_ID).desktop
+	appstreamcli validate --no-net $(LINUX)/$(APP_ID).metainfo.xml
+	sh packaging/test-install.sh
+
+user-install: build
+	sh $(LINUX)/install.sh --user --bin ./$(BIN)
+
+user-uninstall:
+	sh $(LINUX)/install.sh --user --uninstall
+
+install: build
+	$(SUDO) sh $(LINUX)/install.sh --prefix "$(PREFIX)" --destdir "$(DESTDIR)" --bin ./$(BIN)
+
+uninstall:
+	$(SUDO) sh $(LINUX)/install.sh --prefix "$(PREFIX)" --destdir "$(DESTDIR)" --uninstall
+
+# A release tarball: unpack it anywhere and run ./install.sh (a user install).
+dist: build
+	rm -rf $(DIST) $(DIST).tar.gz
+	mkdir -p $(DIST)
+	cp $(BIN) README.md LICENSE $(LINUX)/install.sh $(LINUX)/$(APP_ID).desktop $(LINUX)/$(APP_ID).metainfo.xml $(DIST)/
+	cp -r $(LINUX)/icons $(DIST)/
+	tar -C out -czf $(DIST).tar.gz $(notdir $(DIST))
+	rm -rf $(DIST)
+	@echo "Made $(DIST).tar.gz"
+
+# The icons at the sizes desktops look for, drawn from assets/icon.svg.
+icons:
+	$(call install_missing,librsvg2-bin)
+	for n in 16 24 32 48 64 128 256 512; do \
+	  mkdir -p $(LINUX)/icons/hicolor/$${n}x$${n}/apps; \
+	  rsvg-convert -w $$n -h $$n assets/icon.svg -o $(LINUX)/icons/hicolor/$${n}x$${n}/apps/$(APP_ID).png; \
+	done
+	mkdir -p $(LINUX)/icons/hicolor/scalable/apps
+	cp assets/icon.svg $(LINUX)/icons/hicolor/scalable/apps/$(APP_ID).svg
+
+# A Windows .exe (GUI, icon and version from FyneApp.toml), cross-built with
+# mingw-w64 through Fyne's packaging tool. Slow: about 10 minutes cold.
+windows:
+	$(call install_missing,$(WINDOWS_PKGS))
+	@[ -x "$(FYNE)" ] || { echo "Installing Fyne's command-line tool ($(FYNE_CLI))"; $(GO) install $(FYNE_CLI); }
+	rm -f "Second Opinion.exe"
+	GOFLAGS="-ldflags=-X=main.gitCommit=$(COMMIT)" CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
+	  "$(FYNE)" package -os windows --release
+	mkdir -p out/windows
+	mv "Second Opinion.exe" out/windows/SecondOpinion.exe
+	sh packaging/windows/check.sh out/windows/SecondOpinion.exe
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./records ./export
 
 clean:
 	rm -f $(BIN)
+	rm -rf out/secondopinion-* out/windows
