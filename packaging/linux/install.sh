@@ -103,7 +103,7 @@ made=""
 # mkd makes folder $1 (under DESTDIR) and remembers each folder it created.
 mkd() {
   d=$1 new=""
-  while [ ! -d "$D$d" ]; do new="$d
+  while [ "$d" != / ] && [ ! -d "$D$d" ]; do new="$d
 $new"; d=$(dirname "$d"); done
   mkdir -p "$D$1"
   made="$made$new"
