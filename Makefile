@@ -122,9 +122,13 @@ windows:
 	$(call install_missing,$(WINDOWS_PKGS))
 	@[ -x "$(FYNE)" ] || { echo "Installing Fyne's command-line tool ($(FYNE_CLI))"; $(GO) install $(FYNE_CLI); }
 	rm -f "Second Opinion.exe"
-	GOFLAGS="-ldflags=-X=main.gitCommit=$(COMMIT)" CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
-	  "$(FYNE)" package -os windows --release
 	mkdir -p out/windows
+	@# fyne package counts Build up in FyneApp.toml after every run; the
+	@# version is ours to set, so FyneApp.toml is put back as it was.
+	cp FyneApp.toml out/windows/FyneApp.toml.before
+	GOFLAGS="-ldflags=-X=main.gitCommit=$(COMMIT)" CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
+	  "$(FYNE)" package -os windows --release; rc=$$?; \
+	  cp out/windows/FyneApp.toml.before FyneApp.toml && rm -f out/windows/FyneApp.toml.before; exit $$rc
 	mv "Second Opinion.exe" out/windows/SecondOpinion.exe
 	sh packaging/windows/check.sh out/windows/SecondOpinion.exe
 
