@@ -227,7 +227,14 @@ func About(m fyne.AppMetadata) string {
 	if name == "" {
 		name = "Second Opinion"
 	}
-	line := fmt.Sprintf("%s %s (build %d)", name, m.Version, m.Build)
+	v := m.Version
+	if v == "" {
+		v = "(version unknown)"
+	}
+	line := name + " " + v
+	if m.Build > 0 {
+		line += fmt.Sprintf(" (build %d)", m.Build)
+	}
 	if c := m.Custom["commit"]; c != "" {
 		line += ", commit " + c
 	}
