@@ -49,6 +49,7 @@ Usage:
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
   secondopinion compact  [--library FILE]        rewrite an older library for faster adds; give back deleted space
+  secondopinion --version                        say which version this is
 
 Wherever --person NAME is taken, --person-id ID picks one person exactly
 (two people may share a name). Options may come before or after the files.
@@ -111,6 +112,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
+	showVersion := fs.Bool("version", false, "say which version this is")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
 	// set aside the first file name, and parse what follows it again.
 	var files []string
@@ -131,6 +133,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		files, args = append(files, rest[0]), rest[1:]
 	}
+	meta, err := appMetadata()
+	if err != nil {
+		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, ui.About(meta))
+		return nil
+	}
 	switch cmd {
 	case "", "demo", "add", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash", "compact":
 	case "help":
@@ -147,7 +157,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	who := personRef{name: *person, id: *personID}
 	path := *library
 	if path == "" {
-		var err error
 		if path, err = records.DefaultPath(); err != nil {
 			return err
 		}
@@ -169,7 +178,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	switch cmd {
 	case "":
-		ui.Run(ctx, app.NewWithID("org.secondopinion.app"), s)
+		app.SetMetadata(meta)
+		ui.Run(ctx, app.NewWithID(meta.ID), s)
 		return nil
 	case "demo":
 		p, err := sample.Load(ctx, s)
