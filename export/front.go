@@ -271,7 +271,11 @@ func undrawable(s string) []rune {
 		if r > 0xFFFF || unicode.IsSpace(r) || unicode.IsControl(r) || seen[r] {
 			continue
 		}
-		if gi, err := f.GlyphIndex(&buf, r); err == nil && gi == 0 {
+		// Arabic and Hebrew letters are in the font, but gofpdf neither
+		// joins nor reorders them: they print left to right, unjoined,
+		// which no reader can read.
+		rtl := unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko)
+		if gi, err := f.GlyphIndex(&buf, r); err == nil && (gi == 0 || rtl) {
 			seen[r] = true
 			out = append(out, r)
 		}
@@ -282,7 +286,8 @@ func undrawable(s string) []rune {
 // TextWarnings says, before an export, which names and notes hold letters
 // the packet's font cannot draw (Chinese, Japanese, Korean, Arabic, Hebrew,
 // Thai...): they would print as empty boxes on the cover and summary while
-// the patient's own PDFs, merged as they are, keep theirs. Each warning is
+// the patient's own PDFs, merged as they are, keep theirs; Arabic and
+// Hebrew would print unjoined and left to right. Each warning is
 // a sentence for the user. DejaVu Sans covers Latin (Vietnamese too), Greek
 // and Cyrillic; a font for every script would add tens of megabytes to the
 // app, so the user is asked to add a Latin spelling instead.
@@ -319,8 +324,8 @@ func TextWarnings(ctx context.Context, s *records.Store, opt Options) ([]string,
 	var out []string
 	for _, f := range fields {
 		if bad := undrawable(f.text); len(bad) > 0 {
-			out = append(out, fmt.Sprintf("Some letters in %s (%s) cannot be printed on the packet's own pages and would show as empty boxes. "+
-				"Add a spelling in Latin letters as well, for example in brackets, so the clinic can read it.", f.what, string(bad)))
+			out = append(out, fmt.Sprintf("Some letters in %s (%s) cannot be printed properly on the packet's own pages: they would show as empty boxes, "+
+				"or (Arabic, Hebrew) unjoined and back to front. Add a spelling in Latin letters as well, for example in brackets, so the clinic can read it.", f.what, string(bad)))
 		}
 	}
 	return out, nil
