@@ -81,7 +81,7 @@ func newCaseScreen(a *App) *caseScreen {
 		"\"Is there a treatment that keeps my breast?\" \"Is the diagnosis certain?\"", 3)
 	s.diagnosedOn = entry("When you were told: 2026-09 or 2026-09-21")
 	s.detail = area("Stage, grade, markers, as in the letters: for example \"grade 2, ER positive, HER2 negative\"", 2)
-	s.soFar = area("What has been done already: operations, chemotherapy, tablets tried", 2)
+	s.soFar = area("What has been done already: operations, chemotherapy, tablets tried", 3)
 	s.firstName = entry("Name")
 	s.firstSpec = entry("Specialty")
 	s.firstHosp = entry("Hospital or clinic")

@@ -88,7 +88,7 @@ func newClinicalView(a *App) *clinicalView {
 		heading("Health background"),
 		hint("For the packet's clinical front sheet: what a referral letter gives the second doctor."),
 		widget.NewForm(
-			widget.NewFormItem("Height and weight", container.NewGridWithColumns(3, v.height, v.weight, withReading(v.measured))),
+			widget.NewFormItem("Height (cm), weight (kg), when", container.NewGridWithColumns(3, v.height, v.weight, withReading(v.measured))),
 			widget.NewFormItem("Day to day", v.activity),
 		),
 		v.bodyProblem,
@@ -450,7 +450,7 @@ func (v *clinicalView) showHandovers() {
 	for _, h := range hs {
 		h := h
 		text := h.What
-		if route := strings.Join(nonEmpty(h.HeldBy, h.SentTo), " → "); route != "" {
+		if route := strings.Join(nonEmpty(h.HeldBy, h.SentTo), " to "); route != "" {
 			text += " (" + route + ")"
 		}
 		text += "\n" + h.State()
