@@ -126,3 +126,18 @@ func TestClinicalEntry(t *testing.T) {
 		t.Errorf("after Undo the list shows %q", dialogText(t, v.conditions))
 	}
 }
+
+// TestPacketCheckWarnsUnprintableName: the packet check says, before an
+// export, that a name in Chinese letters would print as empty boxes.
+func TestPacketCheckWarnsUnprintableName(t *testing.T) {
+	a := withPerson(t, "王小東")
+	a.show(secPacket)
+	s := a.packet
+	test.Tap(s.check)
+	if got := dialogText(t, s.issuesBox); !strings.Contains(got, "the patient's name (王小東)") || !strings.Contains(got, "Latin letters") {
+		t.Errorf("after the check the packet screen says %q, want a warning about the name", got)
+	}
+	if strings.Contains(s.result.Text, "Every document can go in") {
+		t.Errorf("check says %q despite the warning", s.result.Text)
+	}
+}
