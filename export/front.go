@@ -42,7 +42,7 @@ func drawClinical(d *doc, p *packet, pl *plan) {
 	} else {
 		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 		d.text("Not written yet. The patient can write it here, for example: \"Is surgery now the right choice, or can I wait?\", "+
-			"\"Is there a treatment that keeps my breast?\", \"Is the diagnosis certain?\"", 10, 5, "", 0)
+			"\"Is there a treatment with fewer side effects?\", \"Is the diagnosis certain?\"", 10, 5, "", 0)
 		d.pdf.SetTextColor(inkText, inkText, inkText)
 		d.ruled(3, 8)
 	}

@@ -374,3 +374,37 @@ func TestSampleDatesFollowToday(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveCaseEditsClinical: the question, details, treatment so far and
+// diagnosis date follow the no-stale-overwrite rule: changed elsewhere
+// only, the newer stored value stays; changed in both places, the form's
+// is kept and the other returned.
+func TestSaveCaseEditsClinical(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	_, c := personWithCase(t, s)
+	c.Question, c.TreatmentSoFar = "Old question", "Biopsy"
+	if err := s.SaveCase(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	loaded, _ := s.Case(ctx, c.ID)
+	other := loaded
+	other.Question, other.DiagnosedOn, other.TreatmentSoFar = "Question from elsewhere", records.MustDate("2026-09"), "Biopsy and letrozole"
+	if err := s.SaveCase(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	form := loaded
+	form.DiagnosisDetail = "grade 2"
+	form.TreatmentSoFar = "Biopsy, then surgery"
+	conflicts, err := s.SaveCaseEdits(ctx, loaded, &form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Case(ctx, c.ID)
+	if got.Question != "Question from elsewhere" || got.DiagnosedOn.String() != "2026-09" || got.DiagnosisDetail != "grade 2" || got.TreatmentSoFar != "Biopsy, then surgery" {
+		t.Errorf("after SaveCaseEdits: %q %v %q %q", got.Question, got.DiagnosedOn, got.DiagnosisDetail, got.TreatmentSoFar)
+	}
+	if len(conflicts) != 1 || conflicts[0].Label != "Treatment so far" || conflicts[0].Theirs != "Biopsy and letrozole" {
+		t.Errorf("conflicts = %+v, want the treatment so far, with the other version", conflicts)
+	}
+}

@@ -78,7 +78,7 @@ func newCaseScreen(a *App) *caseScreen {
 	s.reasonOther = entry("Any other reason, in your own words")
 	s.decision = area("The decision you face, for example \"surgery now or watch and wait\"", 2)
 	s.question = area("In your own words, for example: \"Is surgery now the right choice, or can I wait?\" "+
-		"\"Is there a treatment that keeps my breast?\" \"Is the diagnosis certain?\"", 3)
+		"\"Is there a treatment with fewer side effects?\" \"Is the diagnosis certain?\"", 3)
 	s.diagnosedOn = entry("When you were told: 2026-09 or 2026-09-21")
 	s.detail = area("Stage, grade, markers, as in the letters: for example \"grade 2, ER positive, HER2 negative\"", 2)
 	s.soFar = area("What has been done already: operations, chemotherapy, tablets tried", 3)
