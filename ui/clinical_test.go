@@ -141,3 +141,31 @@ func TestPacketCheckWarnsUnprintableName(t *testing.T) {
 		t.Errorf("check says %q despite the warning", s.result.Text)
 	}
 }
+
+// TestMedicinePausedSince: a paused medicine records since when and why,
+// and the list says so.
+func TestMedicinePausedSince(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secMedications)
+	s := a.medications
+	test.Tap(s.add)
+	f := s.form
+	f.name.SetText("Aspirin")
+	f.status.SetSelected(statusPaused)
+	if f.pausedOn.Disabled() {
+		t.Fatal("paused since is disabled for a paused medicine")
+	}
+	f.pausedOn.SetText("2026-10-05")
+	f.pauseWhy.SetText("before surgery")
+	f.save()
+	if len(s.meds) != 1 {
+		t.Fatalf("after save: %d medicines, problem %q", len(s.meds), f.problem.Text)
+	}
+	m := s.meds[0]
+	if m.Status != records.MedPaused || m.PausedOn.String() != "2026-10-05" || m.PauseReason != "before surgery" {
+		t.Errorf("saved %+v, want paused since 2026-10-05 before surgery", m)
+	}
+	if got := medCell(m, 3); got != "Paused since 5 Oct 2026: before surgery" {
+		t.Errorf("status column = %q", got)
+	}
+}
