@@ -394,10 +394,10 @@ func (s *Store) Opinions(ctx context.Context, caseID string) ([]Opinion, error) 
 func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error {
 	normalize(r)
 	if strings.TrimSpace(r.From) == "" {
-		return invalid("Please say whom the records were asked of (a hospital, clinic or doctor).")
+		return invalidField("From", "Please say whom the records were asked of (a hospital, clinic or doctor).")
 	}
 	if r.ReceivedOn.Before(r.RequestedOn) {
-		return invalid("The date received is before the date requested. Please check both dates.")
+		return invalidField("ReceivedOn", "The date received is before the date requested. Please check both dates.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if r.ID == "" {

@@ -23,7 +23,7 @@ func (s *Store) AddQuestion(ctx context.Context, q *Question) (bool, error) {
 	normalize(q)
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
-		return false, invalid("Please write the question.")
+		return false, invalidField("Text", "Please write the question.")
 	}
 	added := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -89,7 +89,7 @@ func (s *Store) UpdateQuestion(ctx context.Context, q *Question) error {
 	normalize(q)
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
-		return invalid("A question cannot be empty. To remove it, delete it.")
+		return invalidField("Text", "A question cannot be empty. To remove it, delete it.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE question SET text=?, category=?, asked=?, answer=? WHERE id=?`,

@@ -155,6 +155,13 @@ func TestMedicinePausedSince(t *testing.T) {
 	if f.pausedOn.Disabled() {
 		t.Fatal("paused since is disabled for a paused medicine")
 	}
+	f.start.SetText("2026-10-10")
+	f.pausedOn.SetText("2026-10-01")
+	f.save()
+	if note := f.said.notes["PausedOn"]; note == nil || !note.Visible() || !strings.Contains(note.Text, "before the date it was started") {
+		t.Fatalf("paused before started: no note under Paused since (form problem %q)", f.problem.Text)
+	}
+	f.start.SetText("")
 	f.pausedOn.SetText("2026-10-05")
 	f.pauseWhy.SetText("before surgery")
 	f.save()

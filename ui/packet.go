@@ -146,11 +146,14 @@ func newPacketScreen(a *App) *packetScreen {
 	left := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("1. What goes in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Tick the documents to send and move them into the order the doctor should read them. The cover, contents, summary, medicines and questions always come first."),
-		s.summary, container.NewHBox(s.allBtn, s.dateBtn), // one above the other: narrow enough for large text
+		s.summary, newFlow(s.allBtn, s.dateBtn), // side by side, or one above the other when large text needs it
 	), nil, nil, nil, s.list)
 	right := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("2. How it is printed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewForm(widget.NewFormItem("Paper", s.paper), widget.NewFormItem("Photos", s.quality)),
+		// Each choice under its name, not beside it: the column stays narrow
+		// enough for large text on a 1024-pixel screen.
+		widget.NewLabelWithStyle("Paper", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.paper,
+		widget.NewLabelWithStyle("Photos", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.quality,
 		s.estimate,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

@@ -4,6 +4,10 @@
 -- treatment so far, other conditions and implants, height and weight,
 -- how the patient manages day to day, key results, who gets the opinion,
 -- and what a PDF cannot carry (slides, blocks, imaging discs).
+--
+-- The new tables hold a handful of rows per person or case, so they have
+-- no index of their own: with 64 KiB pages every index costs an empty
+-- library 64 KiB, and a scan of a few rows costs nothing.
 
 -- The question for the second doctor in the patient's words, and the
 -- diagnosis's date and details (stage, grade, markers: free text).
@@ -35,7 +39,6 @@ CREATE TABLE history_item (
     notes     TEXT NOT NULL DEFAULT '',
     created   TEXT NOT NULL
 );
-CREATE INDEX history_item_person ON history_item(person_id);
 
 -- Key results the patient copies from their reports (tumour markers,
 -- haemoglobin, eGFR), with the document each came from when given.
@@ -50,7 +53,6 @@ CREATE TABLE result (
     document_id TEXT REFERENCES document(id) ON DELETE SET NULL,
     created     TEXT NOT NULL
 );
-CREATE INDEX result_person ON result(person_id);
 
 -- Whom the opinion is sent to, and who gets a copy.
 CREATE TABLE recipient (
@@ -64,7 +66,6 @@ CREATE TABLE recipient (
     email    TEXT NOT NULL DEFAULT '',
     copy_to  INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX recipient_case ON recipient(case_id);
 
 -- What a PDF cannot carry: pathology slides and blocks, imaging discs.
 -- Asked of whom, sent to whom, when, and when received.
@@ -80,4 +81,3 @@ CREATE TABLE handover (
     notes       TEXT NOT NULL DEFAULT '',
     created     TEXT NOT NULL
 );
-CREATE INDEX handover_case ON handover(case_id);
