@@ -585,6 +585,15 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 		for _, is := range issues {
 			opt.Exclude = append(opt.Exclude, is.DocumentID)
 		}
+		// Letters the packet font cannot draw are said, not refused: the
+		// packet is still worth sending.
+		warnings, werr := export.TextWarnings(ctx, s, opt)
+		if werr != nil {
+			return werr
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(os.Stderr, "Warning: %s\n", printable(w))
+		}
 		res, err = export.WritePacket(ctx, s, out, opt)
 	}
 	if terminal {

@@ -152,8 +152,10 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 	if err != nil {
 		return 0, 0, err
 	}
-	// Front matter: six sections of at least a page, plus long lists.
-	pages = len(p.sections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20
+	// Front matter: a page or more per section, plus long lists (the
+	// summary's key results and handovers, the timeline's events).
+	pages = len(p.sections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20 +
+		(len(p.results)+2*len(p.handovers))/8 + len(p.timeline)/20
 	bytes = 150 << 10 // fonts and our own pages
 	for _, doc := range p.docs {
 		if len(doc.Files) > 0 && (doc.Files[0].IsPDF() || doc.Missing != "") {

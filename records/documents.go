@@ -176,6 +176,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 // long, and a crash part way leaves only staged files, which the next Open
 // or Check removes.
 func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, opt AddOptions) error {
+	normalize(d)
 	if len(paths) == 0 {
 		return invalid("Choose at least one file to add.")
 	}
@@ -1072,6 +1073,7 @@ func (s *Store) file(ctx context.Context, q querier, id string) (File, error) {
 // UpdateDocument saves a document's details (kind, title, date, source,
 // notes, tags). Its files are changed with ReorderPages and AddPages.
 func (s *Store) UpdateDocument(ctx context.Context, d *Document) error {
+	normalize(d)
 	if _, err := ParseKind(string(d.Kind)); err != nil {
 		return err
 	}

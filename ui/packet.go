@@ -34,6 +34,7 @@ type packetScreen struct {
 	check        *widget.Button
 	checkNote    *widget.Label
 	issues       []export.Issue
+	warnings     []string // export.TextWarnings from the last check
 	issuesBox    *fyne.Container
 	exportBtn    *widget.Button
 	progress     *widget.ProgressBar
@@ -324,7 +325,7 @@ func (s *packetScreen) savePacketDocs(ids []string) {
 	if c, err := a.store.Case(a.ctx, a.kase.ID); err == nil {
 		a.kase = c
 	}
-	s.issues = nil
+	s.issues, s.warnings = nil, nil
 	s.issuesBox.Objects = nil
 	s.issuesBox.Refresh()
 	s.refresh()
@@ -401,17 +402,21 @@ func (s *packetScreen) onCheck() {
 	s.lastPath = ""
 	s.run("Checking every document...", func(ctx context.Context, o export.Options) (string, error) {
 		issues, err := export.Readiness(ctx, s.a.store, o)
+		var warnings []string
+		if err == nil {
+			warnings, err = export.TextWarnings(ctx, s.a.store, o)
+		}
 		fyne.Do(func() {
 			if err != nil {
 				return
 			}
-			s.issues = issues
+			s.issues, s.warnings = issues, warnings
 			s.showIssues()
 		})
 		if err != nil {
 			return "", err
 		}
-		if len(issues) == 0 {
+		if len(issues) == 0 && len(warnings) == 0 {
 			return "Every document can go in.", nil
 		}
 		return "", nil
@@ -426,6 +431,13 @@ func (s *packetScreen) showIssues() {
 	}
 	for _, is := range s.issues {
 		l := widget.NewLabel(is.Title + ": " + is.Problem)
+		l.Wrapping = fyne.TextWrapWord
+		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+	}
+	// Letters the packet font cannot draw: the packet can still go, but
+	// the user should add a Latin spelling first.
+	for _, w := range s.warnings {
+		l := widget.NewLabel(w)
 		l.Wrapping = fyne.TextWrapWord
 		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
 	}
