@@ -29,12 +29,18 @@ const EmailLimit = 18_000_000
 const EmailMailLimit = 25_000_000
 
 // EmailFit says whether a packet of n bytes fits one 25 MB e-mail, for the
-// estimate the app shows before an export.
-func EmailFit(n int64) string {
-	if n <= EmailLimit {
-		return fmt.Sprintf("It fits in one e-mail (a 25 MB e-mail carries about %s of PDF).", records.HumanBytes(EmailLimit))
+// estimate shown before an export; forEmail says the packet is being made
+// for e-mail (Options.ForEmail), so it would be split rather than sent whole.
+func EmailFit(n int64, forEmail bool) string {
+	carries := records.HumanBytes(EmailLimit)
+	switch {
+	case n <= EmailLimit:
+		return fmt.Sprintf("It fits in one e-mail (a 25 MB e-mail carries about %s of PDF).", carries)
+	case forEmail:
+		parts := (n + EmailLimit*9/10 - 1) / (EmailLimit * 9 / 10)
+		return fmt.Sprintf("It is more than one e-mail carries (about %s of PDF in a 25 MB e-mail), so it will be saved in about %d parts, each for an e-mail of its own.", carries, parts)
 	}
-	return fmt.Sprintf("It is too large for one e-mail: a 25 MB e-mail carries about %s of PDF, because attachments grow by a third when they are sent. Choose \"For e-mail\" to make it smaller, and split into parts if it must be.", records.HumanBytes(EmailLimit))
+	return fmt.Sprintf("It is too large for one e-mail: a 25 MB e-mail carries about %s of PDF, because attachments grow by a third when they are sent. Choose \"For e-mail\" to make it smaller, in parts if it must be.", carries)
 }
 
 // Written is one file an export wrote.

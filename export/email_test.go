@@ -133,17 +133,19 @@ func emailLibrary(t testing.TB, kind records.Kind, paths []string) (*records.Sto
 
 func TestEmailFit(t *testing.T) {
 	for _, tt := range []struct {
-		n    int64
-		want string
+		n        int64
+		forEmail bool
+		want     string
 	}{
-		{5_000_000, "fits in one e-mail"},
-		{export.EmailLimit, "fits in one e-mail"},
-		{export.EmailLimit + 1, "too large for one e-mail"},
-		{40_000_000, "too large for one e-mail"},
+		{5_000_000, false, "fits in one e-mail"},
+		{export.EmailLimit, true, "fits in one e-mail"},
+		{export.EmailLimit + 1, false, "too large for one e-mail"},
+		{40_000_000, false, "Choose \"For e-mail\""},
+		{40_000_000, true, "about 3 parts"},
 	} {
-		got := export.EmailFit(tt.n)
+		got := export.EmailFit(tt.n, tt.forEmail)
 		if !strings.Contains(got, tt.want) || !strings.Contains(got, "18.0 MB") {
-			t.Errorf("EmailFit(%d) = %q, want it to say %q and name 18.0 MB", tt.n, got, tt.want)
+			t.Errorf("EmailFit(%d, %v) = %q, want it to say %q and name 18.0 MB", tt.n, tt.forEmail, got, tt.want)
 		}
 	}
 	if got := records.HumanBytes(18_000_000); got != "18.0 MB" {
