@@ -549,11 +549,12 @@ func (s *packetScreen) run(what string, work func(context.Context, export.Option
 // fit (export.Options.ForEmail) and a password that locks it. The password
 // lives only in the entry, for this window: it is never saved.
 func (s *packetScreen) emailBox() fyne.CanvasObject {
-	s.forEmail = widget.NewCheck("For e-mail: make it fit a 25 MB e-mail (photos at 150 dpi, letters in grey, in parts if it must be)", func(bool) { s.refreshEstimate() })
+	s.forEmail = widget.NewCheck("For e-mail (25 MB)", func(bool) { s.refreshEstimate() })
+	emailNote := hint("Photos at 150 dpi and photographed letters in grey, so the packet fits an e-mail; if it is still too large it is saved in parts, one per e-mail.")
 	s.password = widget.NewPasswordEntry()
-	s.password.SetPlaceHolder("Password to lock the packet (optional)")
+	s.password.SetPlaceHolder("Optional")
 	s.passwordNote = hint("With a password the packet opens only after typing it. Give the password to the doctor another way, for example by telephone, never in the same e-mail.")
-	return container.NewVBox(s.forEmail, widget.NewForm(widget.NewFormItem("Password", s.password)), s.passwordNote)
+	return container.NewVBox(s.forEmail, emailNote, widget.NewForm(widget.NewFormItem("Password", s.password)), s.passwordNote)
 }
 
 // savedText says what an export wrote: each file with its size (parts of a
