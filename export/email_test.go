@@ -206,7 +206,8 @@ func TestEmailSixtyLetterPhotos(t *testing.T) {
 }
 
 // bigPDF is a PDF of pages whose pictures are colour noise, which no JPEG
-// setting compresses: about mb megabytes that stay that size.
+// setting compresses, with a line of text on each (so it is not a scan to
+// re-compress): about mb megabytes that stay that size.
 func bigPDF(t testing.TB, seed, mb int) string {
 	t.Helper()
 	pdf := gofpdf.New("P", "mm", "A4", "")
@@ -226,6 +227,8 @@ func bigPDF(t testing.TB, seed, mb int) string {
 		name := fmt.Sprintf("noise%d", p)
 		pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, &buf)
 		pdf.AddPage()
+		pdf.SetFont("Helvetica", "", 11)
+		pdf.Text(10, 280, fmt.Sprintf("Colour photograph %d", p+1))
 		pdf.ImageOptions(name, 10, 10, 190, 190, false, gofpdf.ImageOptions{}, 0, "")
 	}
 	path := filepath.Join(t.TempDir(), fmt.Sprintf("scan-%d.pdf", seed))
@@ -465,5 +468,74 @@ func TestPasswordFromFile(t *testing.T) {
 	}
 	if err := export.CheckPassword(""); err == nil {
 		t.Error("CheckPassword(\"\") = nil, want a sentence")
+	}
+}
+
+// scanPDF is a scanner's PDF: pages that are only pictures of a letter,
+// at about 360 dpi in colour (JPEG), no text.
+func scanPDF(t testing.TB, seed, pages int) string {
+	t.Helper()
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	for p := range pages {
+		name := fmt.Sprintf("page%d", p)
+		pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(letterPhoto(seed*10+p)))
+		pdf.AddPage()
+		pdf.ImageOptions(name, 0, 0, 210, 297, false, gofpdf.ImageOptions{}, 0, "")
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("scanned-%d.pdf", seed))
+	if err := pdf.OutputFileAndClose(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestEmailScannedPDF: a scanned PDF of pictures only is re-compressed for
+// e-mail to 150 dpi in grey; a PDF with text is left as it was.
+func TestEmailScannedPDF(t *testing.T) {
+	needTools(t, "qpdf", "pdfimages", "pdftotext")
+	scan, text := scanPDF(t, 1, 3), bigPDF(t, 11, 1)
+	s, opt := emailLibrary(t, records.KindClinicLetter, []string{scan, text})
+	dir := t.TempDir()
+	normal, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "normal.pdf"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ForEmail = true
+	res, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "email.pdf"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(scan)
+	t.Logf("scanned PDF %s; packet %s, for e-mail %s", records.HumanBytes(st.Size()), records.HumanBytes(normal.Bytes), records.HumanBytes(res.Bytes))
+	if res.Bytes*2 > normal.Bytes {
+		t.Errorf("for e-mail %d bytes, ordinary %d; want the scan at most half as large", res.Bytes, normal.Bytes)
+	}
+	qpdfCheck(t, res.Path)
+	keepFor(t, res.Path)
+	list, err := exec.Command("pdfimages", "-list", res.Path).CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grey, colour := 0, 0
+	for _, line := range strings.Split(string(list), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || f[2] != "image" {
+			continue
+		}
+		switch f[5] {
+		case "gray":
+			grey++
+			if f[3] != "1240" {
+				t.Errorf("scanned page re-made %s pixels wide, want 1240 (150 dpi across A4): %s", f[3], line)
+			}
+		case "rgb":
+			colour++
+		}
+	}
+	if grey != 3 || colour != 1 {
+		t.Errorf("pdfimages -list: %d grey, %d colour images; want the 3 scanned pages in grey and the photograph left in colour:\n%s", grey, colour, list)
+	}
+	if !strings.Contains(pdfText(t, res.Path, 0, 0), "Colour photograph 1") {
+		t.Errorf("the PDF with text lost its text")
 	}
 }
