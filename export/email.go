@@ -183,6 +183,15 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 			budget = int64(float64(budget) / (float64(len(files[0].data)) / EmailLimit) * 0.97)
 			continue
 		}
+		// Every destination is checked before the first is written, so a
+		// part that may not be replaced stops the export with none saved.
+		for k := range files {
+			if sp != nil {
+				if err := CheckTarget(s, PartName(out, k+1)); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+		}
 		var written []Written
 		var notes []string
 		for k, f := range files {

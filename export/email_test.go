@@ -171,6 +171,18 @@ func TestEmailSixtyLetterPhotos(t *testing.T) {
 	needTools(t, "qpdf", "pdfinfo")
 	paths := letterPhotos(t)
 	s, opt := emailLibrary(t, records.KindClinicLetter, paths)
+	// The estimate, before any export, says the compact packet is too
+	// large for an e-mail and the one made for e-mail fits.
+	_, size, err := export.Estimate(context.Background(), s, opt)
+	if got := export.EmailFit(size, false); err != nil || !strings.Contains(got, "too large for one e-mail") {
+		t.Errorf("Estimate(60 letter photos) = %s, %v: %q; want too large for one e-mail", records.HumanBytes(size), err, got)
+	}
+	eopt := opt
+	eopt.ForEmail = true
+	_, esize, err := export.Estimate(context.Background(), s, eopt)
+	if got := export.EmailFit(esize, true); err != nil || !strings.Contains(got, "fits in one e-mail") {
+		t.Errorf("Estimate(60 letter photos, ForEmail) = %s, %v: %q; want it to fit", records.HumanBytes(esize), err, got)
+	}
 	dir := t.TempDir()
 	normal, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "normal.pdf"), opt)
 	if err != nil {
@@ -182,8 +194,8 @@ func TestEmailSixtyLetterPhotos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("60 letter photos: compact %s (%d pages); for e-mail %s in %d file(s)", records.HumanBytes(normal.Bytes), normal.Pages,
-		records.HumanBytes(res.Bytes), len(res.Files))
+	t.Logf("60 letter photos: compact %s (%d pages, estimated %s); for e-mail %s in %d file(s) (estimated %s)", records.HumanBytes(normal.Bytes), normal.Pages,
+		records.HumanBytes(size), records.HumanBytes(res.Bytes), len(res.Files), records.HumanBytes(esize))
 	if len(res.Files) != 1 || res.Files[0].Path != out {
 		t.Fatalf("WritePacket(60 letter photos, ForEmail) wrote %+v, want one file %s", res.Files, out)
 	}
@@ -348,7 +360,7 @@ func regexpLines(text, re string) []string {
 func keepFor(t testing.TB, path string) {
 	if dir := os.Getenv("EXPORT_KEEP"); dir != "" {
 		if data, err := os.ReadFile(path); err == nil {
-			os.WriteFile(filepath.Join(dir, t.Name()+"-"+filepath.Base(path)), data, 0o600)
+			os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+filepath.Base(path)), data, 0o600)
 		}
 	}
 }
