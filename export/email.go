@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -94,20 +95,22 @@ func docBytes(pr *prepared) int64 {
 // own. It returns nil when everything fits one file.
 func assignParts(docs []*prepared, front, budget int64) []int {
 	var part []int
-	k, used := 1, front
+	k, used, inPart := 1, front, 0
 	for _, pr := range docs {
 		if pr.issue != nil {
 			continue
 		}
 		n := docBytes(pr)
-		// A part that already holds something (front matter counts in
-		// part 1) starts a new one when this document would not fit.
-		if used+n > budget && (used > front || k > 1 || front > partOverhead) {
+		// A part that already holds something (the front sections in
+		// part 1, or a document) starts a new one when this document
+		// would not fit.
+		if used+n > budget && (k == 1 || inPart > 0) {
 			k++
-			used = partOverhead
+			used, inPart = partOverhead, 0
 		}
 		part = append(part, k)
 		used += n
+		inPart++
 	}
 	if k == 1 {
 		return nil
@@ -217,6 +220,13 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 			}
 			written = append(written, wr)
 			files[k].data = nil
+		}
+		if opt.ForEmail {
+			first := len(files) + 1
+			if sp == nil {
+				first = 1
+			}
+			removeStaleParts(out, first)
 		}
 		return written, pl, notes, nil
 	}
@@ -441,4 +451,18 @@ func dropOutlines(ctx *model.Context) error {
 	}
 	delete(ctx.Names, "Dests")
 	return nil
+}
+
+// removeStaleParts removes the parts from number first on that an earlier
+// export to the same name left (packet-part4.pdf when this packet has three
+// parts, or every part when it now fits one file), so that no part of an
+// older packet is sent with the new one by mistake. Only PDFs are removed.
+func removeStaleParts(out string, first int) {
+	for k := first; ; k++ {
+		p := PartName(out, k)
+		if !isPDFFile(p) {
+			return
+		}
+		os.Remove(p)
+	}
 }

@@ -257,13 +257,38 @@ func bigPDF(t testing.TB, seed, mb int) string {
 func TestEmailParts(t *testing.T) {
 	needTools(t, "qpdf", "pdfinfo", "pdftotext")
 	paths := []string{bigPDF(t, 1, 7), bigPDF(t, 2, 7), bigPDF(t, 3, 7), bigPDF(t, 4, 21), bigPDF(t, 5, 2)}
+	t.Run("first document too large", func(t *testing.T) {
+		// The front sections never share a part with a document too
+		// large for e-mail: part 1 is then the front sections alone.
+		s, opt := emailLibrary(t, records.KindImagingReport, paths[3:4])
+		opt.ForEmail = true
+		res, err := export.WritePacket(context.Background(), s, filepath.Join(t.TempDir(), "packet.pdf"), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Files) != 2 || res.Files[0].TooLarge || !res.Files[1].TooLarge || len(res.Notes) != 1 {
+			t.Errorf("WritePacket(one 21 MB document) = %+v, notes %q; want part 1 (front) fitting and part 2 too large", res.Files, res.Notes)
+		}
+	})
 	s, opt := emailLibrary(t, records.KindImagingReport, paths)
 	opt.ForEmail = true
 	dir := t.TempDir()
 	out := filepath.Join(dir, "packet.pdf")
+	// Parts 5 and 6 of an older packet of the same name; this one has 4.
+	stale := []string{export.PartName(out, 5), export.PartName(out, 6)}
+	for _, p := range stale {
+		if err := os.WriteFile(p, []byte("%PDF-1.4\nold part\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	res, err := export.WritePacket(context.Background(), s, out, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range stale {
+		if _, err := os.Stat(p); err == nil && len(res.Files) < 5 {
+			t.Errorf("%s of an older packet is still there beside the new %d parts", filepath.Base(p), len(res.Files))
+		}
 	}
 	var names []string
 	pages := 0
