@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"secondopinion/export"
 	"secondopinion/records"
 )
 
@@ -1072,5 +1073,21 @@ func TestCLIExportForEmailWithPassword(t *testing.T) {
 				t.Errorf("run(%q) created the library %s", tt.args, fresh)
 			}
 		})
+	}
+}
+
+// TestPrintSavedParts: a packet split for e-mail is printed one file a
+// line with its pages and decimal size, then what is too large.
+func TestPrintSavedParts(t *testing.T) {
+	res := export.Result{Path: "/x/packet-part1.pdf", Pages: 49, Documents: 5, Bytes: 45_000_000, Notes: []string{"packet-part2.pdf is 21.3 MB, too large for most e-mail."},
+		Files: []export.Written{{Path: "/x/packet-part1.pdf", Pages: 27, FirstPage: 1, Bytes: 17_400_000}, {Path: "/x/packet-part2.pdf", Pages: 22, FirstPage: 28, Bytes: 21_300_000, TooLarge: true}}}
+	var out bytes.Buffer
+	printSaved(&out, res)
+	want := "Saved the packet in 2 parts for e-mail (49 pages, 5 documents in all):\n" +
+		"  /x/packet-part1.pdf: pages 1 to 27, 17.4 MB\n" +
+		"  /x/packet-part2.pdf: pages 28 to 49, 21.3 MB\n" +
+		"packet-part2.pdf is 21.3 MB, too large for most e-mail.\n"
+	if out.String() != want {
+		t.Errorf("printSaved = %q, want %q", out.String(), want)
 	}
 }
