@@ -44,7 +44,7 @@ Usage:
   secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion empty-trash [--library FILE] [--person NAME]
   secondopinion ready    [--library FILE] [--person NAME] [--case ID]
-  secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original]
+  secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original] [--for-email] [--password-file FILE]
                          [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
@@ -110,6 +110,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	medsOnly := fs.Bool("medications-only", false, "export only the medication list")
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
+	forEmail := fs.Bool("for-email", false, "make the packet fit a 25 MB e-mail (in parts if it must be)")
+	passwordFile := fs.String("password-file", "", "lock the packet with the password on the first line of this `file`")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
 	showVersion := fs.Bool("version", false, "say which version this is")
@@ -153,6 +155,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// created): a command that fails on its arguments creates nothing.
 	if err := checkArgs(cmd, files, *person, *personID, *kind, *date, *out, *document); err != nil {
 		return err
+	}
+	var password string
+	if cmd == "export" {
+		var err error
+		if password, err = exportSecurity(*forEmail, *passwordFile, *questionsOnly || *medsOnly || *comparison); err != nil {
+			return err
+		}
 	}
 	who := personRef{name: *person, id: *personID}
 	path := *library
@@ -215,7 +224,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality))}
+		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)),
+			ForEmail: *forEmail, Password: password}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":
 		problems, err := s.Check(ctx)
@@ -602,13 +612,46 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 	if err != nil {
 		return err
 	}
-	abs, _ := filepath.Abs(res.Path)
+	printSaved(stdout, res)
+	return nil
+}
+
+// exportSecurity checks --for-email and --password-file before any library
+// is opened, and reads the password (never printed).
+func exportSecurity(forEmail bool, passwordFile string, notPacket bool) (string, error) {
+	if notPacket && (forEmail || passwordFile != "") {
+		return "", &records.Problem{Msg: "--for-email and --password-file apply to the packet only; leave them out with --questions-only, --medications-only or --comparison."}
+	}
+	if passwordFile == "" {
+		return "", nil
+	}
+	return export.PasswordFromFile(passwordFile)
+}
+
+// printSaved says what an export wrote: each file with its decimal size,
+// what is too large for e-mail, and, for a locked packet, how to send the
+// password.
+func printSaved(stdout io.Writer, res export.Result) {
 	docs := ""
 	if res.Documents > 0 {
 		docs = ", " + count(res.Documents, "document", "documents")
 	}
-	fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", printable(abs), count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
-	return nil
+	if len(res.Files) > 1 {
+		fmt.Fprintf(stdout, "Saved the packet in %d parts for e-mail (%s%s in all):\n", len(res.Files), count(res.Pages, "page", "pages"), docs)
+		for _, f := range res.Files {
+			abs, _ := filepath.Abs(f.Path)
+			fmt.Fprintf(stdout, "  %s: pages %d to %d, %s\n", printable(abs), f.FirstPage, f.FirstPage+f.Pages-1, records.HumanBytes(f.Bytes))
+		}
+	} else {
+		abs, _ := filepath.Abs(res.Path)
+		fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", printable(abs), count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(stdout, printable(n))
+	}
+	if res.Encrypted {
+		fmt.Fprintln(stdout, "The packet opens only with the password. Give the password to the doctor another way, for example by telephone, never in the same e-mail.")
+	}
 }
 
 func printReadiness(w io.Writer, p records.Person, c records.Case, items []records.ReadyItem) {

@@ -119,6 +119,9 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	if p.quality != records.QualityCompact && p.quality != records.QualityOriginal {
 		return nil, &records.Problem{Msg: fmt.Sprintf("%q is not a photo quality; choose compact or original.", p.quality), Err: records.ErrInvalid}
 	}
+	if opt.ForEmail {
+		p.quality = qualityEmail
+	}
 	p.sections = p.frontNames()
 	skip := make(map[string]bool, len(opt.Exclude))
 	for _, id := range opt.Exclude {

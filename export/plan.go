@@ -1,5 +1,7 @@
 package export
 
+import "fmt"
+
 // Section titles, in packet order. The contents page, the bookmarks and the
 // tests all use these.
 const (
@@ -30,6 +32,18 @@ type plan struct {
 	merged   []int       // packet page of each merged PDF page, in merge order
 	pdfParts []*part     // the PDF parts, in merge order
 	order    []int       // order[i]: position of packet page i+1 after merging
+	// split, when the packet is written in parts for e-mail, says which
+	// part (file) holds each of docs; nil for one file.
+	split *split
+}
+
+// where names the part holding document i ("part 2"), or "" for a packet
+// in one file.
+func (pl *plan) where(i int) string {
+	if pl.split == nil || i >= len(pl.split.part) {
+		return ""
+	}
+	return fmt.Sprintf("part %d", pl.split.part[i])
 }
 
 func newPlan(sections []int, front int, docs []*prepared) *plan {

@@ -158,7 +158,7 @@ func plural(n int, one, many string) string {
 func drawContents(d *doc, p *packet, pl *plan) {
 	d.heading(secContents)
 	pdf, g := d.pdf, d.g
-	line := func(title string, page int, bold bool, indent float64) {
+	line := func(title string, page int, bold bool, indent float64, where string) {
 		style := ""
 		if bold {
 			style = "B"
@@ -166,8 +166,14 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		pdf.SetFont(font, style, 11)
 		d.room(7, nil)
 		w := g.contentW() - indent - 18
+		if pl.split != nil {
+			w -= 18 // the part column
+		}
 		pdf.SetX(g.left + indent)
 		d.cell(w, 6.5, d.fit(title, w), "", 0, "L", false, 0, "")
+		if pl.split != nil {
+			d.cell(18, 6.5, where, "", 0, "R", false, 0, "")
+		}
 		d.cell(18, 6.5, pageText(page), "", 1, "R", false, 0, "")
 		pdf.SetDrawColor(210, 210, 210)
 		pdf.SetLineWidth(0.15)
@@ -178,7 +184,7 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		if i < len(pl.sections) {
 			page = pl.sections[i]
 		}
-		line(sec, page, true, 0)
+		line(sec, page, true, 0, "")
 	}
 	if len(pl.docs) == 0 {
 		pdf.Ln(4)
@@ -186,11 +192,14 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		return
 	}
 	pdf.Ln(3)
+	if pl.split != nil {
+		drawPartsNote(d, pl)
+	}
 	first := 0
 	if len(pl.start) > 0 {
 		first = pl.start[0]
 	}
-	line(secDocuments, first, true, 0)
+	line(secDocuments, first, true, 0, "")
 	for i, pr := range pl.docs {
 		title := fmt.Sprintf("%d.  %s", i+1, docTitle(pr.doc))
 		if !pr.doc.Date.IsZero() {
@@ -200,7 +209,7 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		if i < len(pl.start) {
 			page = pl.start[i]
 		}
-		line(title, page, false, 6)
+		line(title, page, false, 6, pl.where(i))
 	}
 	drawExpected(d, p, pl)
 }

@@ -1263,18 +1263,22 @@ func deleteOrphanFiles(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// humanBytes counts in decimal units (1 MB = 1,000,000 bytes), as mail
+// systems and file managers count: a packet shown as 18.0 MB is the size a
+// 25 MB e-mail limit is measured against.
 func humanBytes(n int64) string {
 	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%d KB", n/1e3)
 	default:
 		return fmt.Sprintf("%d bytes", n)
 	}
 }
 
-// HumanBytes formats a size for people: "2.4 MB".
+// HumanBytes formats a size for people in decimal units: "2.4 MB" is
+// 2,400,000 bytes.
 func HumanBytes(n int64) string { return humanBytes(n) }
