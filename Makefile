@@ -76,6 +76,9 @@ guard:
 
 test: test-deps check-fmt vet guard build test-packaging
 	CGO_ENABLED=1 $(GO) test -race -timeout 30m ./...
+	# Sixty full-size letter photos in one e-mail: skipped under -race
+	# (minutes of image work), run here without it.
+	CGO_ENABLED=1 $(GO) test -timeout 20m -run 'TestEmailSixtyLetterPhotos' ./export
 
 # The desktop entry and AppStream file validate, and a user install into an
 # empty temporary HOME works and its uninstall leaves nothing behind.
