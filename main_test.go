@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"secondopinion/export"
 	"secondopinion/records"
 )
 
@@ -1024,6 +1025,39 @@ func TestCLIFilesPrivate(t *testing.T) {
 	})
 }
 
+// TestCLICompact: compact rewrites an older library with the new page size
+// and keeps its records; with the library open in another command it says
+// so and changes nothing.
+func TestCLICompact(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "library.sqlite")
+	defer func(v int) { records.PageSize = v }(records.PageSize)
+	records.PageSize = 4096
+	mustCLI(t, "demo", "--library", lib)
+	records.PageSize = 65536
+	before := mustCLI(t, "list", "--library", lib)
+
+	other, err := records.Open(context.Background(), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.People(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cli("compact", "--library", lib)
+	other.Close()
+	if msg := records.Explain(err); err == nil || !strings.Contains(msg, "has the library open") {
+		t.Fatalf("compact while open elsewhere = %v, want it to say the library is open elsewhere", err)
+	}
+
+	out := mustCLI(t, "compact", "--library", lib)
+	if !strings.Contains(out, "in pages of 64 KiB (were 4 KiB)") {
+		t.Errorf("compact said %q, want the new page size", out)
+	}
+	if after := mustCLI(t, "list", "--library", lib); after != before {
+		t.Errorf("list after compact:\n%s\nwant as before:\n%s", after, before)
+	}
+}
+
 // TestCLIExportForEmailWithPassword: --for-email and --password-file make
 // a locked packet, print each file with its decimal size and the reminder
 // to give the password another way, and never print the password; a
@@ -1072,5 +1106,21 @@ func TestCLIExportForEmailWithPassword(t *testing.T) {
 				t.Errorf("run(%q) created the library %s", tt.args, fresh)
 			}
 		})
+	}
+}
+
+// TestPrintSavedParts: a packet split for e-mail is printed one file a
+// line with its pages and decimal size, then what is too large.
+func TestPrintSavedParts(t *testing.T) {
+	res := export.Result{Path: "/x/packet-part1.pdf", Pages: 49, Documents: 5, Bytes: 45_000_000, Notes: []string{"packet-part2.pdf is 21.3 MB, too large for most e-mail."},
+		Files: []export.Written{{Path: "/x/packet-part1.pdf", Pages: 27, FirstPage: 1, Bytes: 17_400_000}, {Path: "/x/packet-part2.pdf", Pages: 22, FirstPage: 28, Bytes: 21_300_000, TooLarge: true}}}
+	var out bytes.Buffer
+	printSaved(&out, res)
+	want := "Saved the packet in 2 parts for e-mail (49 pages, 5 documents in all):\n" +
+		"  /x/packet-part1.pdf: pages 1 to 27, 17.4 MB\n" +
+		"  /x/packet-part2.pdf: pages 28 to 49, 21.3 MB\n" +
+		"packet-part2.pdf is 21.3 MB, too large for most e-mail.\n"
+	if out.String() != want {
+		t.Errorf("printSaved = %q, want %q", out.String(), want)
 	}
 }

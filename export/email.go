@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,12 +30,18 @@ const EmailLimit = 18_000_000
 const EmailMailLimit = 25_000_000
 
 // EmailFit says whether a packet of n bytes fits one 25 MB e-mail, for the
-// estimate the app shows before an export.
-func EmailFit(n int64) string {
-	if n <= EmailLimit {
-		return fmt.Sprintf("It fits in one e-mail (a 25 MB e-mail carries about %s of PDF).", records.HumanBytes(EmailLimit))
+// estimate shown before an export; forEmail says the packet is being made
+// for e-mail (Options.ForEmail), so it would be split rather than sent whole.
+func EmailFit(n int64, forEmail bool) string {
+	carries := records.HumanBytes(EmailLimit)
+	switch {
+	case n <= EmailLimit:
+		return fmt.Sprintf("It fits in one e-mail (a 25 MB e-mail carries about %s of PDF).", carries)
+	case forEmail:
+		parts := (n + EmailLimit*9/10 - 1) / (EmailLimit * 9 / 10)
+		return fmt.Sprintf("It is more than one e-mail carries (about %s of PDF in a 25 MB e-mail), so it will be saved in about %d parts, each for an e-mail of its own.", carries, parts)
 	}
-	return fmt.Sprintf("It is too large for one e-mail: a 25 MB e-mail carries about %s of PDF, because attachments grow by a third when they are sent. Choose \"For e-mail\" to make it smaller, and split into parts if it must be.", records.HumanBytes(EmailLimit))
+	return fmt.Sprintf("It is too large for one e-mail: a 25 MB e-mail carries about %s of PDF, because attachments grow by a third when they are sent. Choose \"For e-mail\" to make it smaller, in parts if it must be.", carries)
 }
 
 // Written is one file an export wrote.
@@ -88,20 +95,22 @@ func docBytes(pr *prepared) int64 {
 // own. It returns nil when everything fits one file.
 func assignParts(docs []*prepared, front, budget int64) []int {
 	var part []int
-	k, used := 1, front
+	k, used, inPart := 1, front, 0
 	for _, pr := range docs {
 		if pr.issue != nil {
 			continue
 		}
 		n := docBytes(pr)
-		// A part that already holds something (front matter counts in
-		// part 1) starts a new one when this document would not fit.
-		if used+n > budget && (used > front || k > 1 || front > partOverhead) {
+		// A part that already holds something (the front sections in
+		// part 1, or a document) starts a new one when this document
+		// would not fit.
+		if used+n > budget && (k == 1 || inPart > 0) {
 			k++
-			used = partOverhead
+			used, inPart = partOverhead, 0
 		}
 		part = append(part, k)
 		used += n
+		inPart++
 	}
 	if k == 1 {
 		return nil
@@ -177,6 +186,15 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 			budget = int64(float64(budget) / (float64(len(files[0].data)) / EmailLimit) * 0.97)
 			continue
 		}
+		// Every destination is checked before the first is written, so a
+		// part that may not be replaced stops the export with none saved.
+		for k := range files {
+			if sp != nil {
+				if err := CheckTarget(s, PartName(out, k+1)); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+		}
 		var written []Written
 		var notes []string
 		for k, f := range files {
@@ -202,6 +220,13 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 			}
 			written = append(written, wr)
 			files[k].data = nil
+		}
+		if opt.ForEmail {
+			first := len(files) + 1
+			if sp == nil {
+				first = 1
+			}
+			removeStaleParts(out, first)
 		}
 		return written, pl, notes, nil
 	}
@@ -426,4 +451,18 @@ func dropOutlines(ctx *model.Context) error {
 	}
 	delete(ctx.Names, "Dests")
 	return nil
+}
+
+// removeStaleParts removes the parts from number first on that an earlier
+// export to the same name left (packet-part4.pdf when this packet has three
+// parts, or every part when it now fits one file), so that no part of an
+// older packet is sent with the new one by mistake. Only PDFs are removed.
+func removeStaleParts(out string, first int) {
+	for k := first; ; k++ {
+		p := PartName(out, k)
+		if !isPDFFile(p) {
+			return
+		}
+		os.Remove(p)
+	}
 }

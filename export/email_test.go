@@ -133,17 +133,19 @@ func emailLibrary(t testing.TB, kind records.Kind, paths []string) (*records.Sto
 
 func TestEmailFit(t *testing.T) {
 	for _, tt := range []struct {
-		n    int64
-		want string
+		n        int64
+		forEmail bool
+		want     string
 	}{
-		{5_000_000, "fits in one e-mail"},
-		{export.EmailLimit, "fits in one e-mail"},
-		{export.EmailLimit + 1, "too large for one e-mail"},
-		{40_000_000, "too large for one e-mail"},
+		{5_000_000, false, "fits in one e-mail"},
+		{export.EmailLimit, true, "fits in one e-mail"},
+		{export.EmailLimit + 1, false, "too large for one e-mail"},
+		{40_000_000, false, "Choose \"For e-mail\""},
+		{40_000_000, true, "about 3 parts"},
 	} {
-		got := export.EmailFit(tt.n)
+		got := export.EmailFit(tt.n, tt.forEmail)
 		if !strings.Contains(got, tt.want) || !strings.Contains(got, "18.0 MB") {
-			t.Errorf("EmailFit(%d) = %q, want it to say %q and name 18.0 MB", tt.n, got, tt.want)
+			t.Errorf("EmailFit(%d, %v) = %q, want it to say %q and name 18.0 MB", tt.n, tt.forEmail, got, tt.want)
 		}
 	}
 	if got := records.HumanBytes(18_000_000); got != "18.0 MB" {
@@ -166,9 +168,27 @@ func TestPartName(t *testing.T) {
 // TestEmailSixtyLetterPhotos: sixty phone photos of letters make one
 // packet that fits an e-mail, where the ordinary compact packet does not.
 func TestEmailSixtyLetterPhotos(t *testing.T) {
+	if raceDetector {
+		// Sixty 12-megapixel photos take minutes under the race detector
+		// and the size they make is all this test checks: make test runs it
+		// once more without -race.
+		t.Skip("a size test on sixty full-size photos: run without -race (make test does)")
+	}
 	needTools(t, "qpdf", "pdfinfo")
 	paths := letterPhotos(t)
 	s, opt := emailLibrary(t, records.KindClinicLetter, paths)
+	// The estimate, before any export, says the compact packet is too
+	// large for an e-mail and the one made for e-mail fits.
+	_, size, err := export.Estimate(context.Background(), s, opt)
+	if got := export.EmailFit(size, false); err != nil || !strings.Contains(got, "too large for one e-mail") {
+		t.Errorf("Estimate(60 letter photos) = %s, %v: %q; want too large for one e-mail", records.HumanBytes(size), err, got)
+	}
+	eopt := opt
+	eopt.ForEmail = true
+	_, esize, err := export.Estimate(context.Background(), s, eopt)
+	if got := export.EmailFit(esize, true); err != nil || !strings.Contains(got, "fits in one e-mail") {
+		t.Errorf("Estimate(60 letter photos, ForEmail) = %s, %v: %q; want it to fit", records.HumanBytes(esize), err, got)
+	}
 	dir := t.TempDir()
 	normal, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "normal.pdf"), opt)
 	if err != nil {
@@ -180,8 +200,8 @@ func TestEmailSixtyLetterPhotos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("60 letter photos: compact %s (%d pages); for e-mail %s in %d file(s)", records.HumanBytes(normal.Bytes), normal.Pages,
-		records.HumanBytes(res.Bytes), len(res.Files))
+	t.Logf("60 letter photos: compact %s (%d pages, estimated %s); for e-mail %s in %d file(s) (estimated %s)", records.HumanBytes(normal.Bytes), normal.Pages,
+		records.HumanBytes(size), records.HumanBytes(res.Bytes), len(res.Files), records.HumanBytes(esize))
 	if len(res.Files) != 1 || res.Files[0].Path != out {
 		t.Fatalf("WritePacket(60 letter photos, ForEmail) wrote %+v, want one file %s", res.Files, out)
 	}
@@ -204,7 +224,8 @@ func TestEmailSixtyLetterPhotos(t *testing.T) {
 }
 
 // bigPDF is a PDF of pages whose pictures are colour noise, which no JPEG
-// setting compresses: about mb megabytes that stay that size.
+// setting compresses, with a line of text on each (so it is not a scan to
+// re-compress): about mb megabytes that stay that size.
 func bigPDF(t testing.TB, seed, mb int) string {
 	t.Helper()
 	pdf := gofpdf.New("P", "mm", "A4", "")
@@ -224,6 +245,8 @@ func bigPDF(t testing.TB, seed, mb int) string {
 		name := fmt.Sprintf("noise%d", p)
 		pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, &buf)
 		pdf.AddPage()
+		pdf.SetFont("Helvetica", "", 11)
+		pdf.Text(10, 280, fmt.Sprintf("Colour photograph %d", p+1))
 		pdf.ImageOptions(name, 10, 10, 190, 190, false, gofpdf.ImageOptions{}, 0, "")
 	}
 	path := filepath.Join(t.TempDir(), fmt.Sprintf("scan-%d.pdf", seed))
@@ -240,13 +263,38 @@ func bigPDF(t testing.TB, seed, mb int) string {
 func TestEmailParts(t *testing.T) {
 	needTools(t, "qpdf", "pdfinfo", "pdftotext")
 	paths := []string{bigPDF(t, 1, 7), bigPDF(t, 2, 7), bigPDF(t, 3, 7), bigPDF(t, 4, 21), bigPDF(t, 5, 2)}
+	t.Run("first document too large", func(t *testing.T) {
+		// The front sections never share a part with a document too
+		// large for e-mail: part 1 is then the front sections alone.
+		s, opt := emailLibrary(t, records.KindImagingReport, paths[3:4])
+		opt.ForEmail = true
+		res, err := export.WritePacket(context.Background(), s, filepath.Join(t.TempDir(), "packet.pdf"), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Files) != 2 || res.Files[0].TooLarge || !res.Files[1].TooLarge || len(res.Notes) != 1 {
+			t.Errorf("WritePacket(one 21 MB document) = %+v, notes %q; want part 1 (front) fitting and part 2 too large", res.Files, res.Notes)
+		}
+	})
 	s, opt := emailLibrary(t, records.KindImagingReport, paths)
 	opt.ForEmail = true
 	dir := t.TempDir()
 	out := filepath.Join(dir, "packet.pdf")
+	// Parts 5 and 6 of an older packet of the same name; this one has 4.
+	stale := []string{export.PartName(out, 5), export.PartName(out, 6)}
+	for _, p := range stale {
+		if err := os.WriteFile(p, []byte("%PDF-1.4\nold part\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	res, err := export.WritePacket(context.Background(), s, out, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range stale {
+		if _, err := os.Stat(p); err == nil && len(res.Files) < 5 {
+			t.Errorf("%s of an older packet is still there beside the new %d parts", filepath.Base(p), len(res.Files))
+		}
 	}
 	var names []string
 	pages := 0
@@ -343,7 +391,7 @@ func regexpLines(text, re string) []string {
 func keepFor(t testing.TB, path string) {
 	if dir := os.Getenv("EXPORT_KEEP"); dir != "" {
 		if data, err := os.ReadFile(path); err == nil {
-			os.WriteFile(filepath.Join(dir, t.Name()+"-"+filepath.Base(path)), data, 0o600)
+			os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+filepath.Base(path)), data, 0o600)
 		}
 	}
 }
@@ -463,5 +511,74 @@ func TestPasswordFromFile(t *testing.T) {
 	}
 	if err := export.CheckPassword(""); err == nil {
 		t.Error("CheckPassword(\"\") = nil, want a sentence")
+	}
+}
+
+// scanPDF is a scanner's PDF: pages that are only pictures of a letter,
+// at about 360 dpi in colour (JPEG), no text.
+func scanPDF(t testing.TB, seed, pages int) string {
+	t.Helper()
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	for p := range pages {
+		name := fmt.Sprintf("page%d", p)
+		pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(letterPhoto(seed*10+p)))
+		pdf.AddPage()
+		pdf.ImageOptions(name, 0, 0, 210, 297, false, gofpdf.ImageOptions{}, 0, "")
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("scanned-%d.pdf", seed))
+	if err := pdf.OutputFileAndClose(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestEmailScannedPDF: a scanned PDF of pictures only is re-compressed for
+// e-mail to 150 dpi in grey; a PDF with text is left as it was.
+func TestEmailScannedPDF(t *testing.T) {
+	needTools(t, "qpdf", "pdfimages", "pdftotext")
+	scan, text := scanPDF(t, 1, 3), bigPDF(t, 11, 1)
+	s, opt := emailLibrary(t, records.KindClinicLetter, []string{scan, text})
+	dir := t.TempDir()
+	normal, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "normal.pdf"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ForEmail = true
+	res, err := export.WritePacket(context.Background(), s, filepath.Join(dir, "email.pdf"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(scan)
+	t.Logf("scanned PDF %s; packet %s, for e-mail %s", records.HumanBytes(st.Size()), records.HumanBytes(normal.Bytes), records.HumanBytes(res.Bytes))
+	if res.Bytes*2 > normal.Bytes {
+		t.Errorf("for e-mail %d bytes, ordinary %d; want the scan at most half as large", res.Bytes, normal.Bytes)
+	}
+	qpdfCheck(t, res.Path)
+	keepFor(t, res.Path)
+	list, err := exec.Command("pdfimages", "-list", res.Path).CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grey, colour := 0, 0
+	for _, line := range strings.Split(string(list), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || f[2] != "image" {
+			continue
+		}
+		switch f[5] {
+		case "gray":
+			grey++
+			if f[3] != "1240" {
+				t.Errorf("scanned page re-made %s pixels wide, want 1240 (150 dpi across A4): %s", f[3], line)
+			}
+		case "rgb":
+			colour++
+		}
+	}
+	if grey != 3 || colour != 1 {
+		t.Errorf("pdfimages -list: %d grey, %d colour images; want the 3 scanned pages in grey and the photograph left in colour:\n%s", grey, colour, list)
+	}
+	if !strings.Contains(pdfText(t, res.Path, 0, 0), "Colour photograph 1") {
+		t.Errorf("the PDF with text lost its text")
 	}
 }

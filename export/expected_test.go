@@ -2,7 +2,9 @@ package export_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,13 +47,31 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 			t.Errorf("page %d of the sample packet does not say it is a sample", page)
 		}
 	}
-	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 2)), " ")
+	// The sample's dates follow the day it was made: find pages by their
+	// headings and dates from the library.
+	page := func(heading string) int {
+		for i := 1; i <= res.Pages; i++ {
+			if strings.HasPrefix(strings.Join(strings.Fields(pdfText(t, out, i, i)), " "), heading) {
+				return i
+			}
+		}
+		t.Fatalf("no page starts with %q", heading)
+		return 0
+	}
+	var asked string
+	for _, r := range cases[0].Requests {
+		if strings.Contains(r.From, "Cellular Pathology") {
+			asked = r.RequestedOn.Short()
+		}
+	}
+	timelinePage := page("Timeline Date")
+	contents := strings.Join(strings.Fields(pdfText(t, out, page("Contents"), page("Contents"))), " ")
 	for _, want := range []string{
 		"What is enclosed, and what is not",
-		"Pathology / histopathology report Not available in this packet (requested 21 Oct 2026",
+		"Pathology / histopathology report Not available in this packet (requested " + asked,
 		"Referral letter Enclosed: document 1",
 		"Operative report Not applicable: No operation yet",
-		"Timeline 4",
+		fmt.Sprintf("Timeline %d", timelinePage),
 	} {
 		if !strings.Contains(contents, want) {
 			t.Errorf("contents page lacks %q; it reads:\n%s", want, contents)
@@ -60,14 +80,18 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 	if titles := outlineTitles(t, out); !slices.Contains(titles, "Timeline") {
 		t.Errorf("bookmarks = %q, want a Timeline section", titles)
 	}
-	timeline := pdfText(t, out, 4, 4)
+	timeline := pdfText(t, out, timelinePage, timelinePage+1)
 	if !strings.Contains(timeline, "Stopped Letrozole") || !strings.Contains(timeline, "Second opinion") {
 		t.Errorf("timeline page lacks the medicine stop or the second opinion:\n%s", timeline)
 	}
 	// A one-page letter is one page in the index, although a divider
 	// page introduces it in the packet.
-	index := strings.Join(strings.Fields(pdfText(t, out, 6, 6)), " ")
-	if !strings.Contains(index, "Mammogram and Northgate 1 11") {
+	index := strings.Join(strings.Fields(pdfText(t, out, page("Records index"), page("Records index"))), " ")
+	mammo := regexp.MustCompile(`2\. Mammogram and ultrasound report · [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} ([0-9]+)`).FindStringSubmatch(contents)
+	if mammo == nil {
+		t.Fatalf("contents lists no mammogram report:\n%s", contents)
+	}
+	if !strings.Contains(index, "Mammogram and Northgate 1 "+mammo[1]) {
 		t.Errorf("records index row for the one-page mammogram report is wrong:\n%s", index)
 	}
 }

@@ -6,6 +6,7 @@ import "fmt"
 // tests all use these.
 const (
 	secCover     = "Cover"
+	secFront     = "Clinical front sheet"
 	secContents  = "Contents"
 	secSummary   = "Summary"
 	secMeds      = "Medications"
@@ -15,7 +16,7 @@ const (
 	secDocuments = "Documents"
 )
 
-var frontSections = []string{secCover, secContents, secSummary, secMeds, secIndex, secQuestions}
+var frontSections = []string{secCover, secFront, secContents, secSummary, secMeds, secIndex, secQuestions}
 
 // plan numbers every page of the packet before any is drawn. Document page
 // counts are known once the documents are prepared, and the front matter

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -98,7 +97,12 @@ func newMedicationsScreen(a *App) *medicationsScreen {
 		hint("Current and past medicines. Choose a row, then \"Change...\" or \"Stop taking...\". Stopped medicines stay in the list with the reason."),
 		buttons, s.empty)
 	allergies := container.NewVBox(widget.NewSeparator(), heading("Allergies"), s.allergyStatus, s.allergyBox, container.NewHBox(s.addAllergy))
-	s.box = container.NewBorder(top, allergies, nil, nil, s.table)
+	// The table and the allergies share the height (the divider moves):
+	// with allergies fixed at the bottom, large text in a small window left
+	// the table one row high.
+	split := container.NewVSplit(s.table, container.NewVScroll(allergies))
+	split.Offset = 0.6
+	s.box = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
 
@@ -128,7 +132,14 @@ func medCell(m records.Medication, col int) string {
 			}
 			return "Stopped"
 		case records.MedPaused:
-			return "Paused"
+			s := "Paused"
+			if !m.PausedOn.IsZero() {
+				s += " since " + m.PausedOn.Short()
+			}
+			if m.PauseReason != "" {
+				s += ": " + m.PauseReason
+			}
+			return s
 		}
 		return "Taking now"
 	case 4:
@@ -235,10 +246,12 @@ type medForm struct {
 	name, strength, dose, form *formEntry
 	frequency, reason, doctor  *formEntry
 	start, stop                *formEntry
+	pausedOn, pauseWhy         *formEntry // only while paused
 	notes                      *formEntry
 	slots                      *widget.CheckGroup
 	status                     *widget.Select
 	problem                    *widget.Label
+	said                       *fieldNotes // problems under their fields
 	dialog                     dialog.Dialog
 	save                       func()
 }
@@ -261,6 +274,8 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	f.doctor = a.newEntry("Who prescribed it")
 	f.start = a.newEntry("Started: 2024-03 or 2024-03-15")
 	f.stop = a.newEntry("Stopped (leave empty if still taking)")
+	f.pausedOn = a.newEntry("Paused since: 2026-10 or 2026-10-05")
+	f.pauseWhy = a.newEntry("Why it is paused, for example \"before surgery\"")
 	f.notes = a.newTextArea("Side effects, anything the doctor should know", 2)
 	slotLabels := make([]string, len(records.Slots))
 	for i, sl := range records.Slots {
@@ -268,8 +283,20 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	}
 	f.slots = widget.NewCheckGroup(slotLabels, nil)
 	f.slots.Horizontal = true
-	f.status = widget.NewSelect([]string{statusTaking, statusPaused, statusPast}, nil)
+	pausedSince := widget.NewFormItem("Paused since", f.pausedOn) // its note is added below, once f.said exists
+	pausedWhy := widget.NewFormItem("Why paused", f.pauseWhy)
+	f.status = widget.NewSelect([]string{statusTaking, statusPaused, statusPast}, func(st string) {
+		if st == statusPaused {
+			f.pausedOn.Enable()
+			f.pauseWhy.Enable()
+		} else {
+			f.pausedOn.Disable()
+			f.pauseWhy.Disable()
+		}
+	})
 	f.problem = problemLabel()
+	f.said = a.newFieldNotes(f.problem)
+	pausedSince.Widget = f.said.under("PausedOn", f.pausedOn)
 
 	setQuiet(f.name, m.Name)
 	setQuiet(f.strength, m.Strength)
@@ -281,6 +308,8 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	setQuiet(f.start, m.Start.String())
 	setQuiet(f.stop, m.Stop.String())
 	setQuiet(f.notes, m.Notes)
+	setQuiet(f.pausedOn, m.PausedOn.String())
+	setQuiet(f.pauseWhy, m.PauseReason)
 	var chosen []string
 	for _, sl := range records.Slots {
 		if m.Slots&sl.Slot != 0 {
@@ -298,11 +327,11 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	}
 
 	f.save = func() { s.saveForm(f) }
-	for _, e := range []*formEntry{f.name, f.strength, f.dose, f.form, f.frequency, f.reason, f.doctor, f.start, f.stop} {
+	for _, e := range []*formEntry{f.name, f.strength, f.dose, f.form, f.frequency, f.reason, f.doctor, f.start, f.stop, f.pausedOn, f.pauseWhy} {
 		e.OnSubmitted = func(string) { f.save() }
 	}
 	formW := widget.NewForm(
-		widget.NewFormItem("Medicine", f.name),
+		widget.NewFormItem("Medicine", f.said.under("Name", f.name)),
 		widget.NewFormItem("Strength", f.strength),
 		widget.NewFormItem("Dose", f.dose),
 		widget.NewFormItem("Form", f.form),
@@ -310,9 +339,10 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 		widget.NewFormItem("Times of day", f.slots),
 		widget.NewFormItem("For", f.reason),
 		widget.NewFormItem("Prescribed by", f.doctor),
-		widget.NewFormItem("Started", f.start),
+		widget.NewFormItem("Started", f.said.under("Start", f.start)),
 		widget.NewFormItem("Status", f.status),
-		widget.NewFormItem("Stopped", f.stop),
+		pausedSince, pausedWhy,
+		widget.NewFormItem("Stopped", f.said.under("Stop", f.stop)),
 		widget.NewFormItem("Notes", f.notes),
 	)
 	scroll := container.NewVScroll(formW)
@@ -341,16 +371,13 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 		}
 	}
 	var err error
-	show := func(err error) {
-		f.problem.SetText(records.Explain(err))
-		f.problem.Show()
-	}
+	f.said.clear()
 	if m.Start, err = records.ParseDate(f.start.Text); err != nil {
-		show(fmt.Errorf("start date: %w", err))
+		f.said.show("Start", err)
 		return
 	}
 	if m.Stop, err = records.ParseDate(f.stop.Text); err != nil {
-		show(err)
+		f.said.show("Stop", err)
 		return
 	}
 	switch f.status.Selected {
@@ -364,8 +391,15 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 	if m.Status != records.MedStopped && !m.Stop.IsZero() {
 		m.Status = records.MedStopped // a stop date means it was stopped
 	}
+	if m.Status == records.MedPaused {
+		if m.PausedOn, err = records.ParseDate(f.pausedOn.Text); err != nil {
+			f.said.show("PausedOn", err)
+			return
+		}
+		m.PauseReason = strings.TrimSpace(f.pauseWhy.Text)
+	}
 	if err := s.a.store.SaveMedication(s.a.ctx, &m); err != nil {
-		show(err)
+		f.said.show("", err)
 		return
 	}
 	s.a.closeDialog(f.dialog)
@@ -377,6 +411,7 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 type stopForm struct {
 	date, reason *formEntry
 	problem      *widget.Label
+	said         *fieldNotes
 	dialog       dialog.Dialog
 	save         func()
 }
@@ -391,12 +426,17 @@ func (s *medicationsScreen) onStop() {
 	f.date = a.newEntry("When: 2026-03-15, or just 2026-03")
 	f.reason = a.newEntry("Why: side effects, did not help, finished the course...")
 	f.problem = problemLabel()
+	said := a.newFieldNotes(f.problem)
+	f.said = said
+	dateField := said.under("Stop", f.date)
 	f.save = func() {
+		said.clear()
 		on, err := records.ParseDate(f.date.Text)
-		if err == nil {
-			err = a.store.StopMedication(a.ctx, m.ID, on, f.reason.Text)
+		if err != nil {
+			said.show("Stop", err)
+			return
 		}
-		if showProblem(f.problem, err) {
+		if said.show("", a.store.StopMedication(a.ctx, m.ID, on, f.reason.Text)) {
 			return
 		}
 		a.closeDialog(f.dialog)
@@ -408,7 +448,7 @@ func (s *medicationsScreen) onStop() {
 	f.reason.OnSubmitted = func(string) { f.save() }
 	body := container.NewVBox(
 		hint("The medicine stays in the list as a past medicine: the second doctor will want to know it was tried."),
-		widget.NewForm(widget.NewFormItem("Stopped on", f.date), widget.NewFormItem("Reason", f.reason)))
+		widget.NewForm(widget.NewFormItem("Stopped on", dateField), widget.NewFormItem("Reason", f.reason)))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 200))
 	f.dialog = a.formDialog("Stop taking "+m.Name, "Stop taking", scroll, f.problem, f.save)
@@ -495,12 +535,12 @@ func (s *medicationsScreen) onAddAllergy() {
 	severity := a.newSelectEntry([]string{"mild", "moderate", "severe"})
 	severity.PlaceHolder = "How bad"
 	problem := problemLabel()
+	said := a.newFieldNotes(problem)
 	var d dialog.Dialog
 	save := func() {
+		said.clear()
 		al := records.Allergy{PersonID: a.person.ID, Substance: substance.Text, Reaction: reaction.Text, Severity: severity.Text}
-		if err := a.store.SaveAllergy(a.ctx, &al); err != nil {
-			problem.SetText(records.Explain(err))
-			problem.Show()
+		if said.show("", a.store.SaveAllergy(a.ctx, &al)) {
 			return
 		}
 		a.closeDialog(d)
@@ -509,7 +549,7 @@ func (s *medicationsScreen) onAddAllergy() {
 	substance.OnSubmitted = func(string) { save() }
 	reaction.OnSubmitted = func(string) { save() }
 	body := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Allergic to", substance),
+		widget.NewFormItem("Allergic to", said.under("Substance", substance)),
 		widget.NewFormItem("Reaction", reaction),
 		widget.NewFormItem("Severity", severity)))
 	scroll := container.NewVScroll(body)

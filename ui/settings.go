@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,10 +21,16 @@ type settingsScreen struct {
 	trashBox *fyne.Container    // people and cases in the Trash
 	a        *App
 	location *widget.Label
+	version  *widget.Label // which Second Opinion this is (FyneApp.toml + git commit)
 	backup   *widget.Button
 	paper    *widget.Select
 	backedUp *widget.Label
-	box      fyne.CanvasObject
+	// compact rewrites an older library with larger pages (faster adds)
+	// and gives back deleted space; compacting shows how far it has got.
+	compact    *widget.Button
+	compacting *widget.ProgressBar
+	compacted  *widget.Label
+	box        fyne.CanvasObject
 }
 
 const (
@@ -37,10 +44,17 @@ func newSettingsScreen(a *App) *settingsScreen {
 	s.location.Wrapping = fyne.TextWrapBreak
 	s.location.TextStyle.Monospace = true
 	folder := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { a.openPath(filepath.Dir(a.store.Path())) })
+	s.version = widget.NewLabel(About(a.fyne.Metadata()))
+	s.version.Wrapping = fyne.TextWrapWord
 	s.backup = widget.NewButtonWithIcon("Back up now...", theme.DocumentSaveIcon(), s.onBackup)
 	s.backup.Importance = widget.HighImportance
 	s.backedUp = hint("")
 	s.backedUp.Hide()
+	s.compact = widget.NewButtonWithIcon("Compact the library...", theme.ViewRefreshIcon(), s.onCompact)
+	s.compacting = widget.NewProgressBar()
+	s.compacting.Hide()
+	s.compacted = hint("")
+	s.compacted.Hide()
 	s.paper = widget.NewSelect([]string{paperA4, paperLetter}, s.onPaper)
 	var sizes []string
 	for _, ts := range textScales {
@@ -61,6 +75,12 @@ func newSettingsScreen(a *App) *settingsScreen {
 		container.NewHBox(s.backup),
 		s.backedUp,
 		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Compact", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		hint("Rewrites the library so that adding is faster (libraries made before December 2026) and the space of deleted records goes back to the disk. Nothing in it changes."),
+		container.NewHBox(s.compact),
+		s.compacting,
+		s.compacted,
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Paper size for new packets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.paper,
 		widget.NewSeparator(),
@@ -74,6 +94,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Appearance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Light or dark follows your computer's own setting."),
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("About", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.version,
 	)))
 	return s
 }
@@ -210,4 +233,61 @@ func (s *settingsScreen) backupTo(path string) {
 			s.backedUp.SetText("Backup saved: " + path)
 		})
 	})
+}
+
+// onCompact compacts the library off the UI goroutine, showing how far it
+// has got; the rest of the window waits (the library is rewritten in place).
+func (s *settingsScreen) onCompact() {
+	store, ctx := s.a.store, s.a.ctx
+	s.compact.Disable()
+	s.compacting.SetValue(0)
+	s.compacting.Show()
+	s.compacted.SetText("Compacting the library. This can take a minute for a large one; please wait.")
+	s.compacted.Show()
+	s.a.async(func() {
+		res, err := store.Compact(ctx, func(done, total int64) {
+			fyne.Do(func() { s.compacting.SetValue(float64(done) / float64(max(total, 1))) })
+		})
+		fyne.Do(func() {
+			s.compact.Enable()
+			s.compacting.Hide()
+			if err != nil {
+				s.compacted.Hide()
+				s.a.showError(err)
+				return
+			}
+			s.compacted.SetText(compactedText(res))
+		})
+	})
+}
+
+// compactedText says what compacting did.
+func compactedText(res records.Compacted) string {
+	t := fmt.Sprintf("Compacted: the library was %s and is now %s.", records.HumanBytes(res.Before), records.HumanBytes(res.After))
+	if res.PageBefore != res.PageAfter {
+		t += " Adding is faster from now on."
+	}
+	return t
+}
+
+// About says which Second Opinion this is, for --version and Settings:
+// name, version and build from FyneApp.toml, and the git commit it was
+// built from (metadata Custom["commit"], set by main).
+func About(m fyne.AppMetadata) string {
+	name := m.Name
+	if name == "" {
+		name = "Second Opinion"
+	}
+	v := m.Version
+	if v == "" {
+		v = "(version unknown)"
+	}
+	line := name + " " + v
+	if m.Build > 0 {
+		line += fmt.Sprintf(" (build %d)", m.Build)
+	}
+	if c := m.Custom["commit"]; c != "" {
+		line += ", commit " + c
+	}
+	return line
 }
