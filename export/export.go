@@ -34,6 +34,9 @@ type Options struct {
 	Paper    records.Paper   // "" = the case's setting, else records.DefaultPaper()
 	Quality  records.Quality // "" = the case's setting, else compact
 	Exclude  []string        // document IDs the user chose to leave out after the readiness check
+	// Duplex makes every document start on a right-hand (odd) page, for
+	// printing on both sides: a back left empty says so.
+	Duplex bool
 	// Progress, when set, is called with work done and work in all, from
 	// the exporting goroutine.
 	Progress func(done, total int)

@@ -79,7 +79,7 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 // (measured once first, so its page count is known), then the documents'
 // dividers, pictures and DICOM lists.
 func layoutPacket(p *packet, prepared []*prepared) (*plan, []byte, error) {
-	draft := newPlan(make([]int, len(p.sections)), 0, prepared)
+	draft := newPlan(p, make([]int, len(p.sections)), 0, prepared)
 	draft.names = p.sections
 	m := newDoc(p, footerText(p))
 	m.pdf.SetFooterFunc(nil)
@@ -93,10 +93,10 @@ func layoutPacket(p *packet, prepared []*prepared) (*plan, []byte, error) {
 	// The measured page count holds unless page numbers changed a line
 	// break; a second round settles it.
 	for range 3 {
-		pl = newPlan(sections, front, prepared)
+		pl = newPlan(p, sections, front, prepared)
 		pl.names = p.sections
 		d = newDoc(p, footerText(p))
-		d.number, d.total = pl.ours, pl.total
+		d.total = pl.total
 		setMetadata(d, p, "Second opinion packet")
 		got := drawFront(d, p, pl)
 		if d.pdf.PageNo() == front && equalInts(got, sections) {
@@ -109,8 +109,8 @@ func layoutPacket(p *packet, prepared []*prepared) (*plan, []byte, error) {
 		return nil, nil, fmt.Errorf("front matter does not settle at %d pages", front)
 	}
 	drawDocuments(d, pl)
-	if d.pdf.PageNo() != len(pl.ours) {
-		return nil, nil, fmt.Errorf("drew %d pages, planned %d", d.pdf.PageNo(), len(pl.ours))
+	if d.pdf.PageNo() != pl.total {
+		return nil, nil, fmt.Errorf("drew %d pages, planned %d", d.pdf.PageNo(), pl.total)
 	}
 	ours, err := d.output()
 	if err != nil {
