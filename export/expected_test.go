@@ -45,13 +45,14 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 			t.Errorf("page %d of the sample packet does not say it is a sample", page)
 		}
 	}
-	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 2)), " ")
+	// The contents (with the records index) take pages 2 and 3.
+	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 3)), " ")
 	for _, want := range []string{
 		"What is enclosed, and what is not",
 		"Pathology / histopathology report Not available in this packet (requested 21 Oct 2026",
 		"Referral letter Enclosed: document 1",
 		"Operative report Not applicable: No operation yet",
-		"Timeline 4",
+		"Timeline 5",
 	} {
 		if !strings.Contains(contents, want) {
 			t.Errorf("contents page lacks %q; it reads:\n%s", want, contents)
@@ -60,14 +61,19 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 	if titles := outlineTitles(t, out); !slices.Contains(titles, "Timeline") {
 		t.Errorf("bookmarks = %q, want a Timeline section", titles)
 	}
-	timeline := pdfText(t, out, 4, 4)
+	timeline := pdfText(t, out, 5, 5)
 	if !strings.Contains(timeline, "Stopped Letrozole") || !strings.Contains(timeline, "Second opinion") {
 		t.Errorf("timeline page lacks the medicine stop or the second opinion:\n%s", timeline)
 	}
-	// A one-page letter is one page in the index, although a divider
-	// page introduces it in the packet.
-	index := strings.Join(strings.Fields(pdfText(t, out, 6, 6)), " ")
-	if !strings.Contains(index, "Mammogram and Northgate 1 11") {
-		t.Errorf("records index row for the one-page mammogram report is wrong:\n%s", index)
+	// A one-page letter is one page in the index, and one page in the
+	// packet: its band sits on its own page, with no divider before it.
+	if !strings.Contains(contents, "Mammogram and ultrasound report Northgate General 1 10") {
+		t.Errorf("records index row for the one-page mammogram report is wrong:\n%s", contents)
+	}
+	if text := pdfText(t, out, 10, 10); !strings.Contains(text, "Document 2 of 6") || !strings.Contains(text, "Breast Imaging Report") {
+		t.Errorf("page 10 lacks the band of document 2 over the mammogram report's own page:\n%s", text)
+	}
+	if text := pdfText(t, out, 11, 11); !strings.Contains(text, "Document 3 of 6") {
+		t.Errorf("the one-page mammogram report takes more than page 10; page 11 reads:\n%s", text)
 	}
 }

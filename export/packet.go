@@ -144,19 +144,22 @@ func setMetadata(d *doc, p *packet, what string) {
 
 // Estimate guesses the packet's pages and size for the Packet screen,
 // from what the library already knows, without reading any file: pages
-// are exact unless a document cannot go in, or a document that starts with
-// a picture has a PDF that loses scripts or attachments (it then gets a
-// divider to say so); the size is within a factor of about two.
+// are exact unless a document cannot go in, a document's PDF loses
+// scripts or attachments (it then gets a divider to say so), or a
+// document's first page is too large to share its sheet with the band
+// (a divider again); the size is within a factor of about two.
 func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, bytes int64, err error) {
 	p, err := load(ctx, s, opt)
 	if err != nil {
 		return 0, 0, err
 	}
-	// Front matter: six sections of at least a page, plus long lists.
-	pages = len(p.sections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20
+	pages = frontPages(p)
 	bytes = 150 << 10 // fonts and our own pages
 	for _, doc := range p.docs {
-		if len(doc.Files) > 0 && (doc.Files[0].IsPDF() || doc.Missing != "") {
+		if p.duplex && pages%2 == 1 {
+			pages++ // a blank back, so that the document starts on a right-hand page
+		}
+		if len(doc.Files) > 0 && doc.Missing != "" {
 			pages++
 		}
 		dicom := 0

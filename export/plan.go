@@ -155,3 +155,23 @@ func containsInt(list []int, n int) bool {
 	}
 	return false
 }
+
+// frontPages measures the front matter for Estimate by drawing it, with
+// each document's pages taken from the library (no file is read): the
+// contents table grows with the documents and the questions, and only
+// drawing it says by how much.
+func frontPages(p *packet) int {
+	docs := make([]*prepared, len(p.docs))
+	for i, doc := range p.docs {
+		pr := &prepared{doc: doc}
+		for _, f := range doc.Files {
+			pr.pages += max(f.Pages, 1)
+		}
+		docs[i] = pr
+	}
+	pl := &plan{names: p.sections, sections: make([]int, len(p.sections)), docs: docs}
+	d := newDoc(p, footerText(p))
+	d.pdf.SetFooterFunc(nil)
+	drawFront(d, p, pl)
+	return d.pdf.PageNo()
+}

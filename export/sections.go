@@ -199,7 +199,7 @@ func drawContents(d *doc, p *packet, pl *plan) {
 	line(secDocuments, first)
 	pdf.Ln(3)
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text(fmt.Sprintf("%s, in the order they follow. \"Pages\" is how many pages each has; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
+	d.text(fmt.Sprintf("%s, in the order they follow, each with its kind under its title. \"Pages\" is how many pages it has; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
 	pdf.SetTextColor(inkText, inkText, inkText)
 	pdf.Ln(1)
 	var rows [][]string
@@ -218,12 +218,15 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		if pr.divider {
 			own--
 		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), date, doc.Kind.Label(), docTitle(doc), doc.Source,
-			strconv.Itoa(own), pageText(page)})
+		what := docTitle(doc)
+		if k := doc.Kind.Label(); k != what {
+			what += "\n" + k
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), date, what, doc.Source, strconv.Itoa(own), pageText(page)})
 		links = append(links, d.linkTo(page))
 	}
-	d.linkedTable([]col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Kind", 30, "L"}, {"Title", 52, "L"},
-		{"Source", 32, "L"}, {"Pages", 14, "R"}, {"Page", 13, "R"}}, rows, links)
+	d.linkedTable([]col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Document", 76, "L"},
+		{"From", 48, "L"}, {"Pages", 14, "R"}, {"Page", 13, "R"}}, rows, links)
 	drawExpected(d, p, pl)
 }
 
