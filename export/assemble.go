@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/jung-kurt/gofpdf"
@@ -208,19 +209,83 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 }
 
 // sourceBookmarks are a merged PDF's own bookmarks, their pages turned
-// into packet pages (pages[k] is the packet page of its page k+1). An
-// outline that cannot be read is left out, never the document.
+// into packet pages (pages[k] is the packet page of its page k+1). A
+// bookmark that goes nowhere (real files have them) is left out and its
+// own bookmarks take its place; an outline that cannot be read at all is
+// left out, never the document.
 func sourceBookmarks(src *model.Context, pages []int) (bms []pdfcpu.Bookmark) {
 	defer func() {
 		if p := recover(); p != nil {
 			bms = nil
 		}
 	}()
-	got, err := pdfcpu.Bookmarks(src)
+	root, err := src.Catalog()
 	if err != nil {
 		return nil
 	}
-	return renumber(got, pages, 0, 0)
+	outlines, err := src.DereferenceDict(root["Outlines"])
+	if err != nil || outlines == nil {
+		return nil
+	}
+	seen := map[int]bool{}
+	return renumber(outlineItems(src, outlines["First"], seen, 0), pages, 0, 0)
+}
+
+// outlineItems reads a chain of outline items (First, then Next...).
+func outlineItems(ctx *model.Context, first types.Object, seen map[int]bool, depth int) []pdfcpu.Bookmark {
+	if depth > 16 {
+		return nil
+	}
+	var out []pdfcpu.Bookmark
+	for o := first; o != nil; {
+		ref, ok := o.(types.IndirectRef)
+		if !ok || seen[ref.ObjectNumber.Value()] || len(seen) > 10000 {
+			break
+		}
+		seen[ref.ObjectNumber.Value()] = true
+		d, err := ctx.DereferenceDict(ref)
+		if err != nil || d == nil {
+			break
+		}
+		kids := outlineItems(ctx, d["First"], seen, depth+1)
+		title := ""
+		if t, err := ctx.Dereference(d["Title"]); err == nil && t != nil {
+			title, _ = model.Text(t)
+		}
+		title = strings.TrimSpace(title)
+		page := outlinePage(ctx, d)
+		if title == "" || page < 1 {
+			out = append(out, kids...)
+		} else {
+			out = append(out, pdfcpu.Bookmark{Title: title, PageFrom: page, Kids: kids})
+		}
+		o = d["Next"]
+	}
+	return out
+}
+
+// outlinePage is the page an outline item goes to, 0 when none.
+func outlinePage(ctx *model.Context, d types.Dict) int {
+	dest := d["Dest"]
+	if dest == nil {
+		a, err := ctx.DereferenceDict(d["A"])
+		if err != nil || a == nil {
+			return 0
+		}
+		if s := a.NameEntry("S"); s == nil || *s != "GoTo" {
+			return 0
+		}
+		dest = a["D"]
+	}
+	obj, err := ctx.Dereference(dest)
+	if err != nil || obj == nil {
+		return 0
+	}
+	n, err := pdfcpu.PageNrFromDestination(ctx, obj)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // renumber maps bookmarks to packet pages, dropping those whose page is
