@@ -45,7 +45,7 @@ Usage:
   secondopinion empty-trash [--library FILE] [--person NAME]
   secondopinion ready    [--library FILE] [--person NAME] [--case ID]
   secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original]
-                         [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
+                         [--duplex] [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
 
@@ -108,6 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	medsOnly := fs.Bool("medications-only", false, "export only the medication list")
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
+	duplex := fs.Bool("duplex", false, "for printing on both sides: every document of the packet starts on a right-hand page")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
@@ -204,7 +205,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality))}
+		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)), Duplex: *duplex}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":
 		problems, err := s.Check(ctx)
@@ -536,6 +537,9 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out string, opt export.Options, questions, meds, comparison, leaveOut bool) error {
 	if n := countTrue(questions, meds, comparison); n > 1 {
 		return &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
+	}
+	if opt.Duplex && (questions || meds || comparison) {
+		return &records.Problem{Msg: "--duplex is for the whole packet, where each document then starts on a right-hand page. Leave it out with --questions-only, --medications-only or --comparison."}
 	}
 	// Refuse a destination that must not be replaced before any work: the
 	// readiness check below prepares (and keeps in the library) print
