@@ -29,6 +29,7 @@ type packetScreen struct {
 
 	paper    *widget.RadioGroup
 	quality  *widget.RadioGroup
+	duplex   *widget.Check // for this session only: the case has no place to keep it yet
 	estimate *widget.Label
 
 	check        *widget.Button
@@ -112,6 +113,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.paper.Required = true
 	s.quality = widget.NewRadioGroup([]string{qualityCompact, qualityOriginal}, func(string) { s.onSettings() })
 	s.quality.Required = true
+	s.duplex = widget.NewCheck("Each document starts on a right-hand page (for printing on both sides)", func(bool) { s.refreshEstimate() })
 	s.estimate = widget.NewLabel("")
 	s.estimate.Wrapping = fyne.TextWrapWord
 
@@ -150,6 +152,7 @@ func newPacketScreen(a *App) *packetScreen {
 	right := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("2. How it is printed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewForm(widget.NewFormItem("Paper", s.paper), widget.NewFormItem("Photos", s.quality)),
+		s.duplex,
 		s.estimate,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -255,7 +258,7 @@ func (s *packetScreen) options() export.Options {
 		exclude = append(exclude, is.DocumentID)
 	}
 	return export.Options{PersonID: s.a.person.ID, CaseID: s.a.kase.ID, Paper: s.a.kase.Packet.Paper,
-		Quality: s.a.kase.Packet.Quality, Exclude: exclude}
+		Quality: s.a.kase.Packet.Quality, Exclude: exclude, Duplex: s.duplex.Checked}
 }
 
 // refreshEstimate guesses pages and size in the background.
