@@ -127,7 +127,9 @@ func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Qualit
 	for _, s := range []string{"Second opinion packet", lib.person.FullName, "NHS number", "943 476 5919", "Prof. Maria Rossi",
 		"Анна Иванова", "Contents", "Summary", "Why a second opinion is wanted", "Penicillin", "Letrozole", "Tamoxifen",
 		"hot flushes", "Questions for the second doctor", questionsText[0], "Imaging files (DICOM)",
-		"pydicom-CT_small.dcm", "CT", "Document 10 of 10"} {
+		"pydicom-CT_small.dcm", "CT", "Document 10 of 10",
+		// The DICOM list: study date, institution and description as the files say.
+		"19 Jan", "JFK IMAGING", "MRI Prostate"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("packet text lacks %q", s)
 		}

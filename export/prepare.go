@@ -38,10 +38,12 @@ type part struct {
 }
 
 type dicomEntry struct {
-	name                  string
-	size                  int64
-	modality, description string
-	frames, width, height int
+	name                   string
+	size                   int64
+	modality, description  string
+	frames, width, height  int
+	patient, studyDate     string // studyDate as stored: YYYYMMDD
+	accession, institution string
 }
 
 // size is page j's size as seen, in points (A4 when unknown).
@@ -229,6 +231,8 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		// cannot parse is still listed, never refused.
 		if info, err := inspectStored(ctx, s, f); err == nil {
 			e.modality, e.description = info.Modality, info.Description
+			e.patient, e.studyDate = info.PatientName, info.StudyDate
+			e.accession, e.institution = info.Accession, info.Institution
 			if info.Pages > 0 {
 				e.frames = info.Pages
 			}

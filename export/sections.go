@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jung-kurt/gofpdf"
 
@@ -725,7 +726,7 @@ func drawDICOM(d *doc, pl *plan, i int, continued bool, pt *part) {
 		d.pdf.Ln(2)
 		d.text("Imaging files (DICOM)", 14, 7, "B", 0)
 		d.pdf.Ln(1)
-		d.text(fmt.Sprintf("This document holds %s in DICOM, the format of hospital scanners. The pictures themselves are not printed here: they are kept in the patient's records (and on the disc they came on) and can be provided in DICOM on request.",
+		d.text(fmt.Sprintf("This document holds %s in DICOM, the format of hospital scanners. The pictures themselves are not printed here: they are kept in the patient's records (and on the disc they came on) and can be provided in DICOM on request. \"Type\" is the DICOM modality (CT, MR...).",
 			plural(len(pt.dicom), "imaging file", "imaging files")), 10.5, 5.4, "", 0)
 		d.pdf.Ln(3)
 		var rows [][]string
@@ -735,17 +736,26 @@ func drawDICOM(d *doc, pl *plan, i int, continued bool, pt *part) {
 			if kind == "" {
 				kind = "not stated"
 			}
-			size := ""
-			if e.width > 0 && e.height > 0 {
-				size = fmt.Sprintf("%d×%d", e.width, e.height)
-			}
+			file := e.name + "\n" + records.HumanBytes(e.size)
 			if e.frames > 1 {
-				size = joinNonEmpty(", ", size, plural(e.frames, "frame", "frames"))
+				file += ", " + plural(e.frames, "frame", "frames")
 			}
-			rows = append(rows, []string{e.name, records.HumanBytes(e.size), kind, e.description, size})
+			study := joinNonEmpty("\n", dicomDate(e.studyDate), e.description)
+			rows = append(rows, []string{file, e.patient, kind, study, e.accession, e.institution})
 		}
-		d.table([]col{{"File", 40, "L"}, {"Size", 18, "R"}, {"Modality", 18, "L"}, {"Description", 56, "L"}, {"Pixels", 28, "L"}}, rows)
+		d.table([]col{{"File", 45, "L"}, {"Patient", 27, "L"}, {"Type", 13, "L"},
+			{"Study: date, description", 42, "L"}, {"Accession no.", 22, "L"}, {"Institution", 27, "L"}}, rows)
 	}
+}
+
+// dicomDate shows a DICOM date (YYYYMMDD) as "14 Jan 2026"; anything
+// else as it is.
+func dicomDate(s string) string {
+	t, err := time.Parse("20060102", strings.TrimSpace(s))
+	if err != nil {
+		return strings.TrimSpace(s)
+	}
+	return t.Format("2 Jan 2006")
 }
 
 // followText says which pages of the packet follow a divider.
