@@ -501,3 +501,55 @@ func linkTargets(t *testing.T, ctx *model.Context, pg int) []int {
 	}
 	return pages
 }
+
+// TestLeftOutAndDividerWords: an expected record whose document was left
+// out because it could not be read says so (not "not available"); a
+// divider before a one-page document says "1 page follows, page N".
+func TestLeftOutAndDividerWords(t *testing.T) {
+	needTools(t, "pdftotext")
+	ctx := context.Background()
+	corpus := corpusDir(t)
+	s, p, c := onePerson(t, "Ada Lovelace",
+		hospitalLetter(t, "Letter", false),                                   // damaged in the library below: cannot go in
+		hospitalLetter(t, "A4", false),                                       // left out by the user after the check
+		filepath.Join(corpus, "pdf/irs-f1040v-2013-incremental-updates.pdf")) // loses its scripts: a divider says so
+	docs, err := s.PacketDocuments(ctx, c)
+	if err != nil || len(docs) != 3 {
+		t.Fatalf("PacketDocuments = %d, %v", len(docs), err)
+	}
+	for i, k := range []records.Kind{records.KindPathology, records.KindOperative, records.KindClinicLetter} {
+		d, err := s.Document(ctx, docs[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Kind = k
+		if err := s.UpdateDocument(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			damage(t, s.Path(), d.Files[0].ID)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	res, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: c.ID, Now: fixedNow, Exclude: []string{docs[1].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, out)
+	if len(res.Skipped) != 1 || res.Documents != 1 {
+		t.Fatalf("WritePacket: %d documents, skipped %v; want the form in and the locked PDF skipped", res.Documents, res.Skipped)
+	}
+	text := strings.Join(strings.Fields(pdfText(t, out, 0, 0)), " ")
+	for _, want := range []string{
+		"Pathology / histopathology report Left out: could not be read",
+		"Operative report Left out: could not be read",
+		fmt.Sprintf("1 page follows, page %d of this packet", res.Pages),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("packet lacks %q; it reads:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "pages 7 to 7") || strings.Contains(text, fmt.Sprintf("pages %d to %d", res.Pages, res.Pages)) {
+		t.Errorf("packet says \"pages N to N\" for one page")
+	}
+}
