@@ -467,13 +467,7 @@ func placePage(ctx *model.Context, sheetRef, pageRef types.IndirectRef, j int, p
 	target := [4]float64{paper[0] + pc.x*ptPerMM, top - (pc.y+pc.h)*ptPerMM, paper[0] + (pc.x+pc.w)*ptPerMM, top - pc.y*ptPerMM}
 	mtx := fitMatrix(box, rot, target)
 
-	var content []byte
-	if _, ok := page.Find("Contents"); ok {
-		if content, err = ctx.PageContent(page, j+1); err != nil {
-			return fmt.Errorf("content: %w", err)
-		}
-	}
-	form, err := ctx.NewStreamDictForBuf(content)
+	form, err := pageForm(ctx, page, j+1)
 	if err != nil {
 		return err
 	}
@@ -487,9 +481,6 @@ func placePage(ctx *model.Context, sheetRef, pageRef types.IndirectRef, j int, p
 	}
 	if o, ok := page.Find("Group"); ok && o != nil {
 		form.Dict["Group"] = o // transparency group: blending as the sender meant
-	}
-	if err := form.Encode(); err != nil {
-		return err
 	}
 	formRef, err := ctx.IndRefForNewObject(*form)
 	if err != nil {
@@ -544,6 +535,42 @@ func placePage(ctx *model.Context, sheetRef, pageRef types.IndirectRef, j int, p
 	page["Resources"] = res
 	page["Contents"] = contents
 	return nil
+}
+
+// pageForm is a stream holding page's content, to become the form
+// XObject the page is drawn through. A page with one content stream (most)
+// lends its encoded bytes as they are; several streams are decoded (within
+// pdfcpu's limit) and joined.
+func pageForm(ctx *model.Context, page types.Dict, nr int) (*types.StreamDict, error) {
+	o, ok := page.Find("Contents")
+	if !ok || o == nil {
+		return ctx.NewStreamDictForBuf(nil)
+	}
+	if sd, _, err := ctx.DereferenceStreamDict(o); err == nil && sd != nil && sd.Raw != nil {
+		form := *sd
+		form.Dict = types.Dict{}
+		for _, k := range []string{"Filter", "DecodeParms"} {
+			if v, ok := sd.Dict.Find(k); ok {
+				form.Dict[k] = v
+			}
+		}
+		n := int64(len(sd.Raw))
+		form.StreamLength = &n
+		form.Dict["Length"] = types.Integer(n)
+		return &form, nil
+	}
+	content, err := ctx.PageContent(page, nr)
+	if err != nil && !errors.Is(err, model.ErrNoContent) {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	form, err := ctx.NewStreamDictForBuf(content)
+	if err != nil {
+		return nil, err
+	}
+	if err := form.Encode(); err != nil {
+		return nil, err
+	}
+	return form, nil
 }
 
 // pageFormID names the sender's page in a placed page's resources.
