@@ -1087,3 +1087,36 @@ func TestCLIExportDuplex(t *testing.T) {
 		t.Errorf("a refused export left %s (%v)", out, err)
 	}
 }
+
+// TestCLICompact: compact rewrites an older library with the new page size
+// and keeps its records; with the library open in another command it says
+// so and changes nothing.
+func TestCLICompact(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "library.sqlite")
+	defer func(v int) { records.PageSize = v }(records.PageSize)
+	records.PageSize = 4096
+	mustCLI(t, "demo", "--library", lib)
+	records.PageSize = 65536
+	before := mustCLI(t, "list", "--library", lib)
+
+	other, err := records.Open(context.Background(), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.People(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cli("compact", "--library", lib)
+	other.Close()
+	if msg := records.Explain(err); err == nil || !strings.Contains(msg, "has the library open") {
+		t.Fatalf("compact while open elsewhere = %v, want it to say the library is open elsewhere", err)
+	}
+
+	out := mustCLI(t, "compact", "--library", lib)
+	if !strings.Contains(out, "in pages of 64 KiB (were 4 KiB)") {
+		t.Errorf("compact said %q, want the new page size", out)
+	}
+	if after := mustCLI(t, "list", "--library", lib); after != before {
+		t.Errorf("list after compact:\n%s\nwant as before:\n%s", after, before)
+	}
+}

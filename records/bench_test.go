@@ -131,6 +131,20 @@ func BenchmarkAdd200Photos(b *testing.B) {
 	benchAdd(b, paths)
 }
 
+// BenchmarkAddPageSize compares adding the 200 photos to libraries of
+// SQLite's default 4 KiB pages and of the 64 KiB pages new libraries get,
+// in one run (the machine is shared: only the ratio means much).
+func BenchmarkAddPageSize(b *testing.B) {
+	paths := benchPhotoPaths(b)
+	defer func(v int) { records.PageSize = v }(records.PageSize)
+	for _, size := range []int{4096, 65536} {
+		b.Run(fmt.Sprintf("page=%dKiB", size/1024), func(b *testing.B) {
+			records.PageSize = size
+			benchAdd(b, paths)
+		})
+	}
+}
+
 // BenchmarkAdd200PDFs is BenchmarkAdd200Photos with 2 MB PDFs, whose
 // inspection is cheap: it shows what the store itself costs.
 func BenchmarkAdd200PDFs(b *testing.B) {

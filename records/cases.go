@@ -387,10 +387,10 @@ func (s *Store) Opinions(ctx context.Context, caseID string) ([]Opinion, error) 
 // SaveRecordsRequest adds or updates a request for copies of records.
 func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error {
 	if strings.TrimSpace(r.From) == "" {
-		return invalid("Please say whom the records were asked of (a hospital, clinic or doctor).")
+		return invalidField("From", "Please say whom the records were asked of (a hospital, clinic or doctor).")
 	}
 	if r.ReceivedOn.Before(r.RequestedOn) {
-		return invalid("The date received is before the date requested. Please check both dates.")
+		return invalidField("ReceivedOn", "The date received is before the date requested. Please check both dates.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if r.ID == "" {

@@ -188,16 +188,13 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 	if opt.NewPerson == nil && d.PersonID == "" {
 		return invalid("Choose who this document is for.")
 	}
-	files, err := s.inspectSome(ctx, paths, opt)
+	files, err := s.inspectAndStage(ctx, paths, opt)
 	if err != nil {
 		return err
 	}
 	defer removeTemp(files)
 	if strings.TrimSpace(d.Title) == "" {
 		d.Title = titleFromName(files[0].name)
-	}
-	if err := s.stageAll(ctx, files, opt.Progress); err != nil {
-		return err
 	}
 	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
 		return err
@@ -242,17 +239,14 @@ func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []str
 	if len(paths) == 0 {
 		return invalid("Choose at least one file to add.")
 	}
-	files, err := s.inspectSome(ctx, paths, opt)
+	if _, err := s.Document(ctx, documentID); err != nil {
+		return err
+	}
+	files, err := s.inspectAndStage(ctx, paths, opt)
 	if err != nil {
 		return err
 	}
 	defer removeTemp(files)
-	if _, err := s.Document(ctx, documentID); err != nil {
-		return err
-	}
-	if err := s.stageAll(ctx, files, opt.Progress); err != nil {
-		return err
-	}
 	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
 		return err
 	}
@@ -278,27 +272,91 @@ func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []str
 	return err
 }
 
-// inspectSome checks every file before anything is written. With
-// opt.KeepGood, files that cannot be read are listed in opt.Report and the
-// others kept; otherwise the first refusal ends the add.
-func (s *Store) inspectSome(ctx context.Context, paths []string, opt AddOptions) ([]*pending, error) {
+// inspectAndStage checks each file and writes its bytes as a staged file
+// (see stageFile), checking the next file while the current one is
+// written: the check (a PDF's pages, a photo's structure) and the writing
+// (hashing, SQLite) then share the computer's cores.
+//
+// With opt.KeepGood a file that cannot be added is left out and reported
+// in opt.Report, as long as one can be added; otherwise the first such
+// file stops the add. On any error what was staged is removed again, so
+// the library is as it was.
+func (s *Store) inspectAndStage(ctx context.Context, paths []string, opt AddOptions) ([]*pending, error) {
+	type checked struct {
+		f   *pending
+		err error
+	}
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan checked, 1)
+	go func() {
+		defer close(ch)
+		for _, p := range paths {
+			f, err := inspectFile(ictx, p, opt.ReadablePagesOnly)
+			c := checked{err: err}
+			if err == nil {
+				c.f = &f
+			}
+			select {
+			case ch <- c:
+			case <-ictx.Done():
+				if c.f != nil {
+					removeTemp([]*pending{c.f})
+				}
+				return
+			}
+		}
+	}()
+	// Whatever the checker still holds is cleaned up when it stops early.
+	drain := func() {
+		cancel()
+		for c := range ch {
+			if c.f != nil {
+				removeTemp([]*pending{c.f})
+			}
+		}
+	}
+	var total, done int64
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
+			total += st.Size()
+		}
+	}
 	files := make([]*pending, 0, len(paths))
+	fail := func(err error) ([]*pending, error) {
+		drain()
+		s.dropStagedFiles(files)
+		removeTemp(files)
+		if ctx.Err() != nil {
+			return nil, &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
+		}
+		return nil, err
+	}
 	var left []LeftOut
 	var first error
-	for i, p := range paths {
-		f, err := inspectFile(ctx, p, opt.ReadablePagesOnly)
-		if err != nil {
+	i := 0
+	for c := range ch {
+		i++
+		if c.err != nil {
 			if ctx.Err() != nil || !opt.KeepGood || len(paths) == 1 {
-				removeTemp(files)
-				return nil, err
+				return fail(c.err)
 			}
-			left = append(left, LeftOut{Page: i + 1, Name: filepath.Base(p), Err: err})
+			left = append(left, LeftOut{Page: i, Name: filepath.Base(paths[i-1]), Err: c.err})
 			if first == nil {
-				first = err
+				first = c.err
 			}
 			continue
 		}
-		files = append(files, &f)
+		files = append(files, c.f)
+		err := s.stageFile(ctx, c.f, func(n int64) {
+			if opt.Progress != nil {
+				opt.Progress(min(done+n, total), total)
+			}
+		})
+		if err != nil {
+			return fail(err)
+		}
+		done += c.f.size
 	}
 	if len(files) == 0 {
 		if len(left) > 1 {
@@ -385,31 +443,6 @@ const (
 	stageBatchBytes = 4 << 20
 	stageBatchTime  = 200 * time.Millisecond
 )
-
-// stageAll writes every file's bytes as staged files. On error it removes
-// what it staged, so the library is as it was.
-func (s *Store) stageAll(ctx context.Context, files []*pending, progress func(done, total int64)) error {
-	var total, done int64
-	for _, f := range files {
-		total += f.size
-	}
-	for _, p := range files {
-		err := s.stageFile(ctx, p, func(n int64) {
-			if progress != nil {
-				progress(done+n, total)
-			}
-		})
-		if err != nil {
-			s.dropStagedFiles(files)
-			if ctx.Err() != nil {
-				return &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
-			}
-			return err
-		}
-		done += p.size
-	}
-	return nil
-}
 
 // stageFile writes one file's bytes into a new staged file row, a few
 // chunks per transaction, hashing them as they go, so the file is read
@@ -550,7 +583,7 @@ func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []
 	return nil
 }
 
-// dropStagedFiles removes what stageAll wrote for files that were not
+// dropStagedFiles removes what inspectAndStage wrote for files that were not
 // linked (after a failed or stopped add). Errors are left to the next
 // Open's clean-up: the staged rows are invisible meanwhile.
 func (s *Store) dropStagedFiles(files []*pending) {

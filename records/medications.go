@@ -11,7 +11,7 @@ import (
 func (m *Medication) validate() error {
 	m.Name = strings.TrimSpace(m.Name)
 	if m.Name == "" {
-		return invalid("Please give the medicine's name.")
+		return invalidField("Name", "Please give the medicine's name.")
 	}
 	if m.Status == "" {
 		m.Status = MedTaking
@@ -25,10 +25,10 @@ func (m *Medication) validate() error {
 		return invalid(fmt.Sprintf("%q is not a medication status; use taking, paused or stopped.", m.Status))
 	}
 	if m.Stop.Before(m.Start) {
-		return invalid(fmt.Sprintf("The stop date (%s) is before the start date (%s). Please check both dates.", m.Stop.Human(), m.Start.Human()))
+		return invalidField("Stop", fmt.Sprintf("The stop date (%s) is before the start date (%s). Please check both dates.", m.Stop.Human(), m.Start.Human()))
 	}
 	if m.Status != MedStopped && !m.Stop.IsZero() {
-		return invalid("A medicine with a stop date must be marked as stopped. Use \"Stop taking\", or clear the stop date.")
+		return invalidField("Stop", "A medicine with a stop date must be marked as stopped. Use \"Stop taking\", or clear the stop date.")
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func (s *Store) StopMedication(ctx context.Context, id string, on Date, reason s
 		return err
 	}
 	if on.IsZero() {
-		return invalid("Please give the date it was stopped (a month and year is enough).")
+		return invalidField("Stop", "Please give the date it was stopped (a month and year is enough).")
 	}
 	m.Status, m.Stop, m.StopReason = MedStopped, on, strings.TrimSpace(reason)
 	return s.SaveMedication(ctx, &m)

@@ -12,7 +12,7 @@ import (
 // them.
 func (s *Store) SavePerson(ctx context.Context, p *Person) error {
 	if strings.TrimSpace(p.FullName) == "" {
-		return invalid("Please give the person's full name.")
+		return invalidField("FullName", "Please give the person's full name.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
 }
@@ -24,7 +24,7 @@ func (s *Store) SavePerson(ctx context.Context, p *Person) error {
 // has ended.
 func (s *Store) BeginPerson(ctx context.Context, p *Person) error {
 	if strings.TrimSpace(p.FullName) == "" {
-		return invalid("Please give the person's full name.")
+		return invalidField("FullName", "Please give the person's full name.")
 	}
 	if p.ID != "" {
 		return invalid("This person is already in the library.")
@@ -345,7 +345,7 @@ func (s *Store) SetAllergyStatus(ctx context.Context, personID string, st Allerg
 func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
 	a.Substance = strings.TrimSpace(a.Substance)
 	if a.Substance == "" {
-		return invalid("Please say what the allergy is to (a medicine, food or material).")
+		return invalidField("Substance", "Please say what the allergy is to (a medicine, food or material).")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if a.ID == "" {

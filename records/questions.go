@@ -22,7 +22,7 @@ func normalQuestion(s string) string {
 func (s *Store) AddQuestion(ctx context.Context, q *Question) (bool, error) {
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
-		return false, invalid("Please write the question.")
+		return false, invalidField("Text", "Please write the question.")
 	}
 	added := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -87,7 +87,7 @@ func linkQuestion(ctx context.Context, tx *sql.Tx, id string, docs []string) err
 func (s *Store) UpdateQuestion(ctx context.Context, q *Question) error {
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
-		return invalid("A question cannot be empty. To remove it, delete it.")
+		return invalidField("Text", "A question cannot be empty. To remove it, delete it.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE question SET text=?, category=?, asked=?, answer=? WHERE id=?`,

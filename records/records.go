@@ -21,6 +21,10 @@ import (
 type Problem struct {
 	Msg string
 	Err error
+	// Field names the input the problem is about, as the Go field of the
+	// record being saved ("Name", "Stop", "From"...), so a form can show the
+	// sentence next to that field; "" when it is about no one field.
+	Field string
 }
 
 func (p *Problem) Error() string { return p.Msg }
@@ -67,6 +71,20 @@ func Explain(err error) string {
 }
 
 func invalid(msg string) error { return &Problem{Msg: msg, Err: ErrInvalid} }
+
+// invalidField is invalid input in one field (see Problem.Field).
+func invalidField(field, msg string) error {
+	return &Problem{Msg: msg, Err: ErrInvalid, Field: field}
+}
+
+// FieldOf names the field err is about (see Problem.Field), or "".
+func FieldOf(err error) string {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p.Field
+	}
+	return ""
+}
 
 // Identifier is one labelled identifier of a person: "NHS number",
 // "Hospital number", "Insurance member number".

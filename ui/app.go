@@ -373,10 +373,10 @@ func (a *App) build() {
 	// window or command keeps busy; the edit is kept and saved when it can.
 	a.saving = widget.NewLabelWithStyle("Saving…", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
 	a.saving.Hide()
-	// The switchers scroll sideways rather than widen the window past the
-	// screen when the text is large.
-	switchers := container.NewHScroll(container.NewHBox(bold("Preparing for:"), a.personSelect, a.detailsButton, bold("Case:"),
-		container.New(minWidth{220}, a.caseSelect), a.caseLabel))
+	// The switchers wrap onto a second line rather than widen the window
+	// past the screen, or run off its edge, when the text is large.
+	switchers := newFlow(container.NewHBox(bold("Preparing for:"), a.personSelect, a.detailsButton),
+		container.NewHBox(bold("Case:"), container.New(minWidth{220}, a.caseSelect)), a.caseLabel)
 	header := container.NewBorder(nil, nil, nil, a.saving, switchers)
 
 	a.navButtons = map[string]*widget.Button{}
@@ -767,7 +767,7 @@ func (a *App) onAddPerson() {
 		if err == nil {
 			err = a.createPerson(&p)
 		}
-		if showProblem(f.problem, err) {
+		if f.show(err) {
 			return
 		}
 		a.closeDialog(d)

@@ -728,3 +728,138 @@ func TestAddDialogSetsEachDocument(t *testing.T) {
 		t.Errorf("added documents = %v, want each with its own title, date and kind", got)
 	}
 }
+
+// TestWheelScrollsFormOverFields: the mouse wheel moves a long form when
+// the pointer is over a text field, one-line or multi-line, and a
+// multi-line field holding more than it shows scrolls its own text first.
+func TestWheelScrollsFormOverFields(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.win.Resize(fyne.NewSize(900, 500))
+	a.show(secCase)
+	cs := a.caseScreen
+	sc := cs.box.(*container.Scroll)
+	d := fyne.CurrentApp().Driver()
+	c := a.win.Canvas()
+	for _, tt := range []struct {
+		name  string
+		field *formEntry
+	}{
+		{"multi-line", cs.diagnosis},
+		{"one-line", cs.title},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc.Offset.Y = 0
+			sc.Refresh()
+			at := d.AbsolutePositionForObject(tt.field).Add(fyne.NewPos(10, 10))
+			test.Scroll(c, at, 0, -40)
+			if sc.Offset.Y == 0 {
+				t.Fatalf("a wheel turn over the %s field did not move the form", tt.name)
+			}
+			down := sc.Offset.Y
+			test.Scroll(c, d.AbsolutePositionForObject(tt.field).Add(fyne.NewPos(10, 10)), 0, 40)
+			if sc.Offset.Y >= down {
+				t.Errorf("a wheel turn up over the %s field: offset %v, was %v", tt.name, sc.Offset.Y, down)
+			}
+		})
+	}
+
+	// A long text in a multi-line field: the wheel reads down it first.
+	sc.Offset.Y = 0
+	sc.Refresh()
+	cs.diagnosis.SetText(strings.Repeat("A line of what the first doctor said.\n", 30))
+	at := d.AbsolutePositionForObject(cs.diagnosis).Add(fyne.NewPos(10, 10))
+	test.Scroll(c, at, 0, -40)
+	if sc.Offset.Y != 0 {
+		t.Errorf("the form moved (%v) while the field under the pointer still had text to show", sc.Offset.Y)
+	}
+}
+
+// TestLargeTextFitsSmallWindow: at 150% text in a 1024×700 window every
+// screen fits across, so nothing is reached only by scrolling sideways and
+// no button sits off the edge; and the header's appointment is on screen.
+func TestLargeTextFitsSmallWindow(t *testing.T) {
+	a := newTestApp(t)
+	p, err := sample.Load(a.ctx, a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.fyne.Settings().SetTheme(readableTheme{scale: 1.5})
+	a.enterMain(p.ID)
+	a.win.Resize(fyne.NewSize(1024, 700))
+	for _, name := range sections {
+		t.Run(name, func(t *testing.T) {
+			a.show(name)
+			a.win.Resize(fyne.NewSize(1024, 700))
+			fit := a.fitted[name]
+			if need, have := fit.Content.MinSize().Width, fit.Size().Width; need > have+0.5 {
+				t.Errorf("the %s screen needs %.0f px across but has %.0f: it scrolls sideways", name, need, have)
+			}
+		})
+	}
+	d := fyne.CurrentApp().Driver()
+	right := d.AbsolutePositionForObject(a.caseLabel).X + a.caseLabel.MinSize().Width
+	if a.caseLabel.Text == "" || right > a.win.Canvas().Size().Width {
+		t.Errorf("the appointment %q ends at %.0f px, past the window's %.0f", a.caseLabel.Text, right, a.win.Canvas().Size().Width)
+	}
+}
+
+// TestTextAreaGrowsWithText: a notes field grows with what is typed, so it
+// can be read without scrolling inside it, up to a limit.
+func TestTextAreaGrowsWithText(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.win.Resize(fyne.NewSize(900, 700))
+	a.show(secCase)
+	f := a.caseScreen.plan
+	f.SetText("Surgery.")
+	short := f.MinSize().Height
+	f.SetText(strings.Repeat("Left mastectomy with sentinel lymph node biopsy, then tablets. ", 6))
+	a.win.Content().Refresh()
+	long := f.MinSize().Height
+	if long <= short {
+		t.Fatalf("the field is %v high with a long plan and %v with a short one: it did not grow", long, short)
+	}
+	f.SetText(strings.Repeat("A line.\n", 100))
+	if huge := f.MinSize().Height; huge > long*4 {
+		t.Errorf("with 100 lines the field is %v high: it should stop growing and scroll", huge)
+	}
+}
+
+func TestWrappedLines(t *testing.T) {
+	width := func(s string) float32 { return float32(len(s)) } // one unit a character
+	for _, tt := range []struct {
+		text string
+		w    float32
+		want int
+	}{
+		{"", 10, 1},
+		{"short", 10, 1},
+		{"one two three", 10, 2},
+		{"one\ntwo", 10, 2},
+		{"abcdefghijklmnopqrstuvwxy", 10, 3},
+		{"aa abcdefghijklmnopqrst bb", 10, 4},
+	} {
+		if got := wrappedLines(tt.text, tt.w, width); got != tt.want {
+			t.Errorf("wrappedLines(%q, %v) = %d, want %d", tt.text, tt.w, got, tt.want)
+		}
+	}
+}
+
+// TestCompactFromSettings: an older library (4 KiB pages) is compacted from
+// Settings, which says what it did; the records stay.
+func TestCompactFromSettings(t *testing.T) {
+	defer func(v int) { records.PageSize = v }(records.PageSize)
+	records.PageSize = 4096
+	a := withPerson(t, "Ann Example")
+	records.PageSize = 65536
+	a.show(secSettings)
+	test.Tap(a.settings.compact)
+	if !a.settings.compacted.Visible() || !strings.Contains(a.settings.compacted.Text, "Adding is faster") {
+		t.Fatalf("after Compact: %q, want it to say adding is faster now", a.settings.compacted.Text)
+	}
+	if a.settings.compact.Disabled() || a.settings.compacting.Visible() {
+		t.Error("the Compact button or its progress bar were left as while compacting")
+	}
+	if p, err := a.store.Person(a.ctx, a.person.ID); err != nil || p.FullName != "Ann Example" {
+		t.Errorf("after compacting, the person is %+v (%v)", p, err)
+	}
+}

@@ -359,16 +359,21 @@ func (s *caseScreen) editRequest(r records.RecordsRequest) {
 	asked.SetText(r.RequestedOn.String())
 	got.SetText(r.ReceivedOn.String())
 	problem := problemLabel()
+	said := a.newFieldNotes(problem)
 	var d dialog.Dialog
 	save := func() {
 		var err error
+		said.clear()
 		r.From, r.What = from.Text, what.Text
-		if r.RequestedOn, err = records.ParseDate(asked.Text); err == nil {
-			if r.ReceivedOn, err = records.ParseDate(got.Text); err == nil {
-				err = a.store.SaveRecordsRequest(a.ctx, &r)
-			}
+		if r.RequestedOn, err = records.ParseDate(asked.Text); err != nil {
+			said.show("RequestedOn", err)
+			return
 		}
-		if showProblem(problem, err) {
+		if r.ReceivedOn, err = records.ParseDate(got.Text); err != nil {
+			said.show("ReceivedOn", err)
+			return
+		}
+		if said.show("", a.store.SaveRecordsRequest(a.ctx, &r)) {
 			return
 		}
 		a.closeDialog(d)
@@ -378,10 +383,10 @@ func (s *caseScreen) editRequest(r records.RecordsRequest) {
 		e.OnSubmitted = func(string) { save() }
 	}
 	body := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Asked", from),
+		widget.NewFormItem("Asked", said.under("From", from)),
 		widget.NewFormItem("For", what),
-		widget.NewFormItem("Asked on", asked),
-		widget.NewFormItem("Received on", got)))
+		widget.NewFormItem("Asked on", said.under("RequestedOn", asked)),
+		widget.NewFormItem("Received on", said.under("ReceivedOn", got))))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 240))
 	d = a.formDialog("Request for records", "Save", scroll, problem, save)
@@ -437,15 +442,18 @@ func (s *caseScreen) editOpinion(o records.Opinion) {
 	treat.SetText(o.Treatment)
 	notes.SetText(o.Notes)
 	problem := problemLabel()
+	said := a.newFieldNotes(problem)
 	var d dialog.Dialog
 	save := func() {
 		var err error
+		said.clear()
 		o.Clinician = records.Doctor{Name: name.Text, Specialty: spec.Text, Hospital: hosp.Text}
 		o.Diagnosis, o.Treatment, o.Notes = diag.Text, treat.Text, notes.Text
-		if o.Date, err = records.ParseDate(date.Text); err == nil {
-			err = a.store.SaveOpinion(a.ctx, &o)
+		if o.Date, err = records.ParseDate(date.Text); err != nil {
+			said.show("Date", err)
+			return
 		}
-		if showProblem(problem, err) {
+		if said.show("", a.store.SaveOpinion(a.ctx, &o)) {
 			return
 		}
 		a.closeDialog(d)
@@ -458,7 +466,7 @@ func (s *caseScreen) editOpinion(o records.Opinion) {
 		widget.NewFormItem("Doctor", name),
 		widget.NewFormItem("Specialty", spec),
 		widget.NewFormItem("Where", hosp),
-		widget.NewFormItem("Date", date),
+		widget.NewFormItem("Date", said.under("Date", date)),
 		widget.NewFormItem("Diagnosis", diag),
 		widget.NewFormItem("Recommends", treat),
 		widget.NewFormItem("Notes", notes)))

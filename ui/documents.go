@@ -210,7 +210,8 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	filters := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, s.search),
 		container.NewGridWithColumns(3, s.kind, s.from, s.to),
-		container.NewBorder(nil, nil, s.showTrash, container.NewHBox(s.emptyTrash, s.add), s.count),
+		container.NewBorder(nil, nil, s.showTrash, container.NewHBox(s.emptyTrash, s.add)),
+		s.count, // on a line of its own: beside the buttons, large text broke "documents" in two
 		s.filterNote,
 	)
 	left := container.NewBorder(filters, nil, nil, nil, s.list)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -98,7 +97,12 @@ func newMedicationsScreen(a *App) *medicationsScreen {
 		hint("Current and past medicines. Choose a row, then \"Change...\" or \"Stop taking...\". Stopped medicines stay in the list with the reason."),
 		buttons, s.empty)
 	allergies := container.NewVBox(widget.NewSeparator(), heading("Allergies"), s.allergyStatus, s.allergyBox, container.NewHBox(s.addAllergy))
-	s.box = container.NewBorder(top, allergies, nil, nil, s.table)
+	// The table and the allergies share the height (the divider moves):
+	// with allergies fixed at the bottom, large text in a small window left
+	// the table one row high.
+	split := container.NewVSplit(s.table, container.NewVScroll(allergies))
+	split.Offset = 0.6
+	s.box = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
 
@@ -239,6 +243,7 @@ type medForm struct {
 	slots                      *widget.CheckGroup
 	status                     *widget.Select
 	problem                    *widget.Label
+	said                       *fieldNotes // problems under their fields
 	dialog                     dialog.Dialog
 	save                       func()
 }
@@ -270,6 +275,7 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	f.slots.Horizontal = true
 	f.status = widget.NewSelect([]string{statusTaking, statusPaused, statusPast}, nil)
 	f.problem = problemLabel()
+	f.said = a.newFieldNotes(f.problem)
 
 	setQuiet(f.name, m.Name)
 	setQuiet(f.strength, m.Strength)
@@ -302,7 +308,7 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 		e.OnSubmitted = func(string) { f.save() }
 	}
 	formW := widget.NewForm(
-		widget.NewFormItem("Medicine", f.name),
+		widget.NewFormItem("Medicine", f.said.under("Name", f.name)),
 		widget.NewFormItem("Strength", f.strength),
 		widget.NewFormItem("Dose", f.dose),
 		widget.NewFormItem("Form", f.form),
@@ -310,9 +316,9 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 		widget.NewFormItem("Times of day", f.slots),
 		widget.NewFormItem("For", f.reason),
 		widget.NewFormItem("Prescribed by", f.doctor),
-		widget.NewFormItem("Started", f.start),
+		widget.NewFormItem("Started", f.said.under("Start", f.start)),
 		widget.NewFormItem("Status", f.status),
-		widget.NewFormItem("Stopped", f.stop),
+		widget.NewFormItem("Stopped", f.said.under("Stop", f.stop)),
 		widget.NewFormItem("Notes", f.notes),
 	)
 	scroll := container.NewVScroll(formW)
@@ -341,16 +347,13 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 		}
 	}
 	var err error
-	show := func(err error) {
-		f.problem.SetText(records.Explain(err))
-		f.problem.Show()
-	}
+	f.said.clear()
 	if m.Start, err = records.ParseDate(f.start.Text); err != nil {
-		show(fmt.Errorf("start date: %w", err))
+		f.said.show("Start", err)
 		return
 	}
 	if m.Stop, err = records.ParseDate(f.stop.Text); err != nil {
-		show(err)
+		f.said.show("Stop", err)
 		return
 	}
 	switch f.status.Selected {
@@ -365,7 +368,7 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 		m.Status = records.MedStopped // a stop date means it was stopped
 	}
 	if err := s.a.store.SaveMedication(s.a.ctx, &m); err != nil {
-		show(err)
+		f.said.show("", err)
 		return
 	}
 	s.a.closeDialog(f.dialog)
@@ -377,6 +380,7 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 type stopForm struct {
 	date, reason *formEntry
 	problem      *widget.Label
+	said         *fieldNotes
 	dialog       dialog.Dialog
 	save         func()
 }
@@ -391,12 +395,17 @@ func (s *medicationsScreen) onStop() {
 	f.date = a.newEntry("When: 2026-03-15, or just 2026-03")
 	f.reason = a.newEntry("Why: side effects, did not help, finished the course...")
 	f.problem = problemLabel()
+	said := a.newFieldNotes(f.problem)
+	f.said = said
+	dateField := said.under("Stop", f.date)
 	f.save = func() {
+		said.clear()
 		on, err := records.ParseDate(f.date.Text)
-		if err == nil {
-			err = a.store.StopMedication(a.ctx, m.ID, on, f.reason.Text)
+		if err != nil {
+			said.show("Stop", err)
+			return
 		}
-		if showProblem(f.problem, err) {
+		if said.show("", a.store.StopMedication(a.ctx, m.ID, on, f.reason.Text)) {
 			return
 		}
 		a.closeDialog(f.dialog)
@@ -408,7 +417,7 @@ func (s *medicationsScreen) onStop() {
 	f.reason.OnSubmitted = func(string) { f.save() }
 	body := container.NewVBox(
 		hint("The medicine stays in the list as a past medicine: the second doctor will want to know it was tried."),
-		widget.NewForm(widget.NewFormItem("Stopped on", f.date), widget.NewFormItem("Reason", f.reason)))
+		widget.NewForm(widget.NewFormItem("Stopped on", dateField), widget.NewFormItem("Reason", f.reason)))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(560, 200))
 	f.dialog = a.formDialog("Stop taking "+m.Name, "Stop taking", scroll, f.problem, f.save)
@@ -495,12 +504,12 @@ func (s *medicationsScreen) onAddAllergy() {
 	severity := a.newSelectEntry([]string{"mild", "moderate", "severe"})
 	severity.PlaceHolder = "How bad"
 	problem := problemLabel()
+	said := a.newFieldNotes(problem)
 	var d dialog.Dialog
 	save := func() {
+		said.clear()
 		al := records.Allergy{PersonID: a.person.ID, Substance: substance.Text, Reaction: reaction.Text, Severity: severity.Text}
-		if err := a.store.SaveAllergy(a.ctx, &al); err != nil {
-			problem.SetText(records.Explain(err))
-			problem.Show()
+		if said.show("", a.store.SaveAllergy(a.ctx, &al)) {
 			return
 		}
 		a.closeDialog(d)
@@ -509,7 +518,7 @@ func (s *medicationsScreen) onAddAllergy() {
 	substance.OnSubmitted = func(string) { save() }
 	reaction.OnSubmitted = func(string) { save() }
 	body := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Allergic to", substance),
+		widget.NewFormItem("Allergic to", said.under("Substance", substance)),
 		widget.NewFormItem("Reaction", reaction),
 		widget.NewFormItem("Severity", severity)))
 	scroll := container.NewVScroll(body)

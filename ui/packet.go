@@ -113,7 +113,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.paper.Required = true
 	s.quality = widget.NewRadioGroup([]string{qualityCompact, qualityOriginal}, func(string) { s.onSettings() })
 	s.quality.Required = true
-	s.duplex = widget.NewCheck("Each document starts on a right-hand page (for printing on both sides)", func(bool) { s.refreshEstimate() })
+	s.duplex = widget.NewCheck("On both sides of the paper", func(bool) { s.refreshEstimate() })
 	s.estimate = widget.NewLabel("")
 	s.estimate.Wrapping = fyne.TextWrapWord
 
@@ -147,12 +147,16 @@ func newPacketScreen(a *App) *packetScreen {
 	left := container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("1. What goes in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Tick the documents to send and move them into the order the doctor should read them. The cover, contents, summary, medicines and questions always come first."),
-		s.summary, container.NewHBox(s.allBtn, s.dateBtn), // one above the other: narrow enough for large text
+		s.summary, newFlow(s.allBtn, s.dateBtn), // side by side, or one above the other when large text needs it
 	), nil, nil, nil, s.list)
 	right := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("2. How it is printed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewForm(widget.NewFormItem("Paper", s.paper), widget.NewFormItem("Photos", s.quality)),
-		s.duplex,
+		// Each choice under its name, not beside it: the column stays narrow
+		// enough for large text on a 1024-pixel screen.
+		widget.NewLabelWithStyle("Paper", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.paper,
+		widget.NewLabelWithStyle("Photos", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.quality,
+		widget.NewLabelWithStyle("Printing", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.duplex,
+		hint("Each document then starts on a right-hand page, so the sheets can be separated after double-sided printing; the backs left empty say so."),
 		s.estimate,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

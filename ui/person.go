@@ -39,10 +39,12 @@ type personDialog struct {
 	cPhone   *formEntry
 	cEmail   *formEntry
 	problem  *widget.Label
+	said     *fieldNotes // the name's and birth date's problems, under them
 	saved    *widget.Label
 	saver    *saver
 	// bornField is the date of birth with its reading under it.
 	bornField fyne.CanvasObject
+	nameField fyne.CanvasObject
 	dialog    dialog.Dialog
 	filling   bool // true while the form is filled from the library (not an edit)
 }
@@ -101,6 +103,10 @@ func newPersonDialog(a *App) *personDialog {
 	d.who.Horizontal = true
 	d.who.Required = true
 	d.problem = problemLabel()
+	d.said = a.newFieldNotes(d.problem)
+	d.said.scroll = nil // saved as typed: never pull the view away from the field being typed in
+	d.nameField = d.said.under("FullName", d.name)
+	d.bornField = d.said.under("DateOfBirth", d.bornField)
 	d.saved = hint("Changes are saved as you type.")
 	return d
 }
@@ -156,12 +162,12 @@ func (d *personDialog) open() {
 	d.cPhone.SetText(p.PreparedBy.Phone)
 	d.cEmail.SetText(p.PreparedBy.Email)
 	d.filling = false
-	d.problem.Hide()
+	d.said.clear()
 
 	body := container.NewVBox(
 		d.saved,
 		widget.NewForm(
-			widget.NewFormItem("Name", d.name),
+			widget.NewFormItem("Name", d.nameField),
 			widget.NewFormItem("Date of birth", d.bornField),
 		),
 		widget.NewLabelWithStyle("Hospital and insurance numbers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -205,14 +211,15 @@ func (d *personDialog) save() {
 		return
 	}
 	p := a.person
-	var problems []string
+	d.said.clear()
+	const rest = " Everything else is saved."
 	if name := strings.TrimSpace(d.name.Text); name != "" {
 		p.FullName = name
 	} else {
-		problems = append(problems, "Please write the person's name.")
+		d.said.show("FullName", &records.Problem{Msg: "Please write the person's name." + rest})
 	}
 	if born, err := records.ParseDate(d.born.Text); err != nil {
-		problems = append(problems, records.Explain(err))
+		d.said.show("DateOfBirth", &records.Problem{Msg: records.Explain(err) + rest, Err: err})
 	} else {
 		p.DateOfBirth = born
 	}
@@ -230,16 +237,10 @@ func (d *personDialog) save() {
 	if err := a.store.SavePerson(a.ctx, &p); errors.Is(err, records.ErrBusy) && a.flushing != nil {
 		a.showError(err) // kept and saved again shortly ("Saving…")
 	} else if err != nil {
-		problems = append(problems, records.Explain(err))
+		d.said.show("", err)
 	} else {
 		a.person = p
 		a.reloadPeople()
 		a.win.SetTitle("Second Opinion - " + p.FullName)
-	}
-	if len(problems) > 0 {
-		d.problem.SetText(strings.Join(problems, " ") + " Everything else is saved.")
-		d.problem.Show()
-	} else {
-		d.problem.Hide()
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -95,8 +96,8 @@ func TestPersonDetailsSaved(t *testing.T) {
 	test.Type(d.carerNm, "Cara Example")
 	test.Type(d.relation, "daughter")
 	d.name.SetText("")
-	if !d.problem.Visible() {
-		t.Error("an empty name should be said under the form")
+	if got := saidUnder(d.said, "FullName"); !strings.Contains(got, "name") {
+		t.Errorf("under the name: %q, want an empty name said there", got)
 	}
 	d.name.SetText("Ann B. Example")
 	a.escape()
@@ -120,8 +121,8 @@ func TestPersonDetailsSaved(t *testing.T) {
 	// A bad date is said and the rest still saved.
 	test.Tap(a.detailsButton)
 	d.born.SetText("3/2/50")
-	if !d.problem.Visible() {
-		t.Error("a date that cannot be read should be said under the form")
+	if got := saidUnder(d.said, "DateOfBirth"); !strings.Contains(got, "not a date") {
+		t.Errorf("under the date of birth: %q, want the date that cannot be read said there", got)
 	}
 	d.email.SetText("ann@example.org")
 	a.escape()

@@ -30,6 +30,7 @@ type questionsScreen struct {
 	suggested *widget.Button
 	library   *libraryDialog // the open question library (tests)
 	note      *widget.Label
+	said      *fieldNotes // the chosen question's problems, under its text
 
 	detail   *fyne.Container
 	empty    fyne.CanvasObject
@@ -108,6 +109,8 @@ func newQuestionsScreen(a *App) *questionsScreen {
 
 	s.saver = a.newSaver(s.save)
 	s.text = a.newTextArea("The question", 2)
+	s.said = a.newFieldNotes(nil)
+	s.said.scroll = nil // saved as typed
 	s.category = a.newSelectEntry(questionCategories)
 	s.category.PlaceHolder = "Category (optional)"
 	s.asked = widget.NewCheck("I asked this at the appointment", func(bool) { s.saver.poke() })
@@ -126,7 +129,7 @@ func newQuestionsScreen(a *App) *questionsScreen {
 	s.form = container.NewVScroll(container.NewVBox(
 		container.NewHBox(s.up, s.down, s.top),
 		widget.NewForm(
-			widget.NewFormItem("Question", s.text),
+			widget.NewFormItem("Question", s.said.under("Text", s.text)),
 			widget.NewFormItem("Category", s.category),
 		),
 		s.asked,
@@ -180,6 +183,7 @@ func (s *questionsScreen) selectQuestion(i int) {
 		return
 	}
 	s.selected = i
+	s.said.clear()
 	q := s.questions[i]
 	setQuiet(s.text, q.Text)
 	fn := s.category.OnChanged
@@ -223,6 +227,11 @@ func (s *questionsScreen) showLinks(q records.Question) {
 func (s *questionsScreen) onAdd() {
 	q := records.Question{CaseID: s.a.kase.ID, Text: s.newText.Text}
 	added, err := s.a.store.AddQuestion(s.a.ctx, &q)
+	if records.FieldOf(err) == "Text" { // said under the field it is about
+		s.note.SetText(records.Explain(err))
+		s.note.Show()
+		return
+	}
 	if err != nil {
 		s.a.showError(err)
 		return
@@ -245,7 +254,11 @@ func (s *questionsScreen) save() {
 	}
 	q := s.questions[s.selected]
 	q.Text, q.Category, q.Asked, q.Answer = s.text.Text, s.category.Text, s.asked.Checked, s.answer.Text
-	if err := s.a.store.UpdateQuestion(s.a.ctx, &q); err != nil {
+	s.said.clear()
+	if err := s.a.store.UpdateQuestion(s.a.ctx, &q); records.FieldOf(err) != "" {
+		s.said.show("", err) // kept in the field; said under it
+		return
+	} else if err != nil {
 		s.a.showError(err)
 		return
 	}

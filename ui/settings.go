@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,12 @@ type settingsScreen struct {
 	backup   *widget.Button
 	paper    *widget.Select
 	backedUp *widget.Label
-	box      fyne.CanvasObject
+	// compact rewrites an older library with larger pages (faster adds)
+	// and gives back deleted space; compacting shows how far it has got.
+	compact    *widget.Button
+	compacting *widget.ProgressBar
+	compacted  *widget.Label
+	box        fyne.CanvasObject
 }
 
 const (
@@ -41,6 +47,11 @@ func newSettingsScreen(a *App) *settingsScreen {
 	s.backup.Importance = widget.HighImportance
 	s.backedUp = hint("")
 	s.backedUp.Hide()
+	s.compact = widget.NewButtonWithIcon("Compact the library...", theme.ViewRefreshIcon(), s.onCompact)
+	s.compacting = widget.NewProgressBar()
+	s.compacting.Hide()
+	s.compacted = hint("")
+	s.compacted.Hide()
 	s.paper = widget.NewSelect([]string{paperA4, paperLetter}, s.onPaper)
 	var sizes []string
 	for _, ts := range textScales {
@@ -60,6 +71,12 @@ func newSettingsScreen(a *App) *settingsScreen {
 		hint("A backup is a complete copy of the library. Keep it on a USB stick or another disk; it can be opened like the library itself."),
 		container.NewHBox(s.backup),
 		s.backedUp,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Compact", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		hint("Rewrites the library so that adding is faster (libraries made before December 2026) and the space of deleted records goes back to the disk. Nothing in it changes."),
+		container.NewHBox(s.compact),
+		s.compacting,
+		s.compacted,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Paper size for new packets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.paper,
@@ -210,4 +227,39 @@ func (s *settingsScreen) backupTo(path string) {
 			s.backedUp.SetText("Backup saved: " + path)
 		})
 	})
+}
+
+// onCompact compacts the library off the UI goroutine, showing how far it
+// has got; the rest of the window waits (the library is rewritten in place).
+func (s *settingsScreen) onCompact() {
+	store, ctx := s.a.store, s.a.ctx
+	s.compact.Disable()
+	s.compacting.SetValue(0)
+	s.compacting.Show()
+	s.compacted.SetText("Compacting the library. This can take a minute for a large one; please wait.")
+	s.compacted.Show()
+	s.a.async(func() {
+		res, err := store.Compact(ctx, func(done, total int64) {
+			fyne.Do(func() { s.compacting.SetValue(float64(done) / float64(max(total, 1))) })
+		})
+		fyne.Do(func() {
+			s.compact.Enable()
+			s.compacting.Hide()
+			if err != nil {
+				s.compacted.Hide()
+				s.a.showError(err)
+				return
+			}
+			s.compacted.SetText(compactedText(res))
+		})
+	})
+}
+
+// compactedText says what compacting did.
+func compactedText(res records.Compacted) string {
+	t := fmt.Sprintf("Compacted: the library was %s and is now %s.", records.HumanBytes(res.Before), records.HumanBytes(res.After))
+	if res.PageBefore != res.PageAfter {
+		t += " Adding is faster from now on."
+	}
+	return t
 }

@@ -52,6 +52,14 @@ func withPerson(t *testing.T, name string) *App {
 	return a
 }
 
+// saidUnder is the problem shown under a form's field, or "" when none is.
+func saidUnder(n *fieldNotes, field string) string {
+	if l := n.notes[field]; l != nil && l.Visible() {
+		return l.Text
+	}
+	return ""
+}
+
 // writePNG makes a small picture file to add.
 func writePNG(t *testing.T, dir, name string, shade uint8) string {
 	t.Helper()
@@ -81,12 +89,13 @@ func TestWelcome(t *testing.T) {
 		carer              bool
 		carerName          string
 		wantProblem        string // "" means the person is created
+		under              string // the field the problem is said under
 	}{
 		{name: "myself", person: "Ann Example", born: "1961-04-23"},
 		{name: "carer", person: "Bob Example", born: "1940", carer: true, carerName: "Cara Example"},
-		{name: "no name", person: "", wantProblem: "Please write the name"},
-		{name: "bad birth date", person: "Dan Example", born: "31/02/1961", wantProblem: "is not a date we can read"},
-		{name: "carer without own name", person: "Eve Example", carer: true, wantProblem: "write your own name"},
+		{name: "no name", person: "", wantProblem: "Please write the name", under: "FullName"},
+		{name: "bad birth date", person: "Dan Example", born: "31/02/1961", wantProblem: "is not a date we can read", under: "DateOfBirth"},
+		{name: "carer without own name", person: "Eve Example", carer: true, wantProblem: "write your own name", under: "PreparedBy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,8 +115,8 @@ func TestWelcome(t *testing.T) {
 			}
 			test.Tap(a.welcome.start)
 			if tt.wantProblem != "" {
-				if !f.problem.Visible() || !strings.Contains(f.problem.Text, tt.wantProblem) {
-					t.Fatalf("problem = %q (visible %v), want it to say %q", f.problem.Text, f.problem.Visible(), tt.wantProblem)
+				if got := saidUnder(f.said, tt.under); !strings.Contains(got, tt.wantProblem) {
+					t.Fatalf("under %s: %q, want it to say %q", tt.under, got, tt.wantProblem)
 				}
 				if people, _ := a.store.People(a.ctx); len(people) != 0 {
 					t.Fatalf("People() = %d after a mistake, want 0", len(people))
@@ -309,11 +318,11 @@ func TestMedications(t *testing.T) {
 	}
 	tests := []struct {
 		name, med, start, stop string
-		want                   string
+		want, under            string
 	}{
-		{"empty name", "", "", "", "medicine's name"},
-		{"stop before start", "Tamoxifen", "2024-05", "2023-01", "before the start date"},
-		{"unreadable date", "Tamoxifen", "Smarch 2024", "", "not a date we can read"},
+		{"empty name", "", "", "", "medicine's name", "Name"},
+		{"stop before start", "Tamoxifen", "2024-05", "2023-01", "before the start date", "Stop"},
+		{"unreadable date", "Tamoxifen", "Smarch 2024", "", "not a date we can read", "Start"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,8 +330,13 @@ func TestMedications(t *testing.T) {
 			f.start.SetText(tt.start)
 			f.stop.SetText(tt.stop)
 			f.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter saves
-			if !f.problem.Visible() || !strings.Contains(f.problem.Text, tt.want) {
-				t.Errorf("problem = %q, want it to say %q", f.problem.Text, tt.want)
+			if got := saidUnder(f.said, tt.under); !strings.Contains(got, tt.want) {
+				t.Errorf("under %s: %q, want it to say %q", tt.under, got, tt.want)
+			}
+			for field := range f.said.notes {
+				if got := saidUnder(f.said, field); field != tt.under && got != "" {
+					t.Errorf("under %s too: %q", field, got)
+				}
 			}
 			if len(a.escapes) != 1 {
 				t.Errorf("the form closed on a mistake")
@@ -346,8 +360,8 @@ func TestMedications(t *testing.T) {
 	st := s.stopping
 	st.reason.SetText("Hot flushes")
 	st.save()
-	if !strings.Contains(st.problem.Text, "date") {
-		t.Errorf("stopping without a date says %q", st.problem.Text)
+	if got := saidUnder(st.said, "Stop"); !strings.Contains(got, "date") {
+		t.Errorf("stopping without a date says %q under the date", got)
 	}
 	st.date.SetText("2025-11")
 	st.date.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

@@ -54,7 +54,7 @@ func (s *welcomeScreen) onStart() {
 	if err == nil {
 		err = s.a.createPerson(&p)
 	}
-	if showProblem(s.form.problem, err) {
+	if s.form.show(err) {
 		return
 	}
 	s.a.enterMain(p.ID)
@@ -99,6 +99,7 @@ type personForm struct {
 	phone    *formEntry
 	email    *formEntry
 	problem  *widget.Label
+	said     *fieldNotes // problems under their fields
 	onSubmit func()
 	box      fyne.CanvasObject
 }
@@ -117,6 +118,7 @@ func newPersonForm(a *App) *personForm {
 	f.phone = a.newEntry("Your phone number (optional)")
 	f.email = a.newEntry("Your email (optional)")
 	f.problem = problemLabel()
+	f.said = a.newFieldNotes(f.problem)
 	for _, e := range []*formEntry{f.name, f.born, f.carerNm, f.relation, f.phone, f.email} {
 		e.OnSubmitted = func(string) {
 			if f.onSubmit != nil {
@@ -125,7 +127,7 @@ func newPersonForm(a *App) *personForm {
 		}
 	}
 	carerForm := widget.NewForm(
-		widget.NewFormItem("Your name", f.carerNm),
+		widget.NewFormItem("Your name", f.said.under("PreparedBy", f.carerNm)),
 		widget.NewFormItem("You are their", f.relation),
 		widget.NewFormItem("Your phone", f.phone),
 		widget.NewFormItem("Your email", f.email),
@@ -144,8 +146,8 @@ func newPersonForm(a *App) *personForm {
 	f.who.SetSelected(whoSelf)
 	f.box = container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem("Name", f.name),
-			widget.NewFormItem("Date of birth", f.born),
+			widget.NewFormItem("Name", f.said.under("FullName", f.name)),
+			widget.NewFormItem("Date of birth", f.said.under("DateOfBirth", f.born)),
 			widget.NewFormItem("This is for", f.who),
 		),
 		f.carer)
@@ -153,6 +155,13 @@ func newPersonForm(a *App) *personForm {
 }
 
 func (f *personForm) content() fyne.CanvasObject { return f.box }
+
+// show says err next to its field (or under the form); it reports whether
+// there was a problem. UI goroutine.
+func (f *personForm) show(err error) bool {
+	f.said.clear()
+	return f.said.show("", err)
+}
 
 // withProblem is the form with its problem label below (the welcome screen;
 // a dialog shows the label by its buttons instead).
@@ -162,18 +171,18 @@ func (f *personForm) withProblem() fyne.CanvasObject { return container.NewVBox(
 func (f *personForm) person() (records.Person, error) {
 	p := records.Person{FullName: strings.TrimSpace(f.name.Text)}
 	if p.FullName == "" {
-		return p, &records.Problem{Msg: "Please write the name of the person the second opinion is for."}
+		return p, &records.Problem{Msg: "Please write the name of the person the second opinion is for.", Field: "FullName"}
 	}
 	born, err := records.ParseDate(f.born.Text)
 	if err != nil {
-		return p, err
+		return p, &records.Problem{Msg: records.Explain(err), Err: err, Field: "DateOfBirth"}
 	}
 	p.DateOfBirth = born
 	if f.who.Selected == whoCarer {
 		p.PreparedBy = records.Preparer{Name: strings.TrimSpace(f.carerNm.Text), Relationship: strings.TrimSpace(f.relation.Text),
 			Phone: strings.TrimSpace(f.phone.Text), Email: strings.TrimSpace(f.email.Text)}
 		if p.PreparedBy.Name == "" {
-			return p, &records.Problem{Msg: "Please write your own name, so the clinic knows who is helping."}
+			return p, &records.Problem{Msg: "Please write your own name, so the clinic knows who is helping.", Field: "PreparedBy"}
 		}
 	} else {
 		p.PreparedBy.Self = true

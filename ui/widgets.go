@@ -29,6 +29,9 @@ type formEntry struct {
 	// reading, for a date field, says how a date that could be read two
 	// ways was read ("= 3 April 2024"), before it is saved.
 	reading *widget.Label
+	// rows is a text area's set height in lines (0 for a one-line field);
+	// it grows with its text (see extraHeight).
+	rows int
 }
 
 // withReading makes e a date field whose reading is shown under it when
@@ -162,6 +165,7 @@ func (a *App) newTextArea(placeholder string, lines int) *formEntry {
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.SetMinRowsVisible(lines)
+	e.rows = lines
 	return e
 }
 
