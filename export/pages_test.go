@@ -553,3 +553,42 @@ func TestLeftOutAndDividerWords(t *testing.T) {
 		t.Errorf("packet says \"pages N to N\" for one page")
 	}
 }
+
+// TestQuestionsCompact: the doctor's copy lists the questions numbered,
+// compactly, the first three marked "Ask first".
+func TestQuestionsCompact(t *testing.T) {
+	needTools(t, "pdftotext")
+	ctx := context.Background()
+	s, p, c := onePerson(t, "Ada Lovelace")
+	qs := []string{"Is the diagnosis certain?", "What are all my options?", "What happens if I wait?", "Can I join a trial?", "Who do I call with questions?"}
+	for _, q := range qs {
+		if _, err := s.AddQuestion(ctx, &records.Question{CaseID: c.ID, Text: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	res, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: c.ID, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(pdfText(t, out, 0, 0), "\f")[:res.Pages]
+	at := pageWith(pages, "Questions for the second doctor\n")
+	if at < 0 {
+		at = len(pages) - 1
+	}
+	page := pages[at]
+	if n := strings.Count(page, "Ask first"); n != 3 {
+		t.Errorf("questions page marks %d questions \"Ask first\", want 3:\n%s", n, page)
+	}
+	for i, q := range qs {
+		line := ""
+		for _, l := range strings.Split(page, "\n") {
+			if strings.Contains(l, q) {
+				line = l
+			}
+		}
+		if !strings.Contains(line, fmt.Sprintf("%d.", i+1)) || (i < 3) != strings.Contains(line, "Ask first") {
+			t.Errorf("question %d reads %q; want it numbered %d, marked \"Ask first\" only among the first three", i+1, line, i+1)
+		}
+	}
+}
