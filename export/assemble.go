@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 
@@ -525,7 +526,7 @@ func placePage(ctx *model.Context, sheetRef, pageRef types.IndirectRef, j int, p
 			contents = append(contents, o)
 		}
 	}
-	if err := moveAnnots(ctx, page, pageRef, mtx); err != nil {
+	if err := moveAnnots(ctx, page, pageRef, mtx, rot); err != nil {
 		return err
 	}
 	for _, k := range []string{"CropBox", "BleedBox", "TrimBox", "ArtBox", "Rotate", "Group", "UserUnit", "VP", "Thumb", "PieceInfo", "SeparationInfo", "B"} {
@@ -609,8 +610,11 @@ func apply(m [6]float64, x, y float64) (float64, float64) {
 
 // moveAnnots moves a placed page's annotations with its content: each
 // rectangle (and the quadrilaterals of links and highlights) is mapped by
-// m, so a link is still over its words and a form field over its box.
-func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, m [6]float64) error {
+// m, so a link is still over its words and a form field over its box. On
+// a page that was turned (/Rotate rot), viewers turned its annotations
+// with it; now the content itself is turned, so each appearance is turned
+// by its /Matrix, and a form field's /MK /R tells viewers that redraw it.
+func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, m [6]float64, rot int) error {
 	o, ok := page.Find("Annots")
 	if !ok || o == nil {
 		return nil
@@ -620,6 +624,7 @@ func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, 
 		return err
 	}
 	seen := map[int]bool{}
+	turned := map[int]bool{}
 	for _, a := range arr {
 		if ref, ok := a.(types.IndirectRef); ok {
 			if seen[ref.ObjectNumber.Value()] {
@@ -645,8 +650,84 @@ func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, 
 		if _, ok := d.Find("P"); ok {
 			d["P"] = pageRef
 		}
+		if rot != 0 && !noRotate(ctx, d) {
+			turnAppearance(ctx, d, m, rot, turned)
+		}
 	}
 	return nil
+}
+
+// noRotate reports an annotation that keeps upright whatever the page's
+// rotation (flag bit 5, NoRotate).
+func noRotate(ctx *model.Context, d types.Dict) bool {
+	f, err := ctx.DereferenceInteger(d["F"])
+	return err == nil && f != nil && f.Value()&16 != 0
+}
+
+// turnAppearance turns annotation d's appearance streams by the rotation
+// part of m (the page was turned rot degrees), once per stream.
+func turnAppearance(ctx *model.Context, d types.Dict, m [6]float64, rot int, turned map[int]bool) {
+	s := math.Hypot(m[0], m[1])
+	if s == 0 {
+		return
+	}
+	r := [6]float64{m[0] / s, m[1] / s, m[2] / s, m[3] / s, 0, 0}
+	ap, err := ctx.DereferenceDict(d["AP"])
+	if err == nil && ap != nil {
+		for _, k := range []string{"N", "R", "D"} {
+			o, ok := ap[k]
+			if !ok {
+				continue
+			}
+			var streams []types.Object
+			if sub, err := ctx.DereferenceDict(o); err == nil && sub != nil {
+				for _, v := range sub {
+					streams = append(streams, v)
+				}
+			} else {
+				streams = append(streams, o)
+			}
+			for _, so := range streams {
+				ref, ok := so.(types.IndirectRef)
+				if !ok || turned[ref.ObjectNumber.Value()] {
+					continue
+				}
+				sd, _, err := ctx.DereferenceStreamDict(ref)
+				if err != nil || sd == nil {
+					continue
+				}
+				turned[ref.ObjectNumber.Value()] = true
+				m0 := [6]float64{1, 0, 0, 1, 0, 0}
+				if a, ok := numbers(ctx, sd.Dict["Matrix"]); ok && len(a) == 6 {
+					copy(m0[:], a)
+				}
+				t := multiply(m0, r)
+				sd.Dict["Matrix"] = types.NewNumberArray(t[:]...)
+			}
+		}
+	}
+	if st := d.NameEntry("Subtype"); st != nil && *st == "Widget" {
+		mk, err := ctx.DereferenceDict(d["MK"])
+		if err != nil || mk == nil {
+			mk = types.Dict{}
+		}
+		old := 0
+		if n, err := ctx.DereferenceInteger(mk["R"]); err == nil && n != nil {
+			old = n.Value()
+		}
+		// /R turns counterclockwise; /Rotate turned the page clockwise.
+		mk["R"] = types.Integer(((old-rot)%360 + 360) % 360)
+		d["MK"] = mk
+	}
+}
+
+// multiply is the matrix product a × b (a applied first).
+func multiply(a, b [6]float64) [6]float64 {
+	return [6]float64{
+		a[0]*b[0] + a[1]*b[2], a[0]*b[1] + a[1]*b[3],
+		a[2]*b[0] + a[3]*b[2], a[2]*b[1] + a[3]*b[3],
+		a[4]*b[0] + a[5]*b[2] + b[4], a[4]*b[1] + a[5]*b[3] + b[5],
+	}
 }
 
 // numbers reads an array of numbers.

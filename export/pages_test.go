@@ -592,3 +592,68 @@ func TestQuestionsCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestRotatedFormTurnsWithPage: on a page the sender turned (/Rotate 90),
+// the form fields turn with the content now that the content itself is
+// turned: each widget's appearance is turned by its /Matrix (for viewers
+// that draw it) and /MK /R says so (for viewers that redraw it).
+func TestRotatedFormTurnsWithPage(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "form90.pdf")
+	if err := api.RotateFile(filepath.Join(corpusDir(t), "pdf/form-libreoffice.pdf"), src, 90, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, p, c := onePerson(t, "Ada Lovelace", src)
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	res, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: c.ID, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, out)
+	pc, err := api.ReadContextFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, _, err := pc.PageDict(res.Pages, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Find("Rotate"); ok {
+		t.Errorf("the placed page still has /Rotate %v", d["Rotate"])
+	}
+	annots, err := pc.DereferenceArray(d["Annots"])
+	if err != nil || len(annots) == 0 {
+		t.Fatalf("the placed form page has no annotations (%v)", err)
+	}
+	widgets := 0
+	for _, a := range annots {
+		ad, err := pc.DereferenceDict(a)
+		if err != nil || ad == nil || ad.NameEntry("Subtype") == nil || *ad.NameEntry("Subtype") != "Widget" {
+			continue
+		}
+		widgets++
+		mk, _ := pc.DereferenceDict(ad["MK"])
+		if r, err := pc.DereferenceInteger(mk["R"]); mk == nil || err != nil || r == nil || r.Value() != 270 {
+			t.Errorf("widget %v: /MK /R = %v, want 270 (turned a quarter clockwise)", ad["T"], mk)
+		}
+		ap, _ := pc.DereferenceDict(ad["AP"])
+		if ap == nil {
+			continue
+		}
+		if sd, _, err := pc.DereferenceStreamDict(ap["N"]); err == nil && sd != nil {
+			m, err := pc.DereferenceArray(sd.Dict["Matrix"])
+			if err != nil || len(m) != 6 {
+				t.Errorf("widget %v: appearance /Matrix = %v, want a quarter turn", ad["T"], sd.Dict["Matrix"])
+				continue
+			}
+			b, _ := pc.DereferenceNumber(m[1])
+			c, _ := pc.DereferenceNumber(m[2])
+			if b > -0.99 || c < 0.99 {
+				t.Errorf("widget %v: appearance /Matrix = %v, want [0 -1 1 0 ...] (a quarter turn clockwise)", ad["T"], m)
+			}
+		}
+	}
+	if widgets == 0 {
+		t.Errorf("no form fields on the placed page")
+	}
+}
