@@ -106,7 +106,42 @@ func trialMerge(ctx context.Context, data []byte) ([][2]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkContents(src); err != nil {
+		return nil, err
+	}
 	return sizes, merge(src, dest)
+}
+
+// checkContents reads the content of every page made of several content
+// streams, as placing it in the packet will (pageForm joins them), so a
+// page that cannot be read is found by the readiness check.
+func checkContents(ctx *model.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("pdfcpu panic: %v", p)
+		}
+	}()
+	pages, err := flatPages(ctx)
+	if err != nil {
+		return err
+	}
+	for i, ref := range pages {
+		d, err := ctx.DereferenceDict(ref)
+		if err != nil || d == nil {
+			return fmt.Errorf("page %d: %v", i+1, err)
+		}
+		o, ok := d.Find("Contents")
+		if !ok || o == nil {
+			continue
+		}
+		if _, err := ctx.DereferenceArray(o); err != nil {
+			continue // one stream: placed as it is, never decoded
+		}
+		if _, err := ctx.PageContent(d, i+1); err != nil && !errors.Is(err, model.ErrNoContent) {
+			return fmt.Errorf("page %d content: %w", i+1, err)
+		}
+	}
+	return nil
 }
 
 // pageSizes is the seen size of every page of ctx, in points.
