@@ -657,3 +657,33 @@ func TestRotatedFormTurnsWithPage(t *testing.T) {
 		t.Errorf("no form fields on the placed page")
 	}
 }
+
+// TestDividerWhenNoRoom: a Legal-size letter would shrink below 75% under
+// the band on A4, so it gets a divider page instead; its page is still
+// scaled onto A4 above the footer.
+func TestDividerWhenNoRoom(t *testing.T) {
+	needTools(t, "pdftotext", "pdfinfo")
+	ctx := context.Background()
+	s, p, c := onePerson(t, "Ada Lovelace", hospitalLetter(t, "Legal", false), hospitalLetter(t, "A4", false))
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	res, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, CaseID: c.ID, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(pdfText(t, out, 0, 0), "\f")[:res.Pages]
+	first, second := pageWith(pages, "Document 1 of 2"), pageWith(pages, "Document 2 of 2")
+	if first < 0 || second != first+2 {
+		t.Fatalf("documents start on pages %d and %d, want a divider and the Legal letter, then the A4 letter", first+1, second+1)
+	}
+	if !strings.Contains(pages[first], "The document follows as it was received") || strings.Contains(pages[first], "Letter body") {
+		t.Errorf("page %d is not a divider:\n%s", first+1, pages[first])
+	}
+	if !strings.Contains(pages[first+1], "Letter body") || !strings.Contains(pages[second], "Letter body") {
+		t.Errorf("the letters are not on pages %d and %d", first+2, second+1)
+	}
+	for i, b := range mediaBoxes(t, out) {
+		if !sameSize(b, 595.28, 841.89) {
+			t.Errorf("page %d MediaBox = %v, want A4", i+1, b)
+		}
+	}
+}
