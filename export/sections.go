@@ -16,9 +16,9 @@ import (
 
 const notRecorded = "Not recorded"
 
-// drawFront draws the cover, contents, summary, medications, records index
-// and questions, each starting on a new page, and returns the page each
-// section starts on. pl may be a draft (zero page numbers) when measuring.
+// drawFront draws the cover, contents (with the records index), summary,
+// medications and questions, each starting on a new page, and returns the
+// page each section starts on. pl may be a draft (zero page numbers) when measuring.
 func drawFront(d *doc, p *packet, pl *plan) []int {
 	starts := make([]int, 0, len(p.sections))
 	for _, sec := range p.sections {
