@@ -44,11 +44,12 @@ Usage:
   secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion empty-trash [--library FILE] [--person NAME]
   secondopinion ready    [--library FILE] [--person NAME] [--case ID]
-  secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original]
+  secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original] [--for-email] [--password-file FILE]
                          [--duplex] [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
   secondopinion compact  [--library FILE]        rewrite an older library for faster adds; give back deleted space
+  secondopinion --version                        say which version this is
 
 Wherever --person NAME is taken, --person-id ID picks one person exactly
 (two people may share a name). Options may come before or after the files.
@@ -110,8 +111,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
 	duplex := fs.Bool("duplex", false, "for printing on both sides: every document of the packet starts on a right-hand page")
+	forEmail := fs.Bool("for-email", false, "make the packet fit a 25 MB e-mail (in parts if it must be)")
+	passwordFile := fs.String("password-file", "", "lock the packet with the password on the first line of this `file`")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
+	showVersion := fs.Bool("version", false, "say which version this is")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
 	// set aside the first file name, and parse what follows it again.
 	var files []string
@@ -132,6 +136,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		files, args = append(files, rest[0]), rest[1:]
 	}
+	meta, err := appMetadata()
+	if err != nil {
+		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, ui.About(meta))
+		return nil
+	}
 	switch cmd {
 	case "", "demo", "add", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash", "compact":
 	case "help":
@@ -145,10 +157,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := checkArgs(cmd, files, *person, *personID, *kind, *date, *out, *document); err != nil {
 		return err
 	}
+	var password string
+	if cmd == "export" {
+		var err error
+		if password, err = exportSecurity(*forEmail, *passwordFile, *questionsOnly || *medsOnly || *comparison); err != nil {
+			return err
+		}
+	}
 	who := personRef{name: *person, id: *personID}
 	path := *library
 	if path == "" {
-		var err error
 		if path, err = records.DefaultPath(); err != nil {
 			return err
 		}
@@ -170,7 +188,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	switch cmd {
 	case "":
-		ui.Run(ctx, app.NewWithID("org.secondopinion.app"), s)
+		app.SetMetadata(meta)
+		ui.Run(ctx, app.NewWithID(meta.ID), s)
 		return nil
 	case "demo":
 		p, err := sample.Load(ctx, s)
@@ -206,7 +225,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)), Duplex: *duplex}
+		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)),
+			ForEmail: *forEmail, Password: password, Duplex: *duplex}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":
 		problems, err := s.Check(ctx)
@@ -579,6 +599,15 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 		for _, is := range issues {
 			opt.Exclude = append(opt.Exclude, is.DocumentID)
 		}
+		// Letters the packet font cannot draw are said, not refused: the
+		// packet is still worth sending.
+		warnings, werr := export.TextWarnings(ctx, s, opt)
+		if werr != nil {
+			return werr
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(os.Stderr, "Warning: %s\n", printable(w))
+		}
 		res, err = export.WritePacket(ctx, s, out, opt)
 	}
 	if terminal {
@@ -587,13 +616,46 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 	if err != nil {
 		return err
 	}
-	abs, _ := filepath.Abs(res.Path)
+	printSaved(stdout, res)
+	return nil
+}
+
+// exportSecurity checks --for-email and --password-file before any library
+// is opened, and reads the password (never printed).
+func exportSecurity(forEmail bool, passwordFile string, notPacket bool) (string, error) {
+	if notPacket && (forEmail || passwordFile != "") {
+		return "", &records.Problem{Msg: "--for-email and --password-file apply to the packet only; leave them out with --questions-only, --medications-only or --comparison."}
+	}
+	if passwordFile == "" {
+		return "", nil
+	}
+	return export.PasswordFromFile(passwordFile)
+}
+
+// printSaved says what an export wrote: each file with its decimal size,
+// what is too large for e-mail, and, for a locked packet, how to send the
+// password.
+func printSaved(stdout io.Writer, res export.Result) {
 	docs := ""
 	if res.Documents > 0 {
 		docs = ", " + count(res.Documents, "document", "documents")
 	}
-	fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", printable(abs), count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
-	return nil
+	if len(res.Files) > 1 {
+		fmt.Fprintf(stdout, "Saved the packet in %d parts for e-mail (%s%s in all):\n", len(res.Files), count(res.Pages, "page", "pages"), docs)
+		for _, f := range res.Files {
+			abs, _ := filepath.Abs(f.Path)
+			fmt.Fprintf(stdout, "  %s: pages %d to %d, %s\n", printable(abs), f.FirstPage, f.FirstPage+f.Pages-1, records.HumanBytes(f.Bytes))
+		}
+	} else {
+		abs, _ := filepath.Abs(res.Path)
+		fmt.Fprintf(stdout, "Saved %s: %s, %s%s.\n", printable(abs), count(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes), docs)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(stdout, printable(n))
+	}
+	if res.Encrypted {
+		fmt.Fprintln(stdout, "The packet opens only with the password. Give the password to the doctor another way, for example by telephone, never in the same e-mail.")
+	}
 }
 
 func printReadiness(w io.Writer, p records.Person, c records.Case, items []records.ReadyItem) {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"secondopinion/export"
 	"secondopinion/records"
 )
 
@@ -1118,5 +1120,72 @@ func TestCLICompact(t *testing.T) {
 	}
 	if after := mustCLI(t, "list", "--library", lib); after != before {
 		t.Errorf("list after compact:\n%s\nwant as before:\n%s", after, before)
+	}
+}
+
+// TestCLIExportForEmailWithPassword: --for-email and --password-file make
+// a locked packet, print each file with its decimal size and the reminder
+// to give the password another way, and never print the password; a
+// missing or empty password file is refused before any library is opened.
+func TestCLIExportForEmailWithPassword(t *testing.T) {
+	newUserDirs(t)
+	lib, _ := demoLibrary(t)
+	dir := t.TempDir()
+	pwFile := writeFile(t, dir, "pw.txt", []byte("tiger lily 7\n"))
+	out := filepath.Join(dir, "packet.pdf")
+	args := []string{"export", "--library", lib, "--out", out, "--for-email", "--password-file", pwFile}
+	got := mustCLI(t, args...)
+	if strings.Contains(got, "tiger") {
+		t.Errorf("run(%q) printed the password:\n%s", args, got)
+	}
+	if !regexp.MustCompile(`Saved .*packet\.pdf: \d+ pages, \d+(\.\d)? (KB|MB)`).MatchString(got) || !strings.Contains(got, "by telephone") {
+		t.Errorf("run(%q) printed %q; want the file with its size and the password reminder", args, got)
+	}
+	if _, err := exec.LookPath("qpdf"); err == nil {
+		show, err := exec.Command("qpdf", "--show-encryption", "--password=tiger lily 7", out).CombinedOutput()
+		if err != nil || !bytes.Contains(show, []byte("R = 6")) {
+			t.Errorf("qpdf --show-encryption: %v\n%s", err, show)
+		}
+		if _, err := exec.Command("qpdf", "--check", out).CombinedOutput(); err == nil {
+			t.Errorf("qpdf --check opened %s without the password", out)
+		}
+	}
+
+	fresh := filepath.Join(dir, "new-library.sqlite")
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty password file", []string{"export", "--library", fresh, "--out", out, "--password-file", writeFile(t, dir, "empty.txt", nil)}, "is empty"},
+		{"missing password file", []string{"export", "--library", fresh, "--out", out, "--password-file", filepath.Join(dir, "nope.txt")}, "There is no password file"},
+		{"password on the question sheet", []string{"export", "--library", fresh, "--out", out, "--questions-only", "--password-file", pwFile}, "apply to the packet only"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := cli(tt.args...)
+			refused(t, tt.args, err)
+			if msg := records.Explain(err); !strings.Contains(msg, tt.want) {
+				t.Errorf("run(%q) = %q, want it to say %q", tt.args, msg, tt.want)
+			}
+			if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("run(%q) created the library %s", tt.args, fresh)
+			}
+		})
+	}
+}
+
+// TestPrintSavedParts: a packet split for e-mail is printed one file a
+// line with its pages and decimal size, then what is too large.
+func TestPrintSavedParts(t *testing.T) {
+	res := export.Result{Path: "/x/packet-part1.pdf", Pages: 49, Documents: 5, Bytes: 45_000_000, Notes: []string{"packet-part2.pdf is 21.3 MB, too large for most e-mail."},
+		Files: []export.Written{{Path: "/x/packet-part1.pdf", Pages: 27, FirstPage: 1, Bytes: 17_400_000}, {Path: "/x/packet-part2.pdf", Pages: 22, FirstPage: 28, Bytes: 21_300_000, TooLarge: true}}}
+	var out bytes.Buffer
+	printSaved(&out, res)
+	want := "Saved the packet in 2 parts for e-mail (49 pages, 5 documents in all):\n" +
+		"  /x/packet-part1.pdf: pages 1 to 27, 17.4 MB\n" +
+		"  /x/packet-part2.pdf: pages 28 to 49, 21.3 MB\n" +
+		"packet-part2.pdf is 21.3 MB, too large for most e-mail.\n"
+	if out.String() != want {
+		t.Errorf("printSaved = %q, want %q", out.String(), want)
 	}
 }

@@ -231,7 +231,8 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 	if _, _, err := sanitize(dest); err != nil {
 		return fmt.Errorf("clean packet: %w", err)
 	}
-	if err := pdfcpu.AddBookmarks(dest, bookmarks(pl, own), true); err != nil {
+	pl.own = own
+	if err := pdfcpu.AddBookmarks(dest, bookmarks(pl), true); err != nil {
 		return fmt.Errorf("bookmarks: %w", err)
 	}
 	if err := openAtCover(dest); err != nil {
@@ -860,8 +861,8 @@ func visibleBox(ctx *model.Context, d types.Dict) ([4]float64, error) {
 }
 
 // bookmarks are the packet's outline: the sections, then the documents,
-// each with the bookmarks its own PDFs had (own[i], by packet page).
-func bookmarks(pl *plan, own [][]pdfcpu.Bookmark) []pdfcpu.Bookmark {
+// each with the bookmarks its own PDFs had (pl.own, by packet page).
+func bookmarks(pl *plan) []pdfcpu.Bookmark {
 	var bms []pdfcpu.Bookmark
 	for i, sec := range pl.names {
 		bms = append(bms, pdfcpu.Bookmark{Title: sec, PageFrom: pl.sections[i]})
@@ -874,8 +875,8 @@ func bookmarks(pl *plan, own [][]pdfcpu.Bookmark) []pdfcpu.Bookmark {
 				title += " (" + pr.doc.Date.Short() + ")"
 			}
 			bm := pdfcpu.Bookmark{Title: title, PageFrom: pl.start[i]}
-			if i < len(own) {
-				bm.Kids = renumber(own[i], identity(pl.total), pl.start[i], 0)
+			if i < len(pl.own) {
+				bm.Kids = renumber(pl.own[i], identity(pl.total), pl.start[i], 0)
 			}
 			docs.Kids = append(docs.Kids, bm)
 		}

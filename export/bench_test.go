@@ -69,6 +69,9 @@ func benchFixtures(tb testing.TB) string {
 func TestMain(m *testing.M) {
 	sandbox.Serve() // the test binary is also the child that reads files
 	code := m.Run()
+	if letterDir != "" {
+		os.RemoveAll(letterDir)
+	}
 	if fixtureDir != "" && os.Getenv("BENCH_DIR") == "" {
 		os.RemoveAll(fixtureDir)
 	}

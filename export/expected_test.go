@@ -2,7 +2,10 @@ package export_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -45,14 +48,32 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 			t.Errorf("page %d of the sample packet does not say it is a sample", page)
 		}
 	}
-	// The contents (with the records index) take pages 2 and 3.
-	contents := strings.Join(strings.Fields(pdfText(t, out, 2, 3)), " ")
+	// The sample's dates follow the day it was made: find pages by their
+	// headings and dates from the library.
+	page := func(heading string) int {
+		for i := 1; i <= res.Pages; i++ {
+			if strings.HasPrefix(strings.Join(strings.Fields(pdfText(t, out, i, i)), " "), heading) {
+				return i
+			}
+		}
+		t.Fatalf("no page starts with %q", heading)
+		return 0
+	}
+	var asked string
+	for _, r := range cases[0].Requests {
+		if strings.Contains(r.From, "Cellular Pathology") {
+			asked = r.RequestedOn.Short()
+		}
+	}
+	timelinePage := page("Timeline Date")
+	// The contents (with the records index) take two pages.
+	contents := strings.Join(strings.Fields(pdfText(t, out, page("Contents"), page("Contents")+1)), " ")
 	for _, want := range []string{
 		"What is enclosed, and what is not",
-		"Pathology / histopathology report Not available in this packet (requested 21 Oct 2026",
+		"Pathology / histopathology report Not available in this packet (requested " + asked,
 		"Referral letter Enclosed: document 1",
 		"Operative report Not applicable: No operation yet",
-		"Timeline 5",
+		fmt.Sprintf("Timeline %d", timelinePage),
 	} {
 		if !strings.Contains(contents, want) {
 			t.Errorf("contents page lacks %q; it reads:\n%s", want, contents)
@@ -61,19 +82,21 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 	if titles := outlineTitles(t, out); !slices.Contains(titles, "Timeline") {
 		t.Errorf("bookmarks = %q, want a Timeline section", titles)
 	}
-	timeline := pdfText(t, out, 5, 5)
+	timeline := pdfText(t, out, timelinePage, timelinePage+1)
 	if !strings.Contains(timeline, "Stopped Letrozole") || !strings.Contains(timeline, "Second opinion") {
 		t.Errorf("timeline page lacks the medicine stop or the second opinion:\n%s", timeline)
 	}
 	// A one-page letter is one page in the index, and one page in the
 	// packet: its band sits on its own page, with no divider before it.
-	if !strings.Contains(contents, "Mammogram and ultrasound report Northgate General 1 10") {
-		t.Errorf("records index row for the one-page mammogram report is wrong:\n%s", contents)
+	mammo := regexp.MustCompile(`Mammogram and ultrasound report Northgate General 1 ([0-9]+)`).FindStringSubmatch(contents)
+	if mammo == nil {
+		t.Fatalf("records index row for the one-page mammogram report is wrong:\n%s", contents)
 	}
-	if text := pdfText(t, out, 10, 10); !strings.Contains(text, "Document 2 of 6") || !strings.Contains(text, "Breast Imaging Report") {
-		t.Errorf("page 10 lacks the band of document 2 over the mammogram report's own page:\n%s", text)
+	at, _ := strconv.Atoi(mammo[1])
+	if text := pdfText(t, out, at, at); !strings.Contains(text, "Document 2 of 6") || !strings.Contains(text, "Breast Imaging Report") {
+		t.Errorf("page %d lacks the band of document 2 over the mammogram report's own page:\n%s", at, text)
 	}
-	if text := pdfText(t, out, 11, 11); !strings.Contains(text, "Document 3 of 6") {
-		t.Errorf("the one-page mammogram report takes more than page 10; page 11 reads:\n%s", text)
+	if text := pdfText(t, out, at+1, at+1); !strings.Contains(text, "Document 3 of 6") {
+		t.Errorf("the one-page mammogram report takes more than page %d; page %d reads:\n%s", at, at+1, text)
 	}
 }

@@ -38,6 +38,14 @@ type Options struct {
 	// Duplex makes every document start on a right-hand (odd) page, for
 	// printing on both sides: a back left empty says so.
 	Duplex bool
+	// ForEmail makes the packet fit a 25 MB e-mail (WritePacket): photos
+	// at 150 dpi, photographed black-on-white documents in grey, and, if it
+	// is still larger than EmailLimit, parts of at most that size
+	// (PartName), the front sections in part 1.
+	ForEmail bool
+	// Password, when set, encrypts the packet (every part) with AES-256;
+	// check it first with CheckPassword. It is never logged or shown.
+	Password string
 	// Progress, when set, is called with work done and work in all, from
 	// the exporting goroutine.
 	Progress func(done, total int)
@@ -52,6 +60,11 @@ type Result struct {
 	Documents int       // documents in the packet
 	Skipped   []Issue   // documents that could not go in (see Readiness)
 	Cleaned   []Cleaned // documents whose PDFs lost scripts, actions or attachments on the way in
+	// Files lists every file written, in order: one, or the parts of a
+	// packet split for e-mail (Path is then the first part, Bytes all).
+	Files     []Written
+	Notes     []string // sentences for the user, such as a part too large for e-mail
+	Encrypted bool     // the files open only with the password
 }
 
 // Cleaned is one document in the packet whose PDFs had something taken

@@ -264,11 +264,11 @@ func TestWritePacketWithoutCase(t *testing.T) {
 			}
 			qpdfCheck(t, out)
 			text := pdfText(t, out, 0, 0)
-			if res.Pages != 5 || res.Documents != 0 {
-				t.Errorf("WritePacket = %d pages, %d documents; want the 5 front pages, no documents", res.Pages, res.Documents)
+			if res.Pages != 6 || res.Documents != 0 {
+				t.Errorf("WritePacket = %d pages, %d documents; want the 6 front pages (cover, clinical front sheet...), no documents", res.Pages, res.Documents)
 			}
 			for _, want := range []string{tt.want, "No second-opinion request has been set up", "Not recorded yet", "date of birth not recorded",
-				"No documents are included in this packet", "No questions were written down", "Page 5 of 5", "Дмитрий Соколов"} {
+				"No documents are included in this packet", "No questions were written down", "Page 6 of 6", "Дмитрий Соколов"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("packet without a case lacks %q", want)
 				}

@@ -113,6 +113,9 @@ func footerText(p *packet) string {
 // clean makes text safe for gofpdf: it encodes only the Basic Multilingual
 // Plane (an emoji would come out as garbage, or worse), so such characters
 // become U+FFFD; control characters other than line breaks become spaces.
+// Text is composed first (NFC): a Vietnamese "ễ" typed as "e" plus two
+// combining accents would otherwise print as a letter with marks piled
+// beside it, and wrap between them.
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -124,7 +127,7 @@ func clean(s string) string {
 			return ' '
 		}
 		return r
-	}, s)
+	}, records.NFC(s))
 }
 
 func (d *doc) pageLabel(n int) string {
@@ -288,13 +291,17 @@ func (d *doc) heading(s string) {
 }
 
 // subheading is a title inside a section, kept with at least two lines
-// of what follows.
+// of what follows. A long title (one with a long name in it) wraps.
 func (d *doc) subheading(s string) {
-	d.room(7+12, nil)
+	d.pdf.SetFont(font, "B", 12.5)
+	lines := d.wrap(s, d.g.contentW())
+	d.room(7*float64(len(lines))+12, nil)
 	d.pdf.Ln(2)
 	d.pdf.SetFont(font, "B", 12.5)
-	d.pdf.SetX(d.g.left)
-	d.cell(d.g.contentW(), 7, s, "", 2, "L", false, 0, "")
+	for _, l := range lines {
+		d.pdf.SetX(d.g.left)
+		d.cell(d.g.contentW(), 7, l, "", 2, "L", false, 0, "")
+	}
 	d.pdf.Ln(1)
 }
 

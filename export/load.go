@@ -24,6 +24,11 @@ type packet struct {
 	prepared  time.Time
 	sections  []string        // front sections in order: frontSections, plus the timeline when asked for
 	timeline  []records.Event // when the case asks for the timeline section
+	// The clinical facts of the front sheet, cover and summary.
+	history    []records.HistoryItem // other conditions and devices
+	results    []records.Result      // key results, newest first
+	recipients []records.Recipient   // whom the opinion goes to (case only)
+	handovers  []records.Handover    // slides, blocks, discs (case only)
 }
 
 // frontNames lists the packet's front sections: the timeline, when the
@@ -69,6 +74,12 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 		if p.questions, err = s.Questions(ctx, c.ID); err != nil {
 			return nil, err
 		}
+		if p.recipients, err = s.Recipients(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if p.handovers, err = s.Handovers(ctx, c.ID); err != nil {
+			return nil, err
+		}
 		if c.Packet.Timeline {
 			if p.timeline, err = s.Timeline(ctx, c.ID); err != nil {
 				return nil, err
@@ -81,6 +92,12 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 		return nil, err
 	}
 	if p.allergies, err = s.Allergies(ctx, p.person.ID); err != nil {
+		return nil, err
+	}
+	if p.history, err = s.History(ctx, p.person.ID); err != nil {
+		return nil, err
+	}
+	if p.results, err = s.Results(ctx, p.person.ID); err != nil {
 		return nil, err
 	}
 	p.paper, p.quality = opt.Paper, opt.Quality
@@ -103,6 +120,9 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	}
 	if p.quality != records.QualityCompact && p.quality != records.QualityOriginal {
 		return nil, &records.Problem{Msg: fmt.Sprintf("%q is not a photo quality; choose compact or original.", p.quality), Err: records.ErrInvalid}
+	}
+	if opt.ForEmail {
+		p.quality = qualityEmail
 	}
 	p.sections = p.frontNames()
 	skip := make(map[string]bool, len(opt.Exclude))

@@ -26,26 +26,44 @@ import (
 // passed through with its metadata segments cut out; anything else is
 // decoded and re-encoded at full size, quality 92.
 //
+// For e-mail (Options.ForEmail): about 150 dpi, JPEG quality emailQuality,
+// and a photo with next to no colour in it (a letter, a printout, a film)
+// in grey: one plane instead of three, and the paper's colour cast gone.
+// Text photographed at 12 megapixels stays sharp at 150 dpi on paper.
+//
 // Either way no EXIF, and so no camera location (GPS), reaches the packet.
 const (
 	printDPI       = 200
 	compactQuality = 85
 	originalQual   = 92
+	emailDPI       = 150
+	emailQuality   = 75
 )
 
+// qualityEmail is the photo quality of a packet made for e-mail; it is set
+// by Options.ForEmail, never stored in a case.
+const qualityEmail records.Quality = "email"
+
 func derivedKind(paper records.Paper, q records.Quality) string {
-	if q == records.QualityOriginal {
+	switch q {
+	case records.QualityOriginal:
 		return fmt.Sprintf("print-original-q%d", originalQual)
+	case qualityEmail:
+		return fmt.Sprintf("email-%s-%ddpi-q%d-grey", paper, emailDPI, emailQuality)
 	}
 	return fmt.Sprintf("print-%s-%ddpi-q%d", paper, printDPI, compactQuality)
 }
 
 // printBox is the largest picture, in pixels at printDPI, that an image
 // page of this paper holds.
-func printBox(paper records.Paper) (int, int) {
+func printBox(paper records.Paper) (int, int) { return boxAt(paper, printDPI) }
+
+// boxAt is the largest picture, in pixels at dpi, that an image page of
+// this paper holds.
+func boxAt(paper records.Paper, dpi int) (int, int) {
 	g := geometryFor(paper)
 	w, h := g.imageArea()
-	return int(w/25.4*printDPI + 0.5), int(h/25.4*printDPI + 0.5)
+	return int(w/25.4*float64(dpi) + 0.5), int(h/25.4*float64(dpi) + 0.5)
 }
 
 // printVersion returns the photo as it goes into the packet: upright,
@@ -73,7 +91,10 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 		jpg, w, h, err = sandbox.PrintImage(ctx, src, f.Orientation, 1<<20, 1<<20, originalQual)
 	} else {
 		maxW, maxH := printBox(paper)
-		jpg, w, h, err = compact(ctx, src, f, maxW, maxH)
+		if q == qualityEmail {
+			maxW, maxH = boxAt(paper, emailDPI)
+		}
+		jpg, w, h, err = compact(ctx, src, f, maxW, maxH, q == qualityEmail)
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -93,13 +114,97 @@ func printVersion(ctx context.Context, s *records.Store, f records.File, paper r
 // road (see shrinkJPEG) in this process: the standard library's JPEG
 // decoder, bounded by media.MaxDecodedBytes. Everything else goes through
 // media.PrintImage in the sandbox's child process.
-func compact(ctx context.Context, src []byte, f records.File, maxW, maxH int) ([]byte, int, int, error) {
+//
+// For e-mail the picture is made at the e-mail quality, in grey when it has
+// next to no colour (see forEmail).
+func compact(ctx context.Context, src []byte, f records.File, maxW, maxH int, email bool) ([]byte, int, int, error) {
 	if f.MediaType == media.JPEG {
-		if jpg, w, h, ok := shrinkJPEG(src, f.Orientation, maxW, maxH); ok {
+		if jpg, w, h, ok := shrinkJPEG(src, f.Orientation, maxW, maxH, email); ok {
 			return jpg, w, h, nil
 		}
 	}
-	return sandbox.PrintImage(ctx, src, f.Orientation, maxW, maxH, compactQuality)
+	if !email {
+		return sandbox.PrintImage(ctx, src, f.Orientation, maxW, maxH, compactQuality)
+	}
+	jpg, w, h, err := sandbox.PrintImage(ctx, src, f.Orientation, maxW, maxH, compactQuality)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	// The child made a small, upright JPEG of our own; decoding it here
+	// is cheap and safe.
+	m, err := jpeg.Decode(bytes.NewReader(jpg))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, forEmail(m), &jpeg.Options{Quality: emailQuality}); err != nil {
+		return nil, 0, 0, err
+	}
+	return buf.Bytes(), w, h, nil
+}
+
+// Thresholds of colourless: a chroma sample counts as coloured when it is
+// more than chromaNear away (|ΔCb|+|ΔCr|, out of 255) from the picture's
+// average; the picture is colourless when at most 1 sample in
+// colouredShare is, and its average is itself near grey (so a close-up
+// of skin, all one colour, keeps its colour).
+const (
+	chromaNear    = 24
+	castNear      = 24
+	colouredShare = 100
+)
+
+// colourless reports whether m is, to the eye, black on white or grey:
+// a photographed letter, a printout or a film, under a slightly coloured
+// light. A coloured letterhead of a few percent of the page keeps it in
+// colour.
+func colourless(m *image.YCbCr) bool {
+	n := len(m.Cb)
+	if n == 0 || len(m.Cr) != n {
+		return false
+	}
+	var sb, sr int
+	for i := range n {
+		sb += int(m.Cb[i])
+		sr += int(m.Cr[i])
+	}
+	mb, mr := sb/n, sr/n
+	if abs(mb-128)+abs(mr-128) > castNear {
+		return false
+	}
+	coloured := 0
+	for i := range n {
+		if abs(int(m.Cb[i])-mb)+abs(int(m.Cr[i])-mr) > chromaNear {
+			coloured++
+			if coloured*colouredShare > n {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// forEmail returns m in grey when it is colourless, else m itself. The grey
+// picture is the luma plane the JPEG already has: nothing is recomputed.
+func forEmail(m image.Image) image.Image {
+	y, ok := m.(*image.YCbCr)
+	if !ok || !colourless(y) {
+		return m
+	}
+	b := y.Bounds()
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for row := range b.Dy() {
+		off := y.YOffset(b.Min.X, b.Min.Y+row)
+		copy(g.Pix[row*g.Stride:row*g.Stride+b.Dx()], y.Y[off:off+b.Dx()])
+	}
+	return g
 }
 
 // shrinkJPEG is the fast road for phone photos, the bulk of most packets.
@@ -112,7 +217,7 @@ func compact(ctx context.Context, src []byte, f records.File, maxW, maxH int) ([
 // as it is when it is at most a quarter over the box (still about 200 dpi
 // on paper); otherwise (or for JPEGs of another kind) ok is false and the
 // caller uses media.PrintImage.
-func shrinkJPEG(src []byte, orientation, maxW, maxH int) (jpg []byte, w, h int, ok bool) {
+func shrinkJPEG(src []byte, orientation, maxW, maxH int, email bool) (jpg []byte, w, h int, ok bool) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(src))
 	if err != nil || int64(cfg.Width)*int64(cfg.Height) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes {
 		return nil, 0, 0, false
@@ -145,8 +250,12 @@ func shrinkJPEG(src []byte, orientation, maxW, maxH int) (jpg []byte, w, h int, 
 		return nil, 0, 0, false
 	}
 	up := upright(small, orientation)
+	quality := compactQuality
+	if email {
+		up, quality = forEmail(up), emailQuality
+	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, up, &jpeg.Options{Quality: compactQuality}); err != nil {
+	if err := jpeg.Encode(&buf, up, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, 0, 0, false
 	}
 	b := up.Bounds()

@@ -87,7 +87,7 @@ func TestShrinkJPEG(t *testing.T) {
 	}
 	src := map[bool][]byte{false: cameraJPEG(t, 4000, 3000, false), true: cameraJPEG(t, 4000, 3000, true)}
 	for _, tt := range tests {
-		jpg, w, h, ok := shrinkJPEG(src[tt.gray], tt.orientation, maxW, maxH)
+		jpg, w, h, ok := shrinkJPEG(src[tt.gray], tt.orientation, maxW, maxH, false)
 		if !ok {
 			t.Fatalf("shrinkJPEG(orientation %d, gray %v) took the slow road", tt.orientation, tt.gray)
 		}
@@ -120,7 +120,7 @@ func TestShrinkJPEGSlowRoad(t *testing.T) {
 		{"just over the box", 1500, 1100}, // a whole factor would land far below the box
 	}
 	for _, tt := range tests {
-		if _, _, _, ok := shrinkJPEG(cameraJPEG(t, tt.w, tt.h, false), 1, maxW, maxH); ok {
+		if _, _, _, ok := shrinkJPEG(cameraJPEG(t, tt.w, tt.h, false), 1, maxW, maxH, false); ok {
 			t.Errorf("shrinkJPEG(%s %d×%d) took the fast road; want PrintImage's resampling", tt.name, tt.w, tt.h)
 		}
 	}
@@ -149,7 +149,7 @@ func BenchmarkShrinkJPEG12MP(b *testing.B) {
 	src := cameraJPEG(b, 4000, 3000, false)
 	maxW, maxH := printBox(records.PaperA4)
 	for b.Loop() {
-		if _, _, _, ok := shrinkJPEG(src, 6, maxW, maxH); !ok {
+		if _, _, _, ok := shrinkJPEG(src, 6, maxW, maxH, false); !ok {
 			b.Fatal("slow road")
 		}
 	}

@@ -1,11 +1,17 @@
 package export
 
-import "math"
+import (
+	"fmt"
+	"math"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+)
 
 // Section titles, in packet order. The contents page, the bookmarks and the
 // tests all use these.
 const (
 	secCover     = "Cover"
+	secFront     = "Clinical front sheet"
 	secContents  = "Contents"
 	secSummary   = "Summary"
 	secMeds      = "Medications"
@@ -16,7 +22,7 @@ const (
 
 // The contents page is also the records index: one table lists every
 // document with its date, kind, source, pages and the page it starts on.
-var frontSections = []string{secCover, secContents, secSummary, secMeds, secQuestions}
+var frontSections = []string{secCover, secFront, secContents, secSummary, secMeds, secQuestions}
 
 // blankNote is printed on the backs left empty in a duplex packet, so
 // nobody wonders whether a page is missing.
@@ -42,6 +48,21 @@ type plan struct {
 	merged   []int       // packet page of each merged PDF page, in merge order
 	place    []placement // where each merged page sits on its sheet, in merge order
 	pdfParts []*part     // the PDF parts, in merge order
+	// own are each document's own bookmarks (from its PDFs), by packet
+	// page; set by assemble as it merges them.
+	own [][]pdfcpu.Bookmark
+	// split, when the packet is written in parts for e-mail, says which
+	// part (file) holds each of docs; nil for one file.
+	split *split
+}
+
+// where names the part holding document i ("part 2"), or "" for a packet
+// in one file.
+func (pl *plan) where(i int) string {
+	if pl.split == nil || i >= len(pl.split.part) {
+		return ""
+	}
+	return fmt.Sprintf("part %d", pl.split.part[i])
 }
 
 // placement is where a merged PDF page is put on its sheet: scaled, never

@@ -209,6 +209,8 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		}
 		if !keep {
 			data = nil
+		} else if q == qualityEmail {
+			data = scansForEmail(ctx, data)
 		}
 		return part{kind: partPDF, file: f, pages: pages, pdf: data, rm: rm, sizes: sizes}, nil
 	case f.IsImage():

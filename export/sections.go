@@ -27,6 +27,8 @@ func drawFront(d *doc, p *packet, pl *plan) []int {
 		switch sec {
 		case secCover:
 			drawCover(d, p, pl)
+		case secFront:
+			drawClinical(d, p, pl)
 		case secContents:
 			drawContents(d, p, pl)
 		case secSummary:
@@ -48,8 +50,8 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	pdf.SetFillColor(0, 0, 0)
 	pdf.Rect(g.left, g.top, g.contentW(), 2, "F")
 	pdf.SetXY(g.left, g.top+8)
-	pdf.SetFont(font, "B", 28)
-	d.cell(g.contentW(), 13, "Second opinion packet", "", 2, "L", false, 0, "")
+	pdf.SetFont(font, "B", 25)
+	d.cell(g.contentW(), 11.5, "Second opinion packet", "", 2, "L", false, 0, "")
 	sub := "Medical records prepared for a second opinion"
 	if p.kase == nil {
 		sub = "All documents on record (no second-opinion request has been set up)"
@@ -60,24 +62,25 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	d.text(sub, 13, 6.5, "", 0)
 	pdf.SetTextColor(inkText, inkText, inkText)
 	if sample.IsSample(p.person) {
-		pdf.Ln(3)
+		pdf.Ln(2)
 		pdf.SetTextColor(170, 0, 0)
-		d.text("SAMPLE - made-up records to try Second Opinion. Not a real patient.", 13, 6.5, "B", 0)
+		d.text("SAMPLE - made-up records to try Second Opinion. Not a real patient.", 11, 5.5, "B", 0)
 		pdf.SetTextColor(inkText, inkText, inkText)
 	}
-	pdf.Ln(8)
+	pdf.Ln(3)
 
 	d.text(p.person.FullName, 22, 10, "B", 0)
-	pdf.Ln(2)
-	const lw = 52
+	pdf.Ln(1)
+	const lw = 44
 	dob := notRecorded
 	if !p.person.DateOfBirth.IsZero() {
 		dob = p.person.DateOfBirth.Human()
 	}
-	d.field("Date of birth", dob, lw)
+	facts := [][2]string{{"Date of birth", dob}}
 	for _, id := range p.person.Identifiers {
-		d.field(id.Label, id.Value, lw)
+		facts = append(facts, [2]string{id.Label, id.Value})
 	}
+	factGrid(d, facts)
 
 	d.subheading("For the second opinion")
 	doctor, appt, first := "Not recorded yet", "Not booked yet", notRecorded
@@ -98,34 +101,23 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	if p.kase != nil && p.kase.Urgent {
 		d.field("Urgency", "The patient has marked this request as urgent.", lw)
 	}
+	d.field("Funding, referral", fundingText(p.kase), lw)
 
-	d.subheading("Prepared by")
-	pb := p.person.PreparedBy
-	who := p.person.FullName + " (the patient)"
-	phone, email := p.person.Phone, p.person.Email
-	if !pb.Self && strings.TrimSpace(pb.Name) != "" {
-		who = pb.Name
-		if pb.Relationship != "" {
-			who += ", " + pb.Relationship + " of the patient"
-		} else {
-			who += ", carer of the patient"
-		}
-		phone, email = pb.Phone, pb.Email
-	}
-	d.field("Name", who, lw)
-	d.field("Telephone", phone, lw)
-	d.field("Email", email, lw)
-	d.field("Prepared on", p.prepared.Format("2 January 2006"), lw)
+	coverContacts(d, p)
+	coverRecipients(d, p, lw)
+	coverConsent(d, p)
 
-	pdf.Ln(6)
+	pdf.Ln(3)
 	y := d.y()
 	summary := fmt.Sprintf("This packet holds %s in %s.", plural(len(pl.docs), "document", "documents"), plural(pl.total, "page", "pages"))
-	if len(pl.sections) > 1 && pl.sections[1] > 0 {
-		summary += fmt.Sprintf(" The contents are on page %d.", pl.sections[1])
+	for i, name := range pl.names {
+		if name == secContents && i < len(pl.sections) && pl.sections[i] > 0 {
+			summary += fmt.Sprintf(" The contents are on page %d.", pl.sections[i])
+		}
 	}
 	pdf.SetFillColor(fillBand, fillBand, fillBand)
-	pdf.Rect(g.left, y, g.contentW(), 12, "F")
-	pdf.SetXY(g.left+4, y+3.5)
+	pdf.Rect(g.left, y, g.contentW(), 10, "F")
+	pdf.SetXY(g.left+4, y+2.5)
 	pdf.SetFont(font, "B", 11)
 	d.cell(g.contentW()-8, 5, d.fit(summary, g.contentW()-8), "", 0, "L", false, 0, "")
 
@@ -141,9 +133,13 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	pdf.RawWriteStr("EMC\n")
 	pdf.SetTextRenderingMode(0)
 
-	pdf.SetXY(g.left, d.bottom()-12)
+	notice := "Private medical information, gathered by the patient or their carer from their own records. Please keep it confidential. " +
+		errorNotice(p)
+	pdf.SetFont(font, "", 8.5)
+	lines := len(d.wrap(notice, g.contentW()))
+	pdf.SetXY(g.left, max(d.y()+10, d.bottom()-float64(lines)*4)) // at the foot, or just below the band
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text("Private medical information, gathered by the patient or their carer from their own records. Please keep it confidential.", 8.5, 4.2, "", 0)
+	d.text(notice, 8.5, 4, "", 0)
 	pdf.SetTextColor(inkText, inkText, inkText)
 }
 
@@ -199,6 +195,9 @@ func drawContents(d *doc, p *packet, pl *plan) {
 	}
 	line(secDocuments, first)
 	pdf.Ln(3)
+	if pl.split != nil {
+		drawPartsNote(d, pl)
+	}
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 	d.text(fmt.Sprintf("%s, in the order they follow, each with its kind under its title. \"Pages\" is how many pages it has; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
 	pdf.SetTextColor(inkText, inkText, inkText)
@@ -223,11 +222,20 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		if k := doc.Kind.Label(); k != what {
 			what += "\n" + k
 		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), date, what, doc.Source, strconv.Itoa(own), pageText(page)})
+		row := []string{strconv.Itoa(i + 1), date, what, doc.Source, strconv.Itoa(own), pageText(page)}
+		if pl.split != nil {
+			row = append(row, pl.where(i))
+		}
+		rows = append(rows, row)
 		links = append(links, d.linkTo(page))
 	}
-	d.linkedTable([]col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Document", 76, "L"},
-		{"From", 48, "L"}, {"Pages", 14, "R"}, {"Page", 13, "R"}}, rows, links)
+	cols := []col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Document", 76, "L"},
+		{"From", 48, "L"}, {"Pages", 14, "R"}, {"Page", 13, "R"}}
+	if pl.split != nil {
+		cols[2].w, cols[3].w = 66, 42
+		cols = append(cols, col{"File", 16, "L"})
+	}
+	d.linkedTable(cols, rows, links)
 	drawExpected(d, p, pl)
 }
 
@@ -432,12 +440,19 @@ func drawSummary(d *doc, p *packet, pl *plan) {
 	d.subheading("Allergies and intolerances")
 	para(d, allergyText(p))
 
-	d.subheading("Results")
+	d.subheading("Key results")
+	resultsTable(d, p, pl)
+	d.subheading("Reports included")
 	bullets(d, docsOfKind(pl, records.KindResults, records.KindPathology, records.KindImagingReport, records.KindImaging),
 		"No test results, pathology or imaging reports are included in this packet.")
 
 	d.subheading("Procedures")
 	bullets(d, docsOfKind(pl, records.KindOperative), "No operation reports are included in this packet.")
+
+	if p.kase != nil {
+		d.subheading("What cannot be in a PDF: slides, blocks and imaging discs")
+		handoverTable(d, p)
+	}
 
 	d.subheading("Plan of care: the current treatment plan")
 	para(d, c.TreatmentPlan)
@@ -474,16 +489,32 @@ func bullets(d *doc, items []string, none string) {
 	}
 }
 
+// medBrief is one line about a medicine: "Anastrozole 1 mg – 1 tablet once
+// a day – for breast cancer (hormone therapy)". The parts are joined by
+// dashes, never wrapped in brackets of our own, so a reason that has its
+// own brackets does not print doubled ones.
 func medBrief(m records.Medication) string {
-	s := joinNonEmpty(" ", m.Name, m.Strength)
-	if how := howOften(m); how != "" {
-		s += " – " + how
+	parts := []string{joinNonEmpty(" ", m.Name, m.Strength)}
+	if how := joinNonEmpty(" ", m.Dose, howOften(m)); how != "" {
+		parts = append(parts, how)
 	}
-	if m.Reason != "" {
-		s += " (for " + m.Reason + ")"
+	if r := strings.TrimSpace(m.Reason); r != "" {
+		parts = append(parts, "for "+r)
 	}
 	if m.Status == records.MedPaused {
-		s += " – paused"
+		parts = append(parts, pausedText(m))
+	}
+	return strings.Join(parts, " – ")
+}
+
+// pausedText is "paused since 20 August 2026: made the indigestion worse".
+func pausedText(m records.Medication) string {
+	s := "paused"
+	if !m.PausedOn.IsZero() {
+		s += " since " + m.PausedOn.Human()
+	}
+	if r := strings.TrimSpace(m.PauseReason); r != "" {
+		s += ": " + r
 	}
 	return s
 }
@@ -549,7 +580,7 @@ func drawMedications(d *doc, p *packet) {
 		dose := joinNonEmpty(", ", m.Strength, m.Dose, m.Form)
 		name := m.Name
 		if m.Status == records.MedPaused {
-			name += " (paused)"
+			name += " (" + pausedText(m) + ")"
 		}
 		if m.Current() {
 			cur = append(cur, []string{name, dose, howOften(m), m.Start.Short(), m.Reason, m.Prescriber})

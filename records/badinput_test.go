@@ -51,7 +51,7 @@ func TestAddBadFiles(t *testing.T) {
 		{"empty file", func(t *testing.T) string { return writeFile(t, dir, "empty.pdf", nil) },
 			records.ErrEmptyFile, []string{"empty.pdf", "empty"}},
 		{"2 GB file", func(t *testing.T) string { return huge },
-			records.ErrFileTooLarge, []string{"whole-body-scan.pdf", "2.0 GB"}},
+			records.ErrFileTooLarge, []string{"whole-body-scan.pdf", "2.1 GB"}}, // 2 GiB, in decimal units
 		{"truncated PDF", func(t *testing.T) string {
 			return writeFile(t, dir, "cut-short.pdf", good[:len(good)/2])
 		}, records.ErrUnreadableFile, []string{"cut-short.pdf", "cut short", "Download it again"}},

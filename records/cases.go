@@ -13,6 +13,7 @@ import (
 // packet settings. Opinions, records requests and the packet's documents
 // are saved with their own calls.
 func (s *Store) SaveCase(ctx context.Context, c *Case) error {
+	normalize(c)
 	if c.PersonID == "" {
 		return invalid("Choose who this second opinion is for.")
 	}
@@ -47,13 +48,15 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE "case" SET title=?, diagnosis=?, first_name=?, first_specialty=?, first_hospital=?,
 			treatment_plan=?, reasons=?, reason_other=?, decision=?, second_name=?, second_specialty=?, second_hospital=?,
-			appointment=?, appointment_at=?, status=?, urgent=?, via_referral=?, coverage=?, paper=?, quality=?, timeline=?, updated=?
+			appointment=?, appointment_at=?, status=?, urgent=?, via_referral=?, coverage=?, paper=?, quality=?, timeline=?, updated=?,
+			question=?, diagnosed_on=?, diagnosis_detail=?, treatment_so_far=?
 			WHERE id=?`,
 			c.Title, c.Diagnosis, c.FirstDoctor.Name, c.FirstDoctor.Specialty, c.FirstDoctor.Hospital,
 			c.TreatmentPlan, strings.Join(c.Reasons, ","), c.ReasonOther, c.Decision,
 			c.SecondDoctor.Name, c.SecondDoctor.Specialty, c.SecondDoctor.Hospital,
 			appt, c.AppointmentAt, int(c.Status), b2i(c.Urgent), b2i(c.ViaReferral), c.Coverage,
-			string(c.Packet.Paper), string(c.Packet.Quality), b2i(c.Packet.Timeline), stamp(now), c.ID)
+			string(c.Packet.Paper), string(c.Packet.Quality), b2i(c.Packet.Timeline), stamp(now),
+			c.Question, c.DiagnosedOn.String(), c.DiagnosisDetail, c.TreatmentSoFar, c.ID)
 		if err != nil {
 			return err
 		}
@@ -74,18 +77,19 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 
 const caseCols = `id, person_id, title, diagnosis, first_name, first_specialty, first_hospital, treatment_plan, reasons, reason_other,
 	decision, second_name, second_specialty, second_hospital, appointment, appointment_at, status, urgent, via_referral, coverage,
-	paper, quality, packet_chosen, timeline, created, updated`
+	paper, quality, packet_chosen, timeline, created, updated, question, diagnosed_on, diagnosis_detail, treatment_so_far`
 
 // Case returns one case with its opinions, records requests, not-applicable
 // marks and packet settings.
 func (s *Store) Case(ctx context.Context, id string) (Case, error) {
 	var c Case
-	var reasons, appt, paper, quality, created, updated string
+	var reasons, appt, paper, quality, created, updated, diagnosed string
 	var status, urgent, via, chosen, timeline int
 	err := s.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM "case" WHERE id=?`, id).Scan(&c.ID, &c.PersonID, &c.Title, &c.Diagnosis,
 		&c.FirstDoctor.Name, &c.FirstDoctor.Specialty, &c.FirstDoctor.Hospital, &c.TreatmentPlan, &reasons, &c.ReasonOther,
 		&c.Decision, &c.SecondDoctor.Name, &c.SecondDoctor.Specialty, &c.SecondDoctor.Hospital, &appt, &c.AppointmentAt,
-		&status, &urgent, &via, &c.Coverage, &paper, &quality, &chosen, &timeline, &created, &updated)
+		&status, &urgent, &via, &c.Coverage, &paper, &quality, &chosen, &timeline, &created, &updated,
+		&c.Question, &diagnosed, &c.DiagnosisDetail, &c.TreatmentSoFar)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("case")
 	}
@@ -93,6 +97,7 @@ func (s *Store) Case(ctx context.Context, id string) (Case, error) {
 		return c, err
 	}
 	c.Reasons = SplitTags(reasons)
+	c.DiagnosedOn = parseStoredDate(diagnosed)
 	if appt != "" {
 		c.Appointment = unstamp(appt)
 	}
@@ -312,6 +317,7 @@ func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error)
 // SaveOpinion adds (when o.ID is empty, numbered after the last) or updates
 // an opinion.
 func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
+	normalize(o)
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if o.ID == "" {
 			o.ID = newID()
@@ -386,6 +392,7 @@ func (s *Store) Opinions(ctx context.Context, caseID string) ([]Opinion, error) 
 
 // SaveRecordsRequest adds or updates a request for copies of records.
 func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error {
+	normalize(r)
 	if strings.TrimSpace(r.From) == "" {
 		return invalidField("From", "Please say whom the records were asked of (a hospital, clinic or doctor).")
 	}

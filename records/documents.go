@@ -176,6 +176,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 // long, and a crash part way leaves only staged files, which the next Open
 // or Check removes.
 func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, opt AddOptions) error {
+	normalize(d)
 	if len(paths) == 0 {
 		return invalid("Choose at least one file to add.")
 	}
@@ -1072,6 +1073,7 @@ func (s *Store) file(ctx context.Context, q querier, id string) (File, error) {
 // UpdateDocument saves a document's details (kind, title, date, source,
 // notes, tags). Its files are changed with ReorderPages and AddPages.
 func (s *Store) UpdateDocument(ctx context.Context, d *Document) error {
+	normalize(d)
 	if _, err := ParseKind(string(d.Kind)); err != nil {
 		return err
 	}
@@ -1261,18 +1263,22 @@ func deleteOrphanFiles(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// humanBytes counts in decimal units (1 MB = 1,000,000 bytes), as mail
+// systems and file managers count: a packet shown as 18.0 MB is the size a
+// 25 MB e-mail limit is measured against.
 func humanBytes(n int64) string {
 	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%d KB", n/1e3)
 	default:
 		return fmt.Sprintf("%d bytes", n)
 	}
 }
 
-// HumanBytes formats a size for people: "2.4 MB".
+// HumanBytes formats a size for people in decimal units: "2.4 MB" is
+// 2,400,000 bytes.
 func HumanBytes(n int64) string { return humanBytes(n) }

@@ -9,6 +9,7 @@ import (
 )
 
 func (m *Medication) validate() error {
+	normalize(m)
 	m.Name = strings.TrimSpace(m.Name)
 	if m.Name == "" {
 		return invalidField("Name", "Please give the medicine's name.")
@@ -26,6 +27,11 @@ func (m *Medication) validate() error {
 	}
 	if m.Stop.Before(m.Start) {
 		return invalidField("Stop", fmt.Sprintf("The stop date (%s) is before the start date (%s). Please check both dates.", m.Stop.Human(), m.Start.Human()))
+	}
+	if m.Status != MedPaused {
+		m.PausedOn, m.PauseReason = Date{}, "" // only a paused medicine is paused since a date
+	} else if m.PausedOn.Before(m.Start) {
+		return invalidField("PausedOn", fmt.Sprintf("The date it was paused (%s) is before the date it was started (%s). Please check both dates.", m.PausedOn.Human(), m.Start.Human()))
 	}
 	if m.Status != MedStopped && !m.Stop.IsZero() {
 		return invalidField("Stop", "A medicine with a stop date must be marked as stopped. Use \"Stop taking\", or clear the stop date.")
@@ -49,9 +55,9 @@ func (s *Store) SaveMedication(ctx context.Context, m *Medication) error {
 		}
 		m.Updated = now
 		res, err := tx.ExecContext(ctx, `UPDATE medication SET name=?, strength=?, dose=?, form=?, frequency=?, slots=?,
-			start_date=?, stop_date=?, status=?, reason=?, prescriber=?, stop_reason=?, notes=?, updated=? WHERE id=?`,
+			start_date=?, stop_date=?, status=?, reason=?, prescriber=?, stop_reason=?, notes=?, updated=?, paused_on=?, pause_reason=? WHERE id=?`,
 			m.Name, m.Strength, m.Dose, m.Form, m.Frequency, int(m.Slots), m.Start.String(), m.Stop.String(),
-			string(m.Status), m.Reason, m.Prescriber, m.StopReason, m.Notes, stamp(now), m.ID)
+			string(m.Status), m.Reason, m.Prescriber, m.StopReason, m.Notes, stamp(now), m.PausedOn.String(), strings.TrimSpace(m.PauseReason), m.ID)
 		if err != nil {
 			return err
 		}
@@ -114,14 +120,15 @@ func (s *Store) DeleteMedication(ctx context.Context, id string) (*Undo, error) 
 	return u, err
 }
 
-const medCols = `id, person_id, name, strength, dose, form, frequency, slots, start_date, stop_date, status, reason, prescriber, stop_reason, notes, updated`
+const medCols = `id, person_id, name, strength, dose, form, frequency, slots, start_date, stop_date, status, reason, prescriber, stop_reason, notes, updated, paused_on, pause_reason`
 
 func scanMedication(sc interface{ Scan(...any) error }) (Medication, error) {
 	var m Medication
 	var slots int
-	var start, stop, status, updated string
+	var start, stop, status, updated, paused string
 	err := sc.Scan(&m.ID, &m.PersonID, &m.Name, &m.Strength, &m.Dose, &m.Form, &m.Frequency, &slots, &start, &stop,
-		&status, &m.Reason, &m.Prescriber, &m.StopReason, &m.Notes, &updated)
+		&status, &m.Reason, &m.Prescriber, &m.StopReason, &m.Notes, &updated, &paused, &m.PauseReason)
+	m.PausedOn = parseStoredDate(paused)
 	m.Slots, m.Start, m.Stop, m.Status, m.Updated = Slot(slots), parseStoredDate(start), parseStoredDate(stop), MedStatus(status), unstamp(updated)
 	return m, err
 }

@@ -21,6 +21,9 @@ var caseText = []struct {
 	{"Name of this case", func(c *Case) *string { return &c.Title }},
 	{"Diagnosis as told", func(c *Case) *string { return &c.Diagnosis }},
 	{"Treatment plan", func(c *Case) *string { return &c.TreatmentPlan }},
+	{"Your question for the second doctor", func(c *Case) *string { return &c.Question }},
+	{"Stage, grade and markers", func(c *Case) *string { return &c.DiagnosisDetail }},
+	{"Treatment so far", func(c *Case) *string { return &c.TreatmentSoFar }},
 	{"Decision you face", func(c *Case) *string { return &c.Decision }},
 	{"Other reason", func(c *Case) *string { return &c.ReasonOther }},
 	{"Coverage", func(c *Case) *string { return &c.Coverage }},
@@ -40,6 +43,7 @@ var caseText = []struct {
 // changed in both places keeps the form's value and is returned as a
 // FieldConflict with the other, so nothing anyone typed is lost.
 func (s *Store) SaveCaseEdits(ctx context.Context, loaded Case, c *Case) ([]FieldConflict, error) {
+	normalize(c)
 	stored, err := s.Case(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -55,6 +59,14 @@ func (s *Store) SaveCaseEdits(ctx context.Context, loaded Case, c *Case) ([]Fiel
 			continue
 		}
 		conflicts = append(conflicts, FieldConflict{Label: f.label, Yours: *mine, Theirs: now})
+	}
+	// The diagnosis date follows the same rule as the text fields.
+	if was, now := loaded.DiagnosedOn, stored.DiagnosedOn; now != was && now != c.DiagnosedOn {
+		if c.DiagnosedOn == was {
+			c.DiagnosedOn = now
+		} else {
+			conflicts = append(conflicts, FieldConflict{Label: "Date of diagnosis", Yours: c.DiagnosedOn.String(), Theirs: now.String()})
+		}
 	}
 	// Marks set elsewhere (readiness "does not apply") are kept too: the
 	// form does not edit them.

@@ -53,6 +53,7 @@ func (s *Store) FinishPerson(ctx context.Context, id string) error {
 }
 
 func (s *Store) savePerson(ctx context.Context, tx *sql.Tx, p *Person) error {
+	normalize(p)
 	now := s.now()
 	p.FullName = strings.TrimSpace(p.FullName)
 	if p.ID == "" {
@@ -95,14 +96,18 @@ func notFound(what string) error {
 	return &Problem{Msg: fmt.Sprintf("That %s is no longer in the library; it may have been deleted. Reload and try again.", what), Err: ErrNotFound}
 }
 
-const personCols = `id, full_name, birth_date, phone, email, address, prep_self, prep_name, prep_relation, prep_phone, prep_email, allergy_status, created, updated`
+const personCols = `id, full_name, birth_date, phone, email, address, prep_self, prep_name, prep_relation, prep_phone, prep_email, allergy_status, created, updated,
+	height_cm, weight_kg, measured_on, activity`
 
 func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
 	var p Person
 	var dob, created, updated string
-	var self, allergy int
+	var self, allergy, activity int
+	var measured string
 	err := sc.Scan(&p.ID, &p.FullName, &dob, &p.Phone, &p.Email, &p.Address, &self, &p.PreparedBy.Name,
-		&p.PreparedBy.Relationship, &p.PreparedBy.Phone, &p.PreparedBy.Email, &allergy, &created, &updated)
+		&p.PreparedBy.Relationship, &p.PreparedBy.Phone, &p.PreparedBy.Email, &allergy, &created, &updated,
+		&p.Body.HeightCM, &p.Body.WeightKG, &measured, &activity)
+	p.Body.MeasuredOn, p.Body.Activity = parseStoredDate(measured), Activity(activity)
 	p.DateOfBirth, p.PreparedBy.Self, p.Allergies = parseStoredDate(dob), self == 1, AllergyStatus(allergy)
 	p.Created, p.Updated = unstamp(created), unstamp(updated)
 	return p, err
@@ -343,6 +348,7 @@ func (s *Store) SetAllergyStatus(ctx context.Context, personID string, st Allerg
 // SaveAllergy adds or updates an allergy, and marks the person's allergies
 // as recorded.
 func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
+	normalize(a)
 	a.Substance = strings.TrimSpace(a.Substance)
 	if a.Substance == "" {
 		return invalidField("Substance", "Please say what the allergy is to (a medicine, food or material).")

@@ -20,6 +20,7 @@ func normalQuestion(s string) string {
 // already has the same question (ignoring case and punctuation). It reports
 // whether the question was added; when it was not, q is left as given.
 func (s *Store) AddQuestion(ctx context.Context, q *Question) (bool, error) {
+	normalize(q)
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
 		return false, invalidField("Text", "Please write the question.")
@@ -85,6 +86,7 @@ func linkQuestion(ctx context.Context, tx *sql.Tx, id string, docs []string) err
 // UpdateQuestion saves a question's text, category, asked mark, answer and
 // linked documents (not its place: see MoveQuestion).
 func (s *Store) UpdateQuestion(ctx context.Context, q *Question) error {
+	normalize(q)
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" {
 		return invalidField("Text", "A question cannot be empty. To remove it, delete it.")

@@ -122,8 +122,12 @@ type Person struct {
 	Address     string
 	PreparedBy  Preparer
 	Allergies   AllergyStatus
-	Created     time.Time
-	Updated     time.Time
+	// Body is height, weight and how the patient manages day to day. It is
+	// saved by SaveBody only (SavePerson leaves it), so the person form and
+	// the clinical form never write over each other.
+	Body    Body
+	Created time.Time
+	Updated time.Time
 }
 
 // Kind is what sort of record a document is.
@@ -286,8 +290,12 @@ type Medication struct {
 	Reason     string // what it is for
 	Prescriber string
 	StopReason string // why it was stopped
-	Notes      string
-	Updated    time.Time
+	// PausedOn and PauseReason say since when and why a paused medicine
+	// is paused (only while Status is MedPaused).
+	PausedOn    Date
+	PauseReason string
+	Notes       string
+	Updated     time.Time
 }
 
 // Current reports whether the medication is being taken (or paused) now.
@@ -450,17 +458,23 @@ type Case struct {
 	Diagnosis     string // as told by the first doctor
 	FirstDoctor   Doctor
 	TreatmentPlan string
-	Reasons       []string // reason codes, see Reasons
-	ReasonOther   string
-	Decision      string // the decision the patient faces
-	SecondDoctor  Doctor
-	Appointment   time.Time // zero when not booked; UTC
-	AppointmentAt string    // place
-	Status        ReferralStatus
-	Urgent        bool
-	ViaReferral   bool // the second opinion goes through a referral
-	Coverage      string
-	NotApplicable map[string]string // readiness item -> the user's reason
+	// Question is what the patient wants the second doctor to help them
+	// decide, in their own words: the first thing on the front sheet.
+	Question        string
+	DiagnosedOn     Date     // when the diagnosis was given
+	DiagnosisDetail string   // stage, grade, markers: free text
+	TreatmentSoFar  string   // what has been done already
+	Reasons         []string // reason codes, see Reasons
+	ReasonOther     string
+	Decision        string // the decision the patient faces
+	SecondDoctor    Doctor
+	Appointment     time.Time // zero when not booked; UTC
+	AppointmentAt   string    // place
+	Status          ReferralStatus
+	Urgent          bool
+	ViaReferral     bool // the second opinion goes through a referral
+	Coverage        string
+	NotApplicable   map[string]string // readiness item -> the user's reason
 	// Agree holds the comparison rows (CompareDiagnosis, CompareTreatment)
 	// the patient marked "these agree" although the words differ.
 	Agree    map[string]bool

@@ -23,6 +23,7 @@ type caseScreen struct {
 	a      *App
 
 	title, diagnosis, plan, reasonOther, decision *formEntry
+	question, diagnosedOn, detail, soFar          *formEntry
 	reasons                                       *widget.CheckGroup
 	firstName, firstSpec, firstHosp               *formEntry
 	secondName, secondSpec, secondHosp            *formEntry
@@ -34,6 +35,7 @@ type caseScreen struct {
 	requests                                      *fyne.Container
 	opinions                                      *fyne.Container
 	compare                                       *compareView
+	clinical                                      *clinicalView
 	saver                                         *saver
 
 	box fyne.CanvasObject
@@ -75,6 +77,11 @@ func newCaseScreen(a *App) *caseScreen {
 	s.reasons = widget.NewCheckGroup(reasonLabels(), func([]string) { s.saver.poke() })
 	s.reasonOther = entry("Any other reason, in your own words")
 	s.decision = area("The decision you face, for example \"surgery now or watch and wait\"", 2)
+	s.question = area("In your own words, for example: \"Is surgery now the right choice, or can I wait?\" "+
+		"\"Is there a treatment with fewer side effects?\" \"Is the diagnosis certain?\"", 3)
+	s.diagnosedOn = entry("When you were told: 2026-09 or 2026-09-21")
+	s.detail = area("Stage, grade, markers, as in the letters: for example \"grade 2, ER positive, HER2 negative\"", 2)
+	s.soFar = area("What has been done already: operations, chemotherapy, tablets tried", 3)
 	s.firstName = entry("Name")
 	s.firstSpec = entry("Specialty")
 	s.firstHosp = entry("Hospital or clinic")
@@ -93,6 +100,7 @@ func newCaseScreen(a *App) *caseScreen {
 	s.requests = container.NewVBox()
 	s.opinions = container.NewVBox()
 	s.compare = newCompareView(a)
+	s.clinical = newClinicalView(a)
 
 	addRequest := widget.NewButtonWithIcon("Add a records request", theme.ContentAddIcon(), func() { s.editRequest(records.RecordsRequest{CaseID: a.kase.ID}) })
 	addOpinion := widget.NewButtonWithIcon("Add an opinion", theme.ContentAddIcon(), func() { s.editOpinion(records.Opinion{CaseID: a.kase.ID}) })
@@ -104,10 +112,15 @@ func newCaseScreen(a *App) *caseScreen {
 		hint("Everything here is saved as you type."),
 		widget.NewForm(
 			widget.NewFormItem("Name of this case", s.title),
+			widget.NewFormItem("Your question", s.question),
 			widget.NewFormItem("Diagnosis as told", s.diagnosis),
+			widget.NewFormItem("Diagnosed on", withReading(s.diagnosedOn)),
+			widget.NewFormItem("Stage, grade, markers", s.detail),
+			widget.NewFormItem("Treatment so far", s.soFar),
 			widget.NewFormItem("Treatment plan", s.plan),
 			widget.NewFormItem("Decision you face", s.decision),
 		),
+		hint("\"Your question\" opens the packet's clinical front sheet: what you would like the second doctor to help you decide."),
 		heading("Why a second opinion?"),
 		s.reasons,
 		widget.NewForm(widget.NewFormItem("Other reason", s.reasonOther)),
@@ -125,6 +138,8 @@ func newCaseScreen(a *App) *caseScreen {
 			widget.NewFormItem("Coverage", s.coverage),
 		),
 		s.problem,
+		widget.NewSeparator(),
+		s.clinical.content(),
 		widget.NewSeparator(),
 		heading("Requests for copies of records"),
 		hint("Whom you asked for copies of scans, reports or notes, when, and when they arrived."),
@@ -160,6 +175,10 @@ func (s *caseScreen) refresh() {
 	setQuiet(s.plan, c.TreatmentPlan)
 	setQuiet(s.reasonOther, c.ReasonOther)
 	setQuiet(s.decision, c.Decision)
+	setQuiet(s.question, c.Question)
+	setQuiet(s.diagnosedOn, c.DiagnosedOn.String())
+	setQuiet(s.detail, c.DiagnosisDetail)
+	setQuiet(s.soFar, c.TreatmentSoFar)
 	var chosen []string
 	for _, code := range c.Reasons {
 		chosen = append(chosen, records.ReasonLabel(code))
@@ -192,6 +211,7 @@ func (s *caseScreen) refresh() {
 	s.problem.Hide()
 	s.showRequests(c.Requests)
 	s.showOpinions(c.Opinions)
+	s.clinical.refresh()
 }
 
 // appointment reads the appointment date and time as local time.
@@ -229,6 +249,7 @@ func (s *caseScreen) save() {
 	}
 	c.Title, c.Diagnosis, c.TreatmentPlan = s.title.Text, s.diagnosis.Text, s.plan.Text
 	c.ReasonOther, c.Decision, c.Coverage = s.reasonOther.Text, s.decision.Text, s.coverage.Text
+	c.Question, c.DiagnosisDetail, c.TreatmentSoFar = s.question.Text, s.detail.Text, s.soFar.Text
 	c.Reasons = nil
 	for _, r := range records.Reasons {
 		for _, l := range s.reasons.Selected {
@@ -253,6 +274,12 @@ func (s *caseScreen) save() {
 	} else {
 		c.Appointment = t
 	}
+	if d, err := records.ParseDate(s.diagnosedOn.Text); err != nil {
+		s.problem.SetText("Date of diagnosis: " + records.Explain(err) + " The rest is saved.")
+		s.problem.Show()
+	} else {
+		c.DiagnosedOn = d
+	}
 	// Save what changed here without writing over what changed elsewhere
 	// since the form was filled (records.SaveCaseEdits).
 	conflicts, err := s.a.store.SaveCaseEdits(s.a.ctx, s.loaded, &c)
@@ -266,7 +293,8 @@ func (s *caseScreen) save() {
 	for e, v := range map[*formEntry]string{s.title: c.Title, s.diagnosis: c.Diagnosis, s.plan: c.TreatmentPlan,
 		s.reasonOther: c.ReasonOther, s.decision: c.Decision, s.coverage: c.Coverage, s.apptPlace: c.AppointmentAt,
 		s.firstName: c.FirstDoctor.Name, s.firstSpec: c.FirstDoctor.Specialty, s.firstHosp: c.FirstDoctor.Hospital,
-		s.secondName: c.SecondDoctor.Name, s.secondSpec: c.SecondDoctor.Specialty, s.secondHosp: c.SecondDoctor.Hospital} {
+		s.secondName: c.SecondDoctor.Name, s.secondSpec: c.SecondDoctor.Specialty, s.secondHosp: c.SecondDoctor.Hospital,
+		s.question: c.Question, s.detail: c.DiagnosisDetail, s.soFar: c.TreatmentSoFar} {
 		if e.Text != v {
 			setQuiet(e, v)
 		}
@@ -285,7 +313,9 @@ func (s *caseScreen) showConflicts(conflicts []records.FieldConflict) {
 	fields := map[string]*formEntry{"Name of this case": s.title, "Diagnosis as told": s.diagnosis, "Treatment plan": s.plan,
 		"Decision you face": s.decision, "Other reason": s.reasonOther, "Coverage": s.coverage, "Where the appointment is": s.apptPlace,
 		"First doctor": s.firstName, "First doctor's specialty": s.firstSpec, "First doctor's hospital": s.firstHosp,
-		"Second-opinion doctor": s.secondName, "Second-opinion doctor's specialty": s.secondSpec, "Second-opinion doctor's hospital": s.secondHosp}
+		"Second-opinion doctor": s.secondName, "Second-opinion doctor's specialty": s.secondSpec, "Second-opinion doctor's hospital": s.secondHosp,
+		"Your question for the second doctor": s.question, "Stage, grade and markers": s.detail, "Treatment so far": s.soFar,
+		"Date of diagnosis": s.diagnosedOn}
 	var d dialog.Dialog
 	for _, fc := range conflicts {
 		fc := fc

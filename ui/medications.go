@@ -132,7 +132,14 @@ func medCell(m records.Medication, col int) string {
 			}
 			return "Stopped"
 		case records.MedPaused:
-			return "Paused"
+			s := "Paused"
+			if !m.PausedOn.IsZero() {
+				s += " since " + m.PausedOn.Short()
+			}
+			if m.PauseReason != "" {
+				s += ": " + m.PauseReason
+			}
+			return s
 		}
 		return "Taking now"
 	case 4:
@@ -239,6 +246,7 @@ type medForm struct {
 	name, strength, dose, form *formEntry
 	frequency, reason, doctor  *formEntry
 	start, stop                *formEntry
+	pausedOn, pauseWhy         *formEntry // only while paused
 	notes                      *formEntry
 	slots                      *widget.CheckGroup
 	status                     *widget.Select
@@ -266,6 +274,8 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	f.doctor = a.newEntry("Who prescribed it")
 	f.start = a.newEntry("Started: 2024-03 or 2024-03-15")
 	f.stop = a.newEntry("Stopped (leave empty if still taking)")
+	f.pausedOn = a.newEntry("Paused since: 2026-10 or 2026-10-05")
+	f.pauseWhy = a.newEntry("Why it is paused, for example \"before surgery\"")
 	f.notes = a.newTextArea("Side effects, anything the doctor should know", 2)
 	slotLabels := make([]string, len(records.Slots))
 	for i, sl := range records.Slots {
@@ -273,9 +283,20 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	}
 	f.slots = widget.NewCheckGroup(slotLabels, nil)
 	f.slots.Horizontal = true
-	f.status = widget.NewSelect([]string{statusTaking, statusPaused, statusPast}, nil)
+	pausedSince := widget.NewFormItem("Paused since", f.pausedOn) // its note is added below, once f.said exists
+	pausedWhy := widget.NewFormItem("Why paused", f.pauseWhy)
+	f.status = widget.NewSelect([]string{statusTaking, statusPaused, statusPast}, func(st string) {
+		if st == statusPaused {
+			f.pausedOn.Enable()
+			f.pauseWhy.Enable()
+		} else {
+			f.pausedOn.Disable()
+			f.pauseWhy.Disable()
+		}
+	})
 	f.problem = problemLabel()
 	f.said = a.newFieldNotes(f.problem)
+	pausedSince.Widget = f.said.under("PausedOn", f.pausedOn)
 
 	setQuiet(f.name, m.Name)
 	setQuiet(f.strength, m.Strength)
@@ -287,6 +308,8 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	setQuiet(f.start, m.Start.String())
 	setQuiet(f.stop, m.Stop.String())
 	setQuiet(f.notes, m.Notes)
+	setQuiet(f.pausedOn, m.PausedOn.String())
+	setQuiet(f.pauseWhy, m.PauseReason)
 	var chosen []string
 	for _, sl := range records.Slots {
 		if m.Slots&sl.Slot != 0 {
@@ -304,7 +327,7 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 	}
 
 	f.save = func() { s.saveForm(f) }
-	for _, e := range []*formEntry{f.name, f.strength, f.dose, f.form, f.frequency, f.reason, f.doctor, f.start, f.stop} {
+	for _, e := range []*formEntry{f.name, f.strength, f.dose, f.form, f.frequency, f.reason, f.doctor, f.start, f.stop, f.pausedOn, f.pauseWhy} {
 		e.OnSubmitted = func(string) { f.save() }
 	}
 	formW := widget.NewForm(
@@ -318,6 +341,7 @@ func (s *medicationsScreen) openForm(m records.Medication) {
 		widget.NewFormItem("Prescribed by", f.doctor),
 		widget.NewFormItem("Started", f.said.under("Start", f.start)),
 		widget.NewFormItem("Status", f.status),
+		pausedSince, pausedWhy,
 		widget.NewFormItem("Stopped", f.said.under("Stop", f.stop)),
 		widget.NewFormItem("Notes", f.notes),
 	)
@@ -366,6 +390,13 @@ func (s *medicationsScreen) saveForm(f *medForm) {
 	}
 	if m.Status != records.MedStopped && !m.Stop.IsZero() {
 		m.Status = records.MedStopped // a stop date means it was stopped
+	}
+	if m.Status == records.MedPaused {
+		if m.PausedOn, err = records.ParseDate(f.pausedOn.Text); err != nil {
+			f.said.show("PausedOn", err)
+			return
+		}
+		m.PauseReason = strings.TrimSpace(f.pauseWhy.Text)
 	}
 	if err := s.a.store.SaveMedication(s.a.ctx, &m); err != nil {
 		f.said.show("", err)

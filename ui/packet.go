@@ -32,9 +32,15 @@ type packetScreen struct {
 	duplex   *widget.Check // for this session only: the case has no place to keep it yet
 	estimate *widget.Label
 
+	// Sending by e-mail (see emailBox).
+	forEmail     *widget.Check
+	password     *widget.Entry
+	passwordNote *widget.Label
+
 	check        *widget.Button
 	checkNote    *widget.Label
 	issues       []export.Issue
+	warnings     []string // export.TextWarnings from the last check
 	issuesBox    *fyne.Container
 	exportBtn    *widget.Button
 	progress     *widget.ProgressBar
@@ -158,6 +164,7 @@ func newPacketScreen(a *App) *packetScreen {
 		widget.NewLabelWithStyle("Printing", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.duplex,
 		hint("Each document then starts on a right-hand page, so the sheets can be separated after double-sided printing; the backs left empty say so."),
 		s.estimate,
+		s.emailBox(),
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("3. Check and export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.readySummary,
@@ -262,7 +269,7 @@ func (s *packetScreen) options() export.Options {
 		exclude = append(exclude, is.DocumentID)
 	}
 	return export.Options{PersonID: s.a.person.ID, CaseID: s.a.kase.ID, Paper: s.a.kase.Packet.Paper,
-		Quality: s.a.kase.Packet.Quality, Exclude: exclude, Duplex: s.duplex.Checked}
+		Quality: s.a.kase.Packet.Quality, Exclude: exclude, ForEmail: s.forEmail.Checked, Password: s.password.Text, Duplex: s.duplex.Checked}
 }
 
 // refreshEstimate guesses pages and size in the background.
@@ -281,7 +288,7 @@ func (s *packetScreen) refreshEstimate() {
 				s.estimate.SetText("The size could not be estimated: " + records.Explain(err))
 				return
 			}
-			s.estimate.SetText(fmt.Sprintf("About %s, %s.", plural(pages, "page", "pages"), records.HumanBytes(size)))
+			s.estimate.SetText(fmt.Sprintf("About %s, %s. %s", plural(pages, "page", "pages"), records.HumanBytes(size), export.EmailFit(size, opt.ForEmail)))
 		})
 	})
 }
@@ -328,7 +335,7 @@ func (s *packetScreen) savePacketDocs(ids []string) {
 	if c, err := a.store.Case(a.ctx, a.kase.ID); err == nil {
 		a.kase = c
 	}
-	s.issues = nil
+	s.issues, s.warnings = nil, nil
 	s.issuesBox.Objects = nil
 	s.issuesBox.Refresh()
 	s.refresh()
@@ -405,17 +412,21 @@ func (s *packetScreen) onCheck() {
 	s.lastPath = ""
 	s.run("Checking every document...", func(ctx context.Context, o export.Options) (string, error) {
 		issues, err := export.Readiness(ctx, s.a.store, o)
+		var warnings []string
+		if err == nil {
+			warnings, err = export.TextWarnings(ctx, s.a.store, o)
+		}
 		fyne.Do(func() {
 			if err != nil {
 				return
 			}
-			s.issues = issues
+			s.issues, s.warnings = issues, warnings
 			s.showIssues()
 		})
 		if err != nil {
 			return "", err
 		}
-		if len(issues) == 0 {
+		if len(issues) == 0 && len(warnings) == 0 {
 			return "Every document can go in.", nil
 		}
 		return "", nil
@@ -433,6 +444,13 @@ func (s *packetScreen) showIssues() {
 		l.Wrapping = fyne.TextWrapWord
 		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
 	}
+	// Letters the packet font cannot draw: the packet can still go, but
+	// the user should add a Latin spelling first.
+	for _, w := range s.warnings {
+		l := widget.NewLabel(w)
+		l.Wrapping = fyne.TextWrapWord
+		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+	}
 	s.issuesBox.Refresh()
 }
 
@@ -440,6 +458,12 @@ func (s *packetScreen) showIssues() {
 func (s *packetScreen) onExport() {
 	if s.cancelFn != nil {
 		return // one export at a time
+	}
+	if pw := s.password.Text; pw != "" {
+		if err := export.CheckPassword(pw); err != nil {
+			s.a.showError(err)
+			return
+		}
 	}
 	name := fmt.Sprintf("Second opinion packet - %s - %s.pdf", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02"))
 	_ = s.a.askSavePath(name, ".pdf", func(path string) error { return export.CheckTarget(s.a.store, path) }, s.exportTo)
@@ -463,7 +487,7 @@ func (s *packetScreen) exportTo(path string) {
 		if err != nil {
 			return "", err
 		}
-		msg := fmt.Sprintf("Saved %s: %s, %s.", filepath.Base(res.Path), plural(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes))
+		msg := savedText(res)
 		if len(res.Skipped) > 0 {
 			var titles []string
 			for _, is := range res.Skipped {
@@ -538,4 +562,41 @@ func (s *packetScreen) run(what string, work func(context.Context, export.Option
 			}
 		})
 	})
+}
+
+// emailBox holds the choices for sending the packet by e-mail: making it
+// fit (export.Options.ForEmail) and a password that locks it. The password
+// lives only in the entry, for this window: it is never saved.
+func (s *packetScreen) emailBox() fyne.CanvasObject {
+	s.forEmail = widget.NewCheck("For e-mail (25 MB)", func(bool) { s.refreshEstimate() })
+	emailNote := hint("Photos at 150 dpi and photographed letters in grey, so the packet fits an e-mail; if it is still too large it is saved in parts, one per e-mail.")
+	s.password = widget.NewPasswordEntry()
+	s.password.SetPlaceHolder("Optional")
+	s.passwordNote = hint("With a password the packet opens only after typing it. Give the password to the doctor another way, for example by telephone, never in the same e-mail.")
+	return container.NewVBox(s.forEmail, emailNote, widget.NewForm(widget.NewFormItem("Password", s.password)), s.passwordNote)
+}
+
+// savedText says what an export wrote: each file with its size (parts of a
+// packet split for e-mail, one per line), what is too large for e-mail,
+// and, for a locked packet, how to send the password.
+func savedText(res export.Result) string {
+	var b strings.Builder
+	if len(res.Files) > 1 {
+		fmt.Fprintf(&b, "Saved in %d parts, one per e-mail (%s in all):", len(res.Files), plural(res.Pages, "page", "pages"))
+		for _, f := range res.Files {
+			fmt.Fprintf(&b, "\n%s: pages %d to %d, %s", filepath.Base(f.Path), f.FirstPage, f.FirstPage+f.Pages-1, records.HumanBytes(f.Bytes))
+		}
+	} else {
+		fmt.Fprintf(&b, "Saved %s: %s, %s.", filepath.Base(res.Path), plural(res.Pages, "page", "pages"), records.HumanBytes(res.Bytes))
+		if res.Bytes <= export.EmailLimit {
+			b.WriteString(" It fits in one e-mail.")
+		}
+	}
+	for _, n := range res.Notes {
+		b.WriteString("\n" + n)
+	}
+	if res.Encrypted {
+		b.WriteString("\nThe packet is locked with your password. Give the password to the doctor another way, for example by telephone, never in the same e-mail.")
+	}
+	return b.String()
 }

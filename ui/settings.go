@@ -21,6 +21,7 @@ type settingsScreen struct {
 	trashBox *fyne.Container    // people and cases in the Trash
 	a        *App
 	location *widget.Label
+	version  *widget.Label // which Second Opinion this is (FyneApp.toml + git commit)
 	backup   *widget.Button
 	paper    *widget.Select
 	backedUp *widget.Label
@@ -43,6 +44,8 @@ func newSettingsScreen(a *App) *settingsScreen {
 	s.location.Wrapping = fyne.TextWrapBreak
 	s.location.TextStyle.Monospace = true
 	folder := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { a.openPath(filepath.Dir(a.store.Path())) })
+	s.version = widget.NewLabel(About(a.fyne.Metadata()))
+	s.version.Wrapping = fyne.TextWrapWord
 	s.backup = widget.NewButtonWithIcon("Back up now...", theme.DocumentSaveIcon(), s.onBackup)
 	s.backup.Importance = widget.HighImportance
 	s.backedUp = hint("")
@@ -91,6 +94,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Appearance", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("Light or dark follows your computer's own setting."),
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("About", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.version,
 	)))
 	return s
 }
@@ -262,4 +268,26 @@ func compactedText(res records.Compacted) string {
 		t += " Adding is faster from now on."
 	}
 	return t
+}
+
+// About says which Second Opinion this is, for --version and Settings:
+// name, version and build from FyneApp.toml, and the git commit it was
+// built from (metadata Custom["commit"], set by main).
+func About(m fyne.AppMetadata) string {
+	name := m.Name
+	if name == "" {
+		name = "Second Opinion"
+	}
+	v := m.Version
+	if v == "" {
+		v = "(version unknown)"
+	}
+	line := name + " " + v
+	if m.Build > 0 {
+		line += fmt.Sprintf(" (build %d)", m.Build)
+	}
+	if c := m.Custom["commit"]; c != "" {
+		line += ", commit " + c
+	}
+	return line
 }

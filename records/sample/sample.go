@@ -107,45 +107,95 @@ func Load(ctx context.Context, s *records.Store) (records.Person, error) {
 	return s.Person(ctx, p.ID)
 }
 
+// appointmentWeeks is how far ahead of the day the sample is made its
+// second-opinion appointment lies: a demo made any day shows an upcoming
+// appointment, and every other date of the story moves with it.
+const appointmentWeeks = 3
+
+// storyAppointment is the appointment's date in the story as written; the
+// dates written in fill are moved by the same number of days.
+var storyAppointment = time.Date(2026, 11, 18, 10, 30, 0, 0, time.UTC)
+
+// calendar moves the story's dates so the appointment falls
+// appointmentWeeks after now.
+type calendar struct{ days int }
+
+func newCalendar(now time.Time) calendar {
+	appt := time.Date(now.Year(), now.Month(), now.Day(), 10, 30, 0, 0, time.UTC).AddDate(0, 0, 7*appointmentWeeks)
+	return calendar{days: int(appt.Sub(storyAppointment).Hours() / 24)}
+}
+
+// on is a story date ("2026-09-14", "2026-08", "2019") moved, keeping how
+// precise it is.
+func (c calendar) on(s string) records.Date {
+	d := records.MustDate(s)
+	day, month := d.Day, d.Month
+	if month == 0 {
+		month = 7
+	}
+	if day == 0 {
+		day = 15
+	}
+	t := time.Date(d.Year, time.Month(month), day, 12, 0, 0, 0, time.UTC).AddDate(0, 0, c.days)
+	out := records.Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}
+	if d.Day == 0 {
+		out.Day = 0
+	}
+	if d.Month == 0 {
+		out.Month = 0
+	}
+	return out
+}
+
+func (c calendar) time(s string) time.Time { return c.on(s).Time() }
+
+// long is "14 September 2026"; slash "14/09/2026"; compact "20260914".
+func (c calendar) long(s string) string  { return c.on(s).Human() }
+func (c calendar) slash(s string) string { return c.time(s).Format("02/01/2006") }
+func (c calendar) compact(s string) string {
+	return c.time(s).Format("20060102")
+}
+
 func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) error {
+	cal := newCalendar(s.Now())
 	type doc struct {
 		kind   records.Kind
 		title  string
-		date   string
+		date   records.Date
 		source string
 		notes  string
 		tags   []string
 		files  func() ([]string, error)
 	}
 	docs := []doc{
-		{records.KindReferral, "GP referral to breast clinic (two-week wait)", "2026-08-28", "Dr Priya Nair, Larkspur Medical Practice",
+		{records.KindReferral, "GP referral to breast clinic (two-week wait)", cal.on("2026-08-28"), "Dr Priya Nair, Larkspur Medical Practice",
 			"Photographed on my phone: two pages.", []string{"referral"}, func() ([]string, error) {
-				return photoLetter(dir, "referral", []string{"Larkspur Medical Practice", "", "Dear Breast Clinic,", "",
+				return photoLetter(dir, "IMG_"+cal.compact("2026-08-28")+"_referral", []string{"Larkspur Medical Practice", "", "Dear Breast Clinic,", "",
 					"Re: Helen Marsh, born 12/04/1961", "NHS number 943 476 5919", "",
 					"Thank you for seeing this 65-year-old lady who found a lump", "in her left breast three weeks ago. On examination there",
 					"is a firm 2 cm mobile lump in the upper outer quadrant.", "No skin changes. No palpable axillary nodes.",
 					"", "Past history: hypertension (amlodipine). Penicillin allergy (rash)."},
-					[]string{"She stopped ibuprofen in August because of indigestion.", "", "I would be grateful for your urgent assessment.", "",
+					[]string{"She stopped ibuprofen in " + time.Month(cal.on("2026-08-18").Month).String() + " because of indigestion.", "", "I would be grateful for your urgent assessment.", "",
 						"Yours sincerely,", "", "Dr Priya Nair", "General Practitioner"})
 			}},
-		{records.KindImagingReport, "Mammogram and ultrasound report", "2026-09-14", "Northgate General Hospital, Breast Imaging",
+		{records.KindImagingReport, "Mammogram and ultrasound report", cal.on("2026-09-14"), "Northgate General Hospital, Breast Imaging",
 			"", []string{"imaging", "left breast"}, func() ([]string, error) {
 				return pdfDoc(dir, "mammogram-report.pdf", "Breast Imaging Report", []string{
 					"Patient: Helen MARSH   DOB: 12/04/1961   Hospital no: RX1-448210",
-					"Examination: Bilateral mammogram and left breast ultrasound, 14 September 2026",
+					"Examination: Bilateral mammogram and left breast ultrasound, " + cal.long("2026-09-14"),
 					"Findings: In the left breast upper outer quadrant there is an irregular spiculated mass measuring 22 mm with associated microcalcification. Ultrasound confirms a 21 x 18 mm hypoechoic irregular mass at 2 o'clock, 6 cm from the nipple. The axilla appears normal on ultrasound.",
 					"The right breast is normal.",
 					"Conclusion: Left breast mass, BI-RADS 5 (highly suggestive of malignancy). Ultrasound-guided core biopsy performed today (3 cores).",
 					"Reported by: Dr Samuel Osei, Consultant Radiologist",
 				})
 			}},
-		{records.KindImaging, "Left breast ultrasound pictures", "2026-09-14", "Northgate General Hospital, Breast Imaging",
+		{records.KindImaging, "Left breast ultrasound pictures", cal.on("2026-09-14"), "Northgate General Hospital, Breast Imaging",
 			"Screenshots printed at the appointment; the full images are on the CD.", []string{"imaging"}, func() ([]string, error) {
-				return scanImages(dir)
+				return scanImages(dir, cal.slash("2026-09-14"))
 			}},
-		{records.KindResults, "Blood tests before surgery", "2026-09-22", "Northgate General Hospital, Pathology (blood sciences)",
+		{records.KindResults, "Blood tests before surgery", cal.on("2026-09-22"), "Northgate General Hospital, Pathology (blood sciences)",
 			"", []string{"bloods"}, func() ([]string, error) {
-				return pdfTable(dir, "bloods.pdf", "Blood Sciences — Cumulative Report", [][]string{
+				return pdfTable(dir, "bloods.pdf", "Blood Sciences — Cumulative Report", cal.slash("2026-09-22"), [][]string{
 					{"Test", "Result", "Units", "Reference range"},
 					{"Haemoglobin", "128", "g/L", "115 - 165"},
 					{"White cells", "6.2", "x10^9/L", "4.0 - 11.0"},
@@ -159,7 +209,7 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 					{"Calcium (adjusted)", "2.38", "mmol/L", "2.20 - 2.60"},
 				})
 			}},
-		{records.KindImagingReport, "MRI of both breasts", "2026-09-29", "Northgate General Hospital, Radiology",
+		{records.KindImagingReport, "MRI of both breasts", cal.on("2026-09-29"), "Northgate General Hospital, Radiology",
 			"", []string{"imaging", "MRI"}, func() ([]string, error) {
 				return pdfDoc(dir, "mri.pdf", "MRI Breasts with Contrast", []string{
 					"Patient: Helen MARSH   DOB: 12/04/1961",
@@ -169,7 +219,7 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 					"Reported by: Dr Helena Brandt, Consultant Radiologist",
 				})
 			}},
-		{records.KindClinicLetter, "Clinic letter: results and treatment plan", "2026-10-02", "Mr Alan Reid, Consultant Breast Surgeon, Northgate General Hospital",
+		{records.KindClinicLetter, "Clinic letter: results and treatment plan", cal.on("2026-10-02"), "Mr Alan Reid, Consultant Breast Surgeon, Northgate General Hospital",
 			"The letter that says the plan is a mastectomy.", []string{"plan"}, func() ([]string, error) {
 				return pdfDoc(dir, "clinic-letter.pdf", "Breast Surgery Clinic — Letter", []string{
 					"Dear Dr Nair,",
@@ -181,31 +231,36 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 				})
 			}},
 	}
+	docID := map[string]string{} // title -> ID
 	for _, d := range docs {
 		paths, err := d.files()
 		if err != nil {
 			return fmt.Errorf("make sample %s: %w", d.title, err)
 		}
-		doc := records.Document{PersonID: p.ID, Kind: d.kind, Title: d.title, Date: records.MustDate(d.date), Source: d.source, Notes: d.notes, Tags: d.tags}
+		doc := records.Document{PersonID: p.ID, Kind: d.kind, Title: d.title, Date: d.date, Source: d.source, Notes: d.notes, Tags: d.tags}
 		if err := s.AddDocument(ctx, &doc, paths, records.AddOptions{}); err != nil {
 			return err
 		}
+		docID[d.title] = doc.ID
 	}
 	meds := []records.Medication{
 		{Name: "Anastrozole", Strength: "1 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "once a day", Slots: records.SlotMorning,
-			Start: records.MustDate("2026-10-05"), Status: records.MedTaking, Reason: "breast cancer (hormone therapy before surgery)", Prescriber: "Mr Alan Reid"},
+			Start: cal.on("2026-10-05"), Status: records.MedTaking, Reason: "breast cancer (hormone therapy before surgery)", Prescriber: "Mr Alan Reid"},
 		{Name: "Amlodipine", Strength: "5 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "once a day", Slots: records.SlotMorning,
-			Start: records.MustDate("2019-03"), Status: records.MedTaking, Reason: "high blood pressure", Prescriber: "Dr Priya Nair (GP)"},
+			Start: cal.on("2019-03"), Status: records.MedTaking, Reason: "high blood pressure", Prescriber: "Dr Priya Nair (GP)"},
 		{Name: "Omeprazole", Strength: "20 mg", Dose: "1 capsule", Form: "by mouth", Frequency: "once a day before breakfast", Slots: records.SlotMorning,
-			Start: records.MustDate("2026-08-20"), Status: records.MedTaking, Reason: "indigestion", Prescriber: "Dr Priya Nair (GP)"},
+			Start: cal.on("2026-08-20"), Status: records.MedTaking, Reason: "indigestion", Prescriber: "Dr Priya Nair (GP)"},
 		{Name: "Paracetamol", Strength: "500 mg", Dose: "2 tablets", Form: "by mouth", Frequency: "up to four times a day when needed", Slots: records.SlotAsNeeded,
-			Start: records.MustDate("2026-08"), Status: records.MedTaking, Reason: "pain", Prescriber: "bought from the pharmacy"},
+			Start: cal.on("2026-08"), Status: records.MedTaking, Reason: "pain", Prescriber: "bought from the pharmacy"},
 		{Name: "Letrozole", Strength: "2.5 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "once a day", Slots: records.SlotMorning,
-			Start: records.MustDate("2026-09-24"), Stop: records.MustDate("2026-10-04"), Status: records.MedStopped, Reason: "breast cancer (hormone therapy)",
+			Start: cal.on("2026-09-24"), Stop: cal.on("2026-10-04"), Status: records.MedStopped, Reason: "breast cancer (hormone therapy)",
 			Prescriber: "Mr Alan Reid", StopReason: "joint pains in hands and knees; changed to anastrozole"},
 		{Name: "Ibuprofen", Strength: "400 mg", Dose: "1 tablet", Form: "by mouth", Frequency: "three times a day with food", Slots: records.SlotAsNeeded,
-			Start: records.MustDate("2024"), Stop: records.MustDate("2026-08-18"), Status: records.MedStopped, Reason: "back pain",
+			Start: cal.on("2024"), Stop: cal.on("2026-08-18"), Status: records.MedStopped, Reason: "back pain",
 			Prescriber: "Dr Priya Nair (GP)", StopReason: "indigestion and stomach pain"},
+		{Name: "Calcium and vitamin D (Adcal-D3)", Strength: "1.5 g / 400 units", Dose: "1 chewable tablet", Form: "by mouth", Frequency: "twice a day",
+			Slots: records.SlotMorning | records.SlotEvening, Start: cal.on("2025-02"), Status: records.MedPaused, PausedOn: cal.on("2026-08-20"),
+			PauseReason: "made the indigestion worse; the GP said to stop until the stomach settles", Reason: "bone protection", Prescriber: "Dr Priya Nair (GP)"},
 	}
 	for i := range meds {
 		meds[i].PersonID = p.ID
@@ -226,9 +281,9 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 		ReasonOther:   "The MRI found a second small spot. I want to know whether it really means I need a mastectomy.",
 		Decision:      "Whether to have a mastectomy, or breast-conserving surgery (lumpectomy) with radiotherapy.",
 		SecondDoctor:  records.Doctor{Name: "Professor Ruth Okafor", Specialty: "Consultant Oncoplastic Breast Surgeon", Hospital: "Riverside Cancer Centre"},
-		Appointment:   time.Date(2026, 11, 18, 10, 30, 0, 0, time.UTC),
+		Appointment:   cal.time("2026-11-18").Add(10*time.Hour + 30*time.Minute),
 		AppointmentAt: "Riverside Cancer Centre, Outpatients B, 2nd floor",
-		Status:        records.RefSeen,
+		Status:        records.RefRecordsReceived,
 		ViaReferral:   true,
 		NotApplicable: map[string]string{
 			records.ReadyOperative: "No operation yet: surgery is what the second opinion is about.",
@@ -236,8 +291,17 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 		},
 		Packet:   records.PacketSettings{Timeline: true},
 		Coverage: "NHS referral from Dr Nair, agreed by Mr Reid. No cost. Travel: hospital transport not needed.",
+		Question: "Do I really need to lose my whole breast because of the second small spot on the MRI, or could I safely keep it " +
+			"with a lumpectomy and radiotherapy? I would like your help to decide before the operation date.",
+		DiagnosedOn:     cal.on("2026-09-21"),
+		DiagnosisDetail: "Invasive ductal carcinoma (no special type), grade 2, 24 mm on MRI; clinically node negative (cT2 N0). ER positive, HER2 negative. Second 6 mm focus on MRI not biopsied.",
+		TreatmentSoFar: "Ultrasound-guided core biopsy of the left breast (" + cal.long("2026-09-14") + "). Letrozole from " + cal.long("2026-09-24") +
+			", stopped after 10 days for joint pains; anastrozole since " + cal.long("2026-10-05") + " while waiting for surgery. No operation yet.",
 	}
 	if err := s.SaveCase(ctx, &c); err != nil {
+		return err
+	}
+	if err := clinical(ctx, s, cal, p, c, docID); err != nil {
 		return err
 	}
 	questions := []struct{ text, cat string }{
@@ -254,23 +318,23 @@ func fill(ctx context.Context, s *records.Store, p *records.Person, dir string) 
 		}
 	}
 	if err := s.SaveRecordsRequest(ctx, &records.RecordsRequest{CaseID: c.ID, From: "Northgate General Hospital, Medical Records",
-		What: "Pathology report of the core biopsy, MRI and mammogram images on CD, clinic letters", RequestedOn: records.MustDate("2026-10-06"),
-		ReceivedOn: records.MustDate("2026-10-20")}); err != nil {
+		What: "Pathology report of the core biopsy, MRI and mammogram images on CD, clinic letters", RequestedOn: cal.on("2026-10-06"),
+		ReceivedOn: cal.on("2026-10-20")}); err != nil {
 		return err
 	}
 	if err := s.SaveRecordsRequest(ctx, &records.RecordsRequest{CaseID: c.ID, From: "Northgate General Hospital, Cellular Pathology",
-		What: "Core biopsy histopathology report (not in the first batch)", RequestedOn: records.MustDate("2026-10-21")}); err != nil {
+		What: "Core biopsy histopathology report (not in the first batch)", RequestedOn: cal.on("2026-10-21")}); err != nil {
 		return err
 	}
 	opinions := []records.Opinion{
-		{CaseID: c.ID, Clinician: c.FirstDoctor, Date: records.MustDate("2026-10-02"),
+		{CaseID: c.ID, Clinician: c.FirstDoctor, Date: cal.on("2026-10-02"),
 			Diagnosis: "Left breast invasive ductal carcinoma, grade 2, 24 mm, ER positive, HER2 negative, with a second 6 mm focus on MRI.",
 			Treatment: "Left mastectomy with sentinel lymph node biopsy, then endocrine therapy.",
 			Notes:     "Recommended mastectomy because of the second focus on MRI."},
-		{CaseID: c.ID, Clinician: c.SecondDoctor, Date: records.MustDate("2026-11-18"),
+		{CaseID: c.ID, Clinician: c.SecondDoctor, Date: cal.on("2026-10-24"),
 			Diagnosis: "Left breast invasive ductal carcinoma, grade 2, 24 mm, ER positive, HER2 negative. The 6 mm MRI focus is unproven.",
 			Treatment: "Second-look ultrasound and biopsy of the 6 mm focus. If benign: wide local excision and sentinel node biopsy, then radiotherapy and endocrine therapy.",
-			Notes:     "Said mastectomy is not needed unless the second spot is cancer. Offered to discuss with Mr Reid."},
+			Notes:     "Written opinion after reviewing the records and images, before we meet. Said mastectomy is not needed unless the second spot is cancer. Offered to discuss with Mr Reid."},
 	}
 	for i := range opinions {
 		if err := s.SaveOpinion(ctx, &opinions[i]); err != nil {
@@ -294,12 +358,12 @@ func pdfDoc(dir, name, heading string, paras []string) ([]string, error) {
 }
 
 // pdfTable draws a results table.
-func pdfTable(dir, name, heading string, rows [][]string) ([]string, error) {
+func pdfTable(dir, name, heading, date string, rows [][]string) ([]string, error) {
 	pdf := newPDF()
 	pdf.AddPage()
 	letterhead(pdf, heading)
 	pdf.SetFont("DejaVu", "", 10)
-	pdf.MultiCell(0, 5, "Patient: Helen MARSH   DOB: 12/04/1961   NHS: 943 476 5919\nCollected: 22/09/2026 09:14   Reported: 22/09/2026 16:40", "", "L", false)
+	pdf.MultiCell(0, 5, "Patient: Helen MARSH   DOB: 12/04/1961   NHS: 943 476 5919\nCollected: "+date+" 09:14   Reported: "+date+" 16:40", "", "L", false)
 	pdf.Ln(4)
 	widths := []float64{60, 30, 35, 45}
 	for i, r := range rows {
@@ -381,7 +445,7 @@ func photoLetter(dir, name string, pages ...[]string) ([]string, error) {
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88}); err != nil {
 			return nil, err
 		}
-		p := filepath.Join(dir, fmt.Sprintf("IMG_20260828_%s_%d.jpg", name, i+1))
+		p := filepath.Join(dir, fmt.Sprintf("%s_%d.jpg", name, i+1))
 		if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
 			return nil, err
 		}
@@ -391,7 +455,7 @@ func photoLetter(dir, name string, pages ...[]string) ([]string, error) {
 }
 
 // scanImages draws two ultrasound-like grayscale pictures with captions.
-func scanImages(dir string) ([]string, error) {
+func scanImages(dir, date string) ([]string, error) {
 	face, err := fontFace(18)
 	if err != nil {
 		return nil, err
@@ -422,7 +486,7 @@ func scanImages(dir string) ([]string, error) {
 		draw.Draw(rgba, rgba.Bounds(), img, image.Point{}, draw.Src)
 		d := &font.Drawer{Dst: rgba, Src: image.White, Face: face}
 		d.Dot = fixed.P(20, 30)
-		d.DrawString("NORTHGATE GH  US BREAST  14/09/2026")
+		d.DrawString("NORTHGATE GH  US BREAST  " + date)
 		d.Dot = fixed.P(20, h-20)
 		d.DrawString(caption)
 		var buf bytes.Buffer
@@ -444,4 +508,64 @@ func fontFace(size float64) (font.Face, error) {
 		return nil, err
 	}
 	return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+}
+
+// clinical fills what the clinical front sheet, the cover and the summary
+// show: body, other conditions and devices, key results, recipients of
+// the opinion and what goes by hand (slides, discs).
+func clinical(ctx context.Context, s *records.Store, cal calendar, p *records.Person, c records.Case, docID map[string]string) error {
+	if err := s.SaveBody(ctx, p.ID, records.Body{HeightCM: 163, WeightKG: 71.5, MeasuredOn: cal.on("2026-09-22"), Activity: records.ActivityFull}); err != nil {
+		return err
+	}
+	history := []records.HistoryItem{
+		{Kind: records.HistoryCondition, Name: "High blood pressure", Date: cal.on("2019-03"), Notes: "well controlled on amlodipine"},
+		{Kind: records.HistoryCondition, Name: "Osteoarthritis of both knees", Date: cal.on("2018"), Notes: "no treatment apart from paracetamol"},
+		{Kind: records.HistoryCondition, Name: "Indigestion (gastritis) after ibuprofen", Date: cal.on("2026-08")},
+		{Kind: records.HistoryDevice, Name: "Right hip replacement (metal)", Date: cal.on("2021-06"), Notes: "MRI was done safely at Northgate"},
+	}
+	for i := range history {
+		history[i].PersonID = p.ID
+		if err := s.SaveHistoryItem(ctx, &history[i]); err != nil {
+			return err
+		}
+	}
+	bloods := docID["Blood tests before surgery"]
+	results := []records.Result{
+		{Test: "Haemoglobin", Value: "128", Unit: "g/L", Date: cal.on("2026-09-22"), Range: "115 - 165", DocumentID: bloods},
+		{Test: "eGFR", Value: ">90", Unit: "mL/min/1.73m2", Date: cal.on("2026-09-22"), Range: ">90", DocumentID: bloods},
+		{Test: "Creatinine", Value: "71", Unit: "umol/L", Date: cal.on("2026-09-22"), Range: "45 - 84", DocumentID: bloods},
+		{Test: "ALT", Value: "22", Unit: "U/L", Date: cal.on("2026-09-22"), Range: "0 - 33", DocumentID: bloods},
+		{Test: "Oestrogen receptor (ER)", Value: "positive", Date: cal.on("2026-09-21"), DocumentID: docID["Clinic letter: results and treatment plan"]},
+		{Test: "HER2", Value: "negative", Date: cal.on("2026-09-21"), DocumentID: docID["Clinic letter: results and treatment plan"]},
+	}
+	for i := range results {
+		results[i].PersonID = p.ID
+		if err := s.SaveResult(ctx, &results[i]); err != nil {
+			return err
+		}
+	}
+	recipients := []records.Recipient{
+		{Role: "Patient", Name: p.FullName, Address: p.Address, Phone: p.Phone, Email: p.Email},
+		{Role: "GP", Name: "Dr Priya Nair, Larkspur Medical Practice", Address: "2 Larkspur Road, Northgate NG4 7AA", Phone: "01632 960 100", CopyTo: true},
+		{Role: "First consultant", Name: "Mr Alan Reid, Breast Unit, Northgate General Hospital", Address: "Hospital Road, Northgate NG1 2AB", Phone: "01632 960 000", CopyTo: true},
+	}
+	for i := range recipients {
+		recipients[i].CaseID = c.ID
+		if err := s.SaveRecipient(ctx, &recipients[i]); err != nil {
+			return err
+		}
+	}
+	handovers := []records.Handover{
+		{What: "MRI and mammogram images on disc", HeldBy: "Northgate General Hospital, Radiology", SentTo: "Riverside Cancer Centre, Imaging",
+			AskedOn: cal.on("2026-10-06"), SentOn: cal.on("2026-10-20"), ReceivedOn: cal.on("2026-10-22")},
+		{What: "Core biopsy slides and paraffin block (left breast)", HeldBy: "Northgate General Hospital, Cellular Pathology", SentTo: "Riverside Cancer Centre, Pathology",
+			AskedOn: cal.on("2026-10-21"), SentOn: cal.on("2026-10-23"), Notes: "for review of the grade and receptors"},
+	}
+	for i := range handovers {
+		handovers[i].CaseID = c.ID
+		if err := s.SaveHandover(ctx, &handovers[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
