@@ -45,7 +45,7 @@ Usage:
   secondopinion empty-trash [--library FILE] [--person NAME]
   secondopinion ready    [--library FILE] [--person NAME] [--case ID]
   secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original] [--for-email] [--password-file FILE]
-                         [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
+                         [--duplex] [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
   secondopinion compact  [--library FILE]        rewrite an older library for faster adds; give back deleted space
@@ -110,6 +110,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	medsOnly := fs.Bool("medications-only", false, "export only the medication list")
 	comparison := fs.Bool("comparison", false, "export the comparison of opinions")
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
+	duplex := fs.Bool("duplex", false, "for printing on both sides: every document of the packet starts on a right-hand page")
 	forEmail := fs.Bool("for-email", false, "make the packet fit a 25 MB e-mail (in parts if it must be)")
 	passwordFile := fs.String("password-file", "", "lock the packet with the password on the first line of this `file`")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
@@ -225,7 +226,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)),
-			ForEmail: *forEmail, Password: password}
+			ForEmail: *forEmail, Password: password, Duplex: *duplex}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":
 		problems, err := s.Check(ctx)
@@ -559,6 +560,9 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out string, opt export.Options, questions, meds, comparison, leaveOut bool) error {
 	if n := countTrue(questions, meds, comparison); n > 1 {
 		return &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
+	}
+	if opt.Duplex && (questions || meds || comparison) {
+		return &records.Problem{Msg: "--duplex is for the whole packet, where each document then starts on a right-hand page. Leave it out with --questions-only, --medications-only or --comparison."}
 	}
 	// Refuse a destination that must not be replaced before any work: the
 	// readiness check below prepares (and keeps in the library) print

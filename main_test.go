@@ -1025,6 +1025,71 @@ func TestCLIFilesPrivate(t *testing.T) {
 	})
 }
 
+// TestCLIExportDuplex: `export --duplex` starts every document on an odd
+// page, the backs left empty saying so; it is refused, with a sentence,
+// for the single sheets it does not apply to.
+func TestCLIExportDuplex(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext is not installed")
+	}
+	newUserDirs(t)
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "library.sqlite")
+	for i, name := range []string{"first.pdf", "second.pdf", "third.pdf"} {
+		mustCLI(t, "add", "--library", lib, "--person", "Mary Example", "--kind", "clinic-letter", "--title", fmt.Sprintf("Letter %d", i+1),
+			"--date", fmt.Sprintf("2026-10-0%d", i+1), writeFile(t, dir, name, makePDF(fmt.Sprintf("letter number %d", i+1))))
+	}
+	plain, duplex := filepath.Join(dir, "plain.pdf"), filepath.Join(dir, "duplex.pdf")
+	mustCLI(t, "export", "--library", lib, "--out", plain)
+	mustCLI(t, "export", "--library", lib, "--duplex", "--out", duplex)
+	text := func(path string) []string {
+		out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", path, err)
+		}
+		pages := strings.Split(string(out), "\f")
+		return pages[:len(pages)-1]
+	}
+	starts := func(pages []string) []int {
+		var st []int
+		for i, pg := range pages {
+			if strings.Contains(pg, " of 3  ·  Letter ") || strings.Contains(pg, " of 3 · Letter ") {
+				st = append(st, i+1)
+			}
+		}
+		return st
+	}
+	pp, dp := text(plain), text(duplex)
+	ps, ds := starts(pp), starts(dp)
+	if len(ps) != 3 || ps[1] != ps[0]+1 || ps[2] != ps[1]+1 {
+		t.Errorf("plain packet: documents start on pages %v, want three one-page letters one after the other", ps)
+	}
+	blank := 0
+	for _, pg := range dp {
+		if strings.Contains(pg, "This page is intentionally left blank") {
+			blank++
+		}
+	}
+	if len(ds) != 3 || blank == 0 || len(dp) != len(pp)+blank {
+		t.Errorf("duplex packet: %d pages with %d blank, documents on %v; plain %d pages", len(dp), blank, ds, len(pp))
+	}
+	for _, n := range ds {
+		if n%2 != 1 {
+			t.Errorf("duplex packet: a document starts on page %d (starts %v), want odd pages only", n, ds)
+		}
+	}
+	out := filepath.Join(dir, "questions.pdf")
+	args := []string{"export", "--library", lib, "--questions-only", "--duplex", "--out", out}
+	_, err := cli(args...)
+	refused(t, args, err)
+	if msg := records.Explain(err); !strings.Contains(msg, "--duplex") {
+		t.Errorf("run(%q) = %q, want a sentence about --duplex", args, msg)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused export left %s (%v)", out, err)
+	}
+}
+
 // TestCLICompact: compact rewrites an older library with the new page size
 // and keeps its records; with the library open in another command it says
 // so and changes nothing.

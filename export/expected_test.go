@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -65,7 +66,8 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 		}
 	}
 	timelinePage := page("Timeline Date")
-	contents := strings.Join(strings.Fields(pdfText(t, out, page("Contents"), page("Contents"))), " ")
+	// The contents (with the records index) take two pages.
+	contents := strings.Join(strings.Fields(pdfText(t, out, page("Contents"), page("Contents")+1)), " ")
 	for _, want := range []string{
 		"What is enclosed, and what is not",
 		"Pathology / histopathology report Not available in this packet (requested " + asked,
@@ -84,14 +86,17 @@ func TestPacketSaysWhatIsMissing(t *testing.T) {
 	if !strings.Contains(timeline, "Stopped Letrozole") || !strings.Contains(timeline, "Second opinion") {
 		t.Errorf("timeline page lacks the medicine stop or the second opinion:\n%s", timeline)
 	}
-	// A one-page letter is one page in the index, although a divider
-	// page introduces it in the packet.
-	index := strings.Join(strings.Fields(pdfText(t, out, page("Records index"), page("Records index"))), " ")
-	mammo := regexp.MustCompile(`2\. Mammogram and ultrasound report · [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} ([0-9]+)`).FindStringSubmatch(contents)
+	// A one-page letter is one page in the index, and one page in the
+	// packet: its band sits on its own page, with no divider before it.
+	mammo := regexp.MustCompile(`Mammogram and ultrasound report Northgate General 1 ([0-9]+)`).FindStringSubmatch(contents)
 	if mammo == nil {
-		t.Fatalf("contents lists no mammogram report:\n%s", contents)
+		t.Fatalf("records index row for the one-page mammogram report is wrong:\n%s", contents)
 	}
-	if !strings.Contains(index, "Mammogram and Northgate 1 "+mammo[1]) {
-		t.Errorf("records index row for the one-page mammogram report is wrong:\n%s", index)
+	at, _ := strconv.Atoi(mammo[1])
+	if text := pdfText(t, out, at, at); !strings.Contains(text, "Document 2 of 6") || !strings.Contains(text, "Breast Imaging Report") {
+		t.Errorf("page %d lacks the band of document 2 over the mammogram report's own page:\n%s", at, text)
+	}
+	if text := pdfText(t, out, at+1, at+1); !strings.Contains(text, "Document 3 of 6") {
+		t.Errorf("the one-page mammogram report takes more than page %d; page %d reads:\n%s", at, at+1, text)
 	}
 }

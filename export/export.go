@@ -1,12 +1,13 @@
 // Package export turns what a person has catalogued into the files that
 // leave the machine: the second-opinion packet (one PDF with a cover,
-// contents, summary, medication list, records index, questions and then the
-// documents themselves), a one-page question sheet and a medication list.
+// contents with the records index, summary, medication list, questions and
+// then the documents themselves), a one-page question sheet and a
+// medication list.
 //
 // Pages we write ourselves are drawn with gofpdf in DejaVu Sans, so names in
 // Latin, Greek or Cyrillic letters print correctly; the patient's own PDFs
-// are merged page for page with pdfcpu, so their text, forms and rotation
-// survive. The package imports records and never Fyne: the app and the
+// are merged page for page with pdfcpu, so their text, links, forms and
+// bookmarks survive, each page scaled onto the packet's paper. The package imports records and never Fyne: the app and the
 // command line call the same functions.
 package export
 
@@ -34,6 +35,9 @@ type Options struct {
 	Paper    records.Paper   // "" = the case's setting, else records.DefaultPaper()
 	Quality  records.Quality // "" = the case's setting, else compact
 	Exclude  []string        // document IDs the user chose to leave out after the readiness check
+	// Duplex makes every document start on a right-hand (odd) page, for
+	// printing on both sides: a back left empty says so.
+	Duplex bool
 	// ForEmail makes the packet fit a 25 MB e-mail (WritePacket): photos
 	// at 150 dpi, photographed black-on-white documents in grey, and, if it
 	// is still larger than EmailLimit, parts of at most that size

@@ -86,7 +86,7 @@ func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Qualit
 
 	// Bookmarks: every section and every document.
 	titles := outlineTitles(t, out)
-	for _, want := range []string{"Cover", "Contents", "Summary", "Medications", "Records index", "Questions for the second doctor", "Documents"} {
+	for _, want := range []string{"Cover", "Contents", "Summary", "Medications", "Questions for the second doctor", "Documents"} {
 		if !slices.Contains(titles, want) {
 			t.Errorf("bookmarks %q lack section %q", titles, want)
 		}
@@ -98,29 +98,38 @@ func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Qualit
 		}
 	}
 
-	// Page count: our front matter, plus a divider before each document
-	// that starts with a PDF, plus every page of every document.
+	// Page count: our front matter, plus every page of every document,
+	// plus a divider only before a document whose PDFs lost something
+	// (it says what); every other document's band sits on its first page.
 	text := pdfText(t, out, 0, 0)
 	pages := strings.Split(text, "\f")
 	front := -1
+	dividers := 0
 	for i, pg := range pages {
-		if strings.Contains(pg, "Document 1 of ") {
+		if front < 0 && strings.Contains(pg, "Document 1 of ") {
 			front = i
-			break
+		}
+		if strings.Contains(pg, "The document follows as it was received") {
+			dividers++
 		}
 	}
-	want := front + lib.dividers
+	if dividers != len(res.Cleaned) {
+		t.Errorf("packet has %d divider pages, want one for each of the %d documents that lost something (%v)", dividers, len(res.Cleaned), res.Cleaned)
+	}
+	want := front + dividers
 	for _, n := range lib.srcPages {
 		want += n
 	}
 	if res.Pages != want {
-		t.Errorf("packet has %d pages, want %d front + %d dividers + %v document pages = %d", res.Pages, front, lib.dividers, lib.srcPages, want)
+		t.Errorf("packet has %d pages, want %d front + %d dividers + %v document pages = %d", res.Pages, front, dividers, lib.srcPages, want)
 	}
 
 	for _, s := range []string{"Second opinion packet", lib.person.FullName, "NHS number", "943 476 5919", "Prof. Maria Rossi",
 		"Анна Иванова", "Contents", "Summary", "Why a second opinion is wanted", "Penicillin", "Letrozole", "Tamoxifen",
-		"hot flushes", "Records index", "Questions for the second doctor", questionsText[0], "Imaging files (DICOM)",
-		"pydicom-CT_small.dcm", "CT", "Document 10 of 10"} {
+		"hot flushes", "Questions for the second doctor", questionsText[0], "Imaging files (DICOM)",
+		"pydicom-CT_small.dcm", "CT", "Document 10 of 10",
+		// The DICOM list: study date, institution and description as the files say.
+		"19 Jan", "JFK IMAGING", "MRI Prostate"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("packet text lacks %q", s)
 		}
@@ -144,15 +153,33 @@ func checkCorpusPacket(t *testing.T, paper records.Paper, quality records.Qualit
 		t.Errorf("OpenAction goes to %q, want the cover %q", open, firstPageObject(t, out))
 	}
 
-	// Merged PDFs stay PDFs: their text can be searched, their pages keep
-	// their rotation and their forms keep their fields.
+	// Merged PDFs stay PDFs: their text can be searched, their forms keep
+	// their fields. Every page is on the chosen paper, turned (landscape)
+	// where the page is seen wider than tall: the rotated pages (/Rotate
+	// 90, 180, 270, 0 on portrait A4) are turned upright onto sheets seen
+	// as they were.
 	if !strings.Contains(text, "Community Health Hospital") || !strings.Contains(text, "Example for a Form") {
 		t.Errorf("packet text lacks the merged letters' own text")
 	}
-	rots := pageRotations(t, out)
-	for _, want := range []int{90, 180, 270} {
-		if !slices.Contains(rots, want) {
-			t.Errorf("page rotations %v lack %d (arabic-rotated-pages.pdf)", rots, want)
+	boxes := mediaBoxes(t, out)
+	pw, ph := paperPoints(paper)
+	for i, b := range boxes {
+		if !sameSize(b, pw, ph) && !sameSize(b, ph, pw) {
+			t.Errorf("page %d MediaBox = %v, want %gx%g points (the chosen paper)", i+1, b, pw, ph)
+		}
+	}
+	if rots := pageRotations(t, out); slices.ContainsFunc(rots, func(r int) bool { return r != 0 }) {
+		t.Errorf("page rotations %v, want every page upright as stored", rots)
+	}
+	if start := pageWith(pages, "Document 4 of 10"); start < 0 || start+4 > len(boxes) {
+		t.Errorf("no page starts document 4 (the rotated pages)")
+	} else {
+		var got []bool
+		for _, b := range boxes[start : start+4] {
+			got = append(got, b[2]-b[0] > b[3]-b[1])
+		}
+		if want := []bool{true, false, true, false}; !slices.Equal(got, want) {
+			t.Errorf("rotated pages' sheets landscape = %v, want %v (seen as /Rotate 90, 180, 270, 0 show them)", got, want)
 		}
 	}
 	if n := formFields(t, out); n < 9 {
@@ -237,11 +264,11 @@ func TestWritePacketWithoutCase(t *testing.T) {
 			}
 			qpdfCheck(t, out)
 			text := pdfText(t, out, 0, 0)
-			if res.Pages != 7 || res.Documents != 0 {
-				t.Errorf("WritePacket = %d pages, %d documents; want the 7 front pages (cover, clinical front sheet...), no documents", res.Pages, res.Documents)
+			if res.Pages != 6 || res.Documents != 0 {
+				t.Errorf("WritePacket = %d pages, %d documents; want the 6 front pages (cover, clinical front sheet...), no documents", res.Pages, res.Documents)
 			}
 			for _, want := range []string{tt.want, "No second-opinion request has been set up", "Not recorded yet", "date of birth not recorded",
-				"No documents are included in this packet", "No questions were written down", "Page 7 of 7", "Дмитрий Соколов"} {
+				"No documents are included in this packet", "No questions were written down", "Page 6 of 6", "Дмитрий Соколов"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("packet without a case lacks %q", want)
 				}

@@ -82,8 +82,6 @@ type library struct {
 	// srcPages is each document's pages as its source files have them
 	// (pdfinfo for PDFs, one per picture, one list page per DICOM run).
 	srcPages []int
-	// dividers counts documents that start with a PDF (a divider page).
-	dividers int
 }
 
 var questionsText = []string{
@@ -162,9 +160,6 @@ func newLibrary(t testing.TB, docs []docSpec) *library {
 				pages++
 			}
 			dicom = false
-		}
-		if strings.HasSuffix(spec.files[0], ".pdf") {
-			lib.dividers++
 		}
 		d := addDoc(t, s, lib.person.ID, records.Document{Kind: spec.kind, Title: spec.title, Date: records.MustDate(spec.date), Source: spec.source}, paths...)
 		lib.docs = append(lib.docs, d)
@@ -372,4 +367,53 @@ func firstPageObject(t testing.TB, path string) string {
 		t.Fatalf("qpdf --json pages: %v", err)
 	}
 	return j.Pages[0].Object
+}
+
+// mediaBoxes lists each page's MediaBox (llx lly urx ury) as pdfinfo reads it.
+func mediaBoxes(t testing.TB, path string) [][4]float64 {
+	t.Helper()
+	n := pdfPages(t, path)
+	out, err := exec.Command("pdfinfo", "-box", "-f", "1", "-l", strconv.Itoa(n), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo -box %s: %v", path, err)
+	}
+	var boxes [][4]float64
+	for _, m := range regexp.MustCompile(`(?m)^Page\s+\d+ MediaBox:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)`).FindAllSubmatch(out, -1) {
+		var b [4]float64
+		for i := range b {
+			b[i], _ = strconv.ParseFloat(string(m[i+1]), 64)
+		}
+		boxes = append(boxes, b)
+	}
+	if len(boxes) != n {
+		t.Fatalf("pdfinfo gave %d media boxes for %d pages", len(boxes), n)
+	}
+	return boxes
+}
+
+// paperPoints is the paper's portrait size in points ("" is A4, the
+// tests' case setting).
+func paperPoints(p records.Paper) (float64, float64) {
+	if p == records.PaperLetter {
+		return 612, 792
+	}
+	return 595.28, 841.89
+}
+
+// sameSize reports whether box b is w x h points, to a hundredth of a
+// millimetre or so.
+func sameSize(b [4]float64, w, h float64) bool {
+	near := func(a, b float64) bool { return a-b < 0.05 && b-a < 0.05 }
+	return near(b[2]-b[0], w) && near(b[3]-b[1], h)
+}
+
+// pageWith is the index of the first page (pdftotext's pages split at
+// form feeds) holding s, or -1.
+func pageWith(pages []string, s string) int {
+	for i, pg := range pages {
+		if strings.Contains(pg, s) {
+			return i
+		}
+	}
+	return -1
 }

@@ -35,6 +35,16 @@ func geometryFor(p records.Paper) geometry {
 
 func (g geometry) contentW() float64 { return g.w - g.left - g.right }
 
+// footerBand is the strip at the foot of every sheet kept for the footer:
+// nothing of a merged page is placed in it.
+func (g geometry) footerBand() float64 { return g.footer + 5 }
+
+// turned is the geometry of the same paper turned to landscape.
+func (g geometry) turned() geometry {
+	g.w, g.h = g.h, g.w
+	return g
+}
+
 // imageArea is the room for a picture below a document's header band.
 func (g geometry) imageArea() (float64, float64) {
 	return g.contentW(), g.h - g.top - g.bandH - 3 - g.bottom
@@ -50,14 +60,13 @@ const (
 	ruleGrey = 150
 )
 
-// doc wraps gofpdf with the packet's fonts, footer and text helpers. Its
-// pages are numbered by the packet plan: page i of this gofpdf document is
-// page number[i-1] of the packet, out of total.
+// doc wraps gofpdf with the packet's fonts, footer and text helpers. In a
+// packet its pages are the packet's pages, one for one, out of total.
 type doc struct {
 	pdf    *gofpdf.Fpdf
 	g      geometry
 	footer string
-	number []int
+	name   string // the patient's name in footer, shortened first when the footer is too long
 	total  int
 }
 
@@ -73,7 +82,7 @@ func newDoc(p *packet, footerName string) *doc {
 	pdf.SetCreationDate(p.prepared)
 	pdf.SetModificationDate(p.prepared)
 	pdf.SetCompression(true)
-	d := &doc{pdf: pdf, g: g, footer: footerName}
+	d := &doc{pdf: pdf, g: g, footer: footerName, name: clean(p.person.FullName)}
 	pdf.SetFooterFunc(d.drawFooter)
 	return d
 }
@@ -85,6 +94,14 @@ func footerText(p *packet) string {
 		dob = "born " + p.person.DateOfBirth.Human()
 	}
 	text := p.person.FullName + "  ·  " + dob
+	// Clinics match a patient on three identifiers: name, date of birth
+	// and a number (NHS or hospital number), the first one recorded.
+	for _, id := range p.person.Identifiers {
+		if v := strings.TrimSpace(id.Value); v != "" {
+			text += "  ·  " + joinNonEmpty(" ", strings.TrimSpace(id.Label), v)
+			break
+		}
+	}
 	if sample.IsSample(p.person) {
 		// Every page of the sample person's packet says it is made up, so a
 		// printed page is never taken for a real patient's.
@@ -121,26 +138,56 @@ func (d *doc) pageLabel(n int) string {
 }
 
 func (d *doc) drawFooter() {
-	n := d.pdf.PageNo()
-	if n-1 < len(d.number) {
-		n = d.number[n-1]
-	}
-	d.footerAt(d.pageLabel(n))
+	d.footerAt(d.pageLabel(d.pdf.PageNo()))
 }
 
+// sheet is the geometry of the page being drawn: the paper, turned when
+// the page is landscape (a merged landscape page).
+func (d *doc) sheet() geometry {
+	if w, h := d.pdf.GetPageSize(); w > h {
+		return d.g.turned()
+	}
+	return d.g
+}
+
+// footerAt draws the footer on a white strip across the foot of the page,
+// so that it reads on a dark scan too: who the page is about on the left,
+// label on the right. A footer too long for its room loses the end of the
+// patient's name first (date of birth and number stay whole), then is cut.
 func (d *doc) footerAt(label string) {
-	pdf, g := d.pdf, d.g
+	pdf, g := d.pdf, d.sheet()
 	y := g.h - g.footer
+	pdf.SetFillColor(255, 255, 255)
+	pdf.Rect(0, g.h-g.footerBand(), g.w, g.footerBand(), "F")
 	pdf.SetDrawColor(ruleGrey, ruleGrey, ruleGrey)
 	pdf.SetLineWidth(0.2)
 	pdf.Line(g.left, y-4, g.w-g.right, y-4)
 	pdf.SetFont(font, "", 8)
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	lw := pdf.GetStringWidth(label)
+	room := g.contentW() - lw - 4
 	pdf.SetXY(g.left, y-3)
-	d.cell(g.contentW()*0.7, 5, d.footer, "", 0, "L", false, 0, "")
-	pdf.SetXY(g.left+g.contentW()*0.7, y-3)
-	d.cell(g.contentW()*0.3, 5, label, "", 0, "R", false, 0, "")
+	d.cell(room, 5, d.footerFit(room), "", 0, "L", false, 0, "")
+	pdf.SetXY(g.w-g.right-lw, y-3)
+	d.cell(lw, 5, label, "", 0, "R", false, 0, "")
 	pdf.SetTextColor(inkText, inkText, inkText)
+}
+
+// footerFit is the footer text shortened to w mm at the current font.
+func (d *doc) footerFit(w float64) string {
+	text := clean(d.footer)
+	if d.pdf.GetStringWidth(text) <= w {
+		return text
+	}
+	if d.name != "" {
+		if i := strings.Index(text, d.name); i >= 0 {
+			rest := d.pdf.GetStringWidth(text) - d.pdf.GetStringWidth(d.name)
+			if nw := w - rest; nw >= 15 {
+				return text[:i] + d.fit(d.name, nw) + text[i+len(d.name):]
+			}
+		}
+	}
+	return d.fit(text, w)
 }
 
 // cell is gofpdf's CellFormat with the text made safe (see clean). Every
@@ -289,7 +336,11 @@ type col struct {
 
 // table draws rows with a grey header row, wrapping each cell, repeating
 // the header on every page the table spans and never splitting a row.
-func (d *doc) table(cols []col, rows [][]string) {
+func (d *doc) table(cols []col, rows [][]string) { d.linkedTable(cols, rows, nil) }
+
+// linkedTable is table with row i a link to links[i] (a gofpdf link; 0 or
+// missing: none), so a reader on screen can go to what the row names.
+func (d *doc) linkedTable(cols []col, rows [][]string, links []int) {
 	total := 0.0
 	for _, c := range cols {
 		total += c.w
@@ -324,7 +375,7 @@ func (d *doc) table(cols []col, rows [][]string) {
 	}
 	d.room(20, nil)
 	header()
-	for _, row := range rows {
+	for r, row := range rows {
 		d.pdf.SetFont(font, "", size)
 		cells := make([][]string, len(cols))
 		n := 1
@@ -350,9 +401,23 @@ func (d *doc) table(cols []col, rows [][]string) {
 			}
 			x += widths[i]
 		}
+		if r < len(links) && links[r] != 0 {
+			d.pdf.Link(d.g.left, y, d.g.contentW(), h, links[r])
+		}
 		d.pdf.SetXY(d.g.left, y+h)
 	}
 	d.pdf.Ln(3)
+}
+
+// linkTo is a link to the top of packet page n (our pages are numbered as
+// the packet's), or 0 while page numbers are not known yet.
+func (d *doc) linkTo(n int) int {
+	if n <= 0 || d.total == 0 {
+		return 0
+	}
+	id := d.pdf.AddLink()
+	d.pdf.SetLink(id, 0, n)
+	return id
 }
 
 // ruled draws n lines to write on by hand.
@@ -370,7 +435,7 @@ func (d *doc) ruled(n int, gap float64) {
 // band draws a document's header band at the top of a page: bold first
 // line, smaller second line.
 func (d *doc) band(first, second string) {
-	g := d.g
+	g := d.sheet()
 	d.pdf.SetFillColor(fillBand, fillBand, fillBand)
 	d.pdf.Rect(g.left, g.top, g.contentW(), g.bandH, "F")
 	d.pdf.SetFillColor(0, 0, 0)
@@ -418,10 +483,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(keep, sep)
 }
 
-// footerWidth returns a function measuring footer text, in points, as the
-// footer stamp on merged pages sets it.
-func footerWidth(p *packet) func(string) float64 {
-	d := newDoc(p, "")
-	d.pdf.SetFont(font, "", footerPt)
-	return func(s string) float64 { return d.pdf.GetStringWidth(s) * 72 / 25.4 }
-}
+// footerPt is the size of the invisible "Page of 0123456789" drawCover
+// writes. It was for footers stamped on merged pages in the cover's font
+// subset; every footer is now drawn here, so the cover no longer needs it.
+const footerPt = 7.0

@@ -17,8 +17,10 @@ type packet struct {
 	allergies []records.Allergy
 	questions []records.Question
 	docs      []records.Document // in packet order, with their files
+	leftOut   []records.Document // chosen for the packet but left out after the readiness check (Options.Exclude)
 	paper     records.Paper
 	quality   records.Quality
+	duplex    bool // every document starts on an odd page (Options.Duplex)
 	prepared  time.Time
 	sections  []string        // front sections in order: frontSections, plus the timeline when asked for
 	timeline  []records.Event // when the case asks for the timeline section
@@ -51,7 +53,7 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	if strings.TrimSpace(opt.PersonID) == "" {
 		return nil, &records.Problem{Msg: "Choose whose packet to make.", Err: records.ErrInvalid}
 	}
-	p := &packet{prepared: opt.now()}
+	p := &packet{prepared: opt.now(), duplex: opt.Duplex}
 	var err error
 	if p.person, err = s.Person(ctx, opt.PersonID); err != nil {
 		return nil, err
@@ -129,6 +131,7 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	}
 	for _, d := range list {
 		if skip[d.ID] {
+			p.leftOut = append(p.leftOut, d)
 			continue
 		}
 		full, err := s.Document(ctx, d.ID)

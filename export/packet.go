@@ -105,7 +105,7 @@ func cleanedOf(pl *plan) []Cleaned {
 // (measured once first, so its page count is known), then the documents'
 // dividers, pictures and DICOM lists.
 func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, error) {
-	draft := newPlan(make([]int, len(p.sections)), 0, prepared)
+	draft := newPlan(p, make([]int, len(p.sections)), 0, prepared)
 	draft.names, draft.split = p.sections, sp
 	m := newDoc(p, footerText(p))
 	m.pdf.SetFooterFunc(nil)
@@ -119,10 +119,10 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 	// The measured page count holds unless page numbers changed a line
 	// break; a second round settles it.
 	for range 3 {
-		pl = newPlan(sections, front, prepared)
+		pl = newPlan(p, sections, front, prepared)
 		pl.names, pl.split = p.sections, sp
 		d = newDoc(p, footerText(p))
-		d.number, d.total = pl.ours, pl.total
+		d.total = pl.total
 		setMetadata(d, p, "Second opinion packet")
 		got := drawFront(d, p, pl)
 		if d.pdf.PageNo() == front && equalInts(got, sections) {
@@ -135,8 +135,8 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 		return nil, nil, fmt.Errorf("front matter does not settle at %d pages", front)
 	}
 	drawDocuments(d, pl)
-	if d.pdf.PageNo() != len(pl.ours) {
-		return nil, nil, fmt.Errorf("drew %d pages, planned %d", d.pdf.PageNo(), len(pl.ours))
+	if d.pdf.PageNo() != pl.total {
+		return nil, nil, fmt.Errorf("drew %d pages, planned %d", d.pdf.PageNo(), pl.total)
 	}
 	ours, err := d.output()
 	if err != nil {
@@ -170,21 +170,22 @@ func setMetadata(d *doc, p *packet, what string) {
 
 // Estimate guesses the packet's pages and size for the Packet screen,
 // from what the library already knows, without reading any file: pages
-// are exact unless a document cannot go in, or a document that starts with
-// a picture has a PDF that loses scripts or attachments (it then gets a
-// divider to say so); the size is within a factor of about two.
+// are exact unless a document cannot go in, a document's PDF loses
+// scripts or attachments (it then gets a divider to say so), or a
+// document's first page is too large to share its sheet with the band
+// (a divider again); the size is within a factor of about two.
 func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, bytes int64, err error) {
 	p, err := load(ctx, s, opt)
 	if err != nil {
 		return 0, 0, err
 	}
-	// Front matter: a page or more per section, plus long lists (the
-	// summary's key results and handovers, the timeline's events).
-	pages = len(p.sections) + len(p.docs)/40 + len(p.questions)/6 + len(p.meds)/20 +
-		(len(p.results)+2*len(p.handovers))/8 + len(p.timeline)/20
+	pages = frontPages(p)
 	bytes = 150 << 10 // fonts and our own pages
 	for _, doc := range p.docs {
-		if len(doc.Files) > 0 && (doc.Files[0].IsPDF() || doc.Missing != "") {
+		if p.duplex && pages%2 == 1 {
+			pages++ // a blank back, so that the document starts on a right-hand page
+		}
+		if len(doc.Files) > 0 && doc.Missing != "" {
 			pages++
 		}
 		dicom := 0

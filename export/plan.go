@@ -1,6 +1,11 @@
 package export
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+)
 
 // Section titles, in packet order. The contents page, the bookmarks and the
 // tests all use these.
@@ -10,28 +15,42 @@ const (
 	secContents  = "Contents"
 	secSummary   = "Summary"
 	secMeds      = "Medications"
-	secIndex     = "Records index"
 	secQuestions = "Questions for the second doctor"
 	secTimeline  = "Timeline"
 	secDocuments = "Documents"
 )
 
-var frontSections = []string{secCover, secFront, secContents, secSummary, secMeds, secIndex, secQuestions}
+// The contents page is also the records index: one table lists every
+// document with its date, kind, source, pages and the page it starts on.
+var frontSections = []string{secCover, secFront, secContents, secSummary, secMeds, secQuestions}
+
+// blankNote is printed on the backs left empty in a duplex packet, so
+// nobody wonders whether a page is missing.
+const blankNote = "This page is intentionally left blank"
 
 // plan numbers every page of the packet before any is drawn. Document page
 // counts are known once the documents are prepared, and the front matter
-// is measured by drawing it once, so the contents page, the index and every
-// "Page X of Y" are right the first time.
+// is measured by drawing it once, so the contents page and every "Page X of
+// Y" are right the first time.
+//
+// Every page of the packet is drawn by us (gofpdf): the front matter,
+// dividers, pictures, DICOM lists, blank backs, and for each page of a
+// merged PDF a sheet with its footer (and the document's band, on a first
+// page) into which assemble then places the sender's page, scaled.
 type plan struct {
 	names    []string    // the front sections of this packet (packet.sections)
 	sections []int       // first page of each of names
 	docs     []*prepared // the documents that go in, in packet order
-	start    []int       // first page of each of docs
+	start    []int       // first page of each of docs (its divider, or its band)
 	total    int         // pages in the packet
-	ours     []int       // packet page of each page we draw, in drawing order
+	duplex   bool        // every document starts on an odd (right-hand) page
+	blanks   []int       // packet pages left blank so that a document starts on an odd page
 	merged   []int       // packet page of each merged PDF page, in merge order
+	place    []placement // where each merged page sits on its sheet, in merge order
 	pdfParts []*part     // the PDF parts, in merge order
-	order    []int       // order[i]: position of packet page i+1 after merging
+	// own are each document's own bookmarks (from its PDFs), by packet
+	// page; set by assemble as it merges them.
+	own [][]pdfcpu.Bookmark
 	// split, when the packet is written in parts for e-mail, says which
 	// part (file) holds each of docs; nil for one file.
 	split *split
@@ -46,56 +65,134 @@ func (pl *plan) where(i int) string {
 	return fmt.Sprintf("part %d", pl.split.part[i])
 }
 
-func newPlan(sections []int, front int, docs []*prepared) *plan {
-	pl := &plan{sections: sections}
-	n := 0
-	for n < front {
-		n++
-		pl.ours = append(pl.ours, n)
+// placement is where a merged PDF page is put on its sheet: scaled, never
+// enlarged, into the room above the footer (and below the document's band
+// on a document's first page), centred across, at the top.
+type placement struct {
+	doc        int     // index in plan.docs
+	band       bool    // the document's band is drawn above it
+	land       bool    // the sheet is turned (landscape): the page is wider than tall
+	x, y, w, h float64 // the page's box on the sheet, mm from the top left
+	scale      float64 // the page's size on the sheet over its own size
+}
+
+const ptPerMM = 72 / 25.4
+
+// minBandScale is the smallest scale at which a document's first page
+// shares its sheet with the band; below it the band would shrink the
+// page too far, and the document gets a divider page instead. An A4 page
+// under the band on Letter paper is printed at 78%.
+const minBandScale = 0.75
+
+// placeOn works out the placement of a page seen as w x h points (its
+// visible box, after its /Rotate) on the packet's paper.
+func placeOn(g geometry, w, h float64, band bool) placement {
+	pl := placement{band: band, land: w > h}
+	sw, sh := g.w, g.h
+	if pl.land {
+		sw, sh = sh, sw
 	}
+	w, h = w/ptPerMM, h/ptPerMM
+	if w <= 0 || h <= 0 || math.IsNaN(w) || math.IsNaN(h) {
+		w, h = sw, sh
+	}
+	top := 0.0
+	if band {
+		top = g.top + g.bandH + 2
+	}
+	room := sh - top - g.footerBand()
+	pl.scale = min(sw/w, room/h, 1)
+	pl.w, pl.h = w*pl.scale, h*pl.scale
+	pl.x, pl.y = (sw-pl.w)/2, top
+	return pl
+}
+
+// bandFits reports whether a document whose first page is seen as w x h
+// points can have its band above that page (see minBandScale).
+func bandFits(g geometry, w, h float64) bool {
+	return placeOn(g, w, h, true).scale >= minBandScale
+}
+
+func newPlan(p *packet, sections []int, front int, docs []*prepared) *plan {
+	g := geometryFor(p.paper)
+	pl := &plan{sections: sections, duplex: p.duplex}
+	n := front
 	for _, pr := range docs {
 		if pr.issue != nil {
 			continue
 		}
+		if pl.duplex && n%2 == 1 {
+			n++
+			pl.blanks = append(pl.blanks, n)
+		}
+		di := len(pl.docs)
 		pl.docs = append(pl.docs, pr)
 		pl.start = append(pl.start, n+1)
+		first := true
 		if pr.divider {
 			n++
-			pl.ours = append(pl.ours, n)
+			first = false
 		}
 		for k := range pr.parts {
 			pt := &pr.parts[k]
-			switch pt.kind {
-			case partPDF:
+			if pt.kind == partPDF {
 				pl.pdfParts = append(pl.pdfParts, pt)
-				for range pt.pages {
+				for j := range pt.pages {
 					n++
 					pl.merged = append(pl.merged, n)
+					w, h := pt.size(j)
+					pc := placeOn(g, w, h, first)
+					pc.doc = di
+					pl.place = append(pl.place, pc)
+					first = false
 				}
-			default:
-				for range pt.pages {
-					n++
-					pl.ours = append(pl.ours, n)
-				}
+				continue
 			}
+			n += pt.pages
+			first = false
 		}
 	}
 	pl.total = n
-	pos := make([]int, n+1)
-	for i, pg := range pl.ours {
-		pos[pg] = i + 1
-	}
-	for j, pg := range pl.merged {
-		pos[pg] = len(pl.ours) + j + 1
-	}
-	pl.order = pos[1:]
 	return pl
 }
 
 // end is the last page of document i.
 func (pl *plan) end(i int) int {
 	if i+1 < len(pl.start) {
-		return pl.start[i+1] - 1
+		end := pl.start[i+1] - 1
+		if len(pl.blanks) > 0 && containsInt(pl.blanks, end) {
+			end--
+		}
+		return end
 	}
 	return pl.total
+}
+
+func containsInt(list []int, n int) bool {
+	for _, v := range list {
+		if v == n {
+			return true
+		}
+	}
+	return false
+}
+
+// frontPages measures the front matter for Estimate by drawing it, with
+// each document's pages taken from the library (no file is read): the
+// contents table grows with the documents and the questions, and only
+// drawing it says by how much.
+func frontPages(p *packet) int {
+	docs := make([]*prepared, len(p.docs))
+	for i, doc := range p.docs {
+		pr := &prepared{doc: doc}
+		for _, f := range doc.Files {
+			pr.pages += max(f.Pages, 1)
+		}
+		docs[i] = pr
+	}
+	pl := &plan{names: p.sections, sections: make([]int, len(p.sections)), docs: docs}
+	d := newDoc(p, footerText(p))
+	d.pdf.SetFooterFunc(nil)
+	drawFront(d, p, pl)
+	return d.pdf.PageNo()
 }

@@ -31,16 +31,27 @@ type part struct {
 	pages int
 	pdf   []byte       // partPDF: the prepared PDF, cleaned, ready to merge
 	rm    Removed      // partPDF: what cleaning took out
+	sizes [][2]float64 // partPDF: each page's size as seen (after /Rotate), in points
 	jpg   []byte       // partImage: the print version, upright, no metadata
 	w, h  int          // partImage: pixel size of jpg
 	dicom []dicomEntry // partDICOM
 }
 
 type dicomEntry struct {
-	name                  string
-	size                  int64
-	modality, description string
-	frames, width, height int
+	name                   string
+	size                   int64
+	modality, description  string
+	frames, width, height  int
+	patient, studyDate     string // studyDate as stored: YYYYMMDD
+	accession, institution string
+}
+
+// size is page j's size as seen, in points (A4 when unknown).
+func (pt *part) size(j int) (w, h float64) {
+	if j < len(pt.sizes) {
+		return pt.sizes[j][0], pt.sizes[j][1]
+	}
+	return 595.28, 841.89
 }
 
 // dicomRows is how many DICOM files one listing page holds.
@@ -50,7 +61,7 @@ const dicomRows = 24
 type prepared struct {
 	doc     records.Document
 	parts   []part
-	divider bool    // starts with a divider page (its first file is a PDF, or a PDF lost something)
+	divider bool    // starts with a divider page (its first page has no room for the band, or the divider must say what was left out)
 	pages   int     // pages it takes in the packet, divider included
 	removed Removed // what cleaning took out of its PDFs, said on the divider
 	issue   *Issue
@@ -158,10 +169,18 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 		for _, pt := range pr.parts {
 			pr.removed.add(pt.rm)
 		}
-		// The divider is where the packet says what was left out of a
-		// document, so a document that lost something has one even when
-		// a photo comes first.
-		pr.divider = len(pr.parts) > 0 && (pr.parts[0].kind == partPDF || pr.removed.Any() || pr.doc.Missing != "")
+		// A document's band sits above its first page, as for photos,
+		// unless that page would have to shrink too far to make room
+		// (bandFits). The divider is also where the packet says what was
+		// left out of a document, so a document that lost something has
+		// one whatever comes first.
+		pr.divider = len(pr.parts) > 0 && (pr.removed.Any() || pr.doc.Missing != "")
+		if len(pr.parts) > 0 && pr.parts[0].kind == partPDF {
+			w, h := pr.parts[0].size(0)
+			if !bandFits(geometryFor(p.paper), w, h) {
+				pr.divider = true
+			}
+		}
 		if pr.divider {
 			pr.pages = 1
 		}
@@ -184,7 +203,7 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 	}
 	switch {
 	case f.IsPDF():
-		data, pages, rm, err := preparePDF(ctx, s, f)
+		data, pages, sizes, rm, err := preparePDF(ctx, s, f)
 		if err != nil {
 			return part{}, err
 		}
@@ -193,7 +212,7 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		} else if q == qualityEmail {
 			data = scansForEmail(ctx, data)
 		}
-		return part{kind: partPDF, file: f, pages: pages, pdf: data, rm: rm}, nil
+		return part{kind: partPDF, file: f, pages: pages, pdf: data, rm: rm, sizes: sizes}, nil
 	case f.IsImage():
 		if f.Pages > 1 {
 			// Go's TIFF decoder reads only the first page; placing it
@@ -214,6 +233,8 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		// cannot parse is still listed, never refused.
 		if info, err := inspectStored(ctx, s, f); err == nil {
 			e.modality, e.description = info.Modality, info.Description
+			e.patient, e.studyDate = info.PatientName, info.StudyDate
+			e.accession, e.institution = info.Accession, info.Institution
 			if info.Pages > 0 {
 				e.frames = info.Pages
 			}
@@ -262,22 +283,23 @@ func inspectStored(ctx context.Context, s *records.Store, f records.File) (media
 	return sandbox.Inspect(ctx, path, f.MediaType)
 }
 
-func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, Removed, error) {
+func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, [][2]float64, Removed, error) {
 	data, pages, err := readPrepared(ctx, s, f)
 	if err != nil {
-		return nil, 0, Removed{}, err
+		return nil, 0, nil, Removed{}, err
 	}
+	var sizes [][2]float64
 	data, rm, err := cleanPDF(data)
 	if err == nil {
-		err = trialMerge(ctx, data)
+		sizes, err = trialMerge(ctx, data)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, 0, Removed{}, ctx.Err()
+			return nil, 0, nil, Removed{}, ctx.Err()
 		}
-		return nil, 0, Removed{}, damagedPDF(f, err)
+		return nil, 0, nil, Removed{}, damagedPDF(f, err)
 	}
-	return data, pages, rm, nil
+	return data, pages, sizes, rm, nil
 }
 
 // readPrepared reads a stored PDF through media.PreparePDF.

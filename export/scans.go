@@ -32,7 +32,10 @@ import (
 // cannot handle goes in as it is (the readiness check merged it already).
 func scansForEmail(ctx context.Context, data []byte) []byte {
 	small, changed, err := recompressScans(data)
-	if err != nil || !changed || trialMerge(ctx, small) != nil {
+	if err != nil || !changed {
+		return data
+	}
+	if _, err := trialMerge(ctx, small); err != nil {
 		return data
 	}
 	return small

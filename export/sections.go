@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jung-kurt/gofpdf"
 
@@ -15,9 +16,9 @@ import (
 
 const notRecorded = "Not recorded"
 
-// drawFront draws the cover, contents, summary, medications, records index
-// and questions, each starting on a new page, and returns the page each
-// section starts on. pl may be a draft (zero page numbers) when measuring.
+// drawFront draws the cover, contents (with the records index), summary,
+// medications and questions, each starting on a new page, and returns the
+// page each section starts on. pl may be a draft (zero page numbers) when measuring.
 func drawFront(d *doc, p *packet, pl *plan) []int {
 	starts := make([]int, 0, len(p.sections))
 	for _, sec := range p.sections {
@@ -37,8 +38,6 @@ func drawFront(d *doc, p *packet, pl *plan) []int {
 		case secMeds:
 			d.heading(secMeds)
 			drawMedications(d, p)
-		case secIndex:
-			drawIndex(d, pl)
 		case secQuestions:
 			drawQuestions(d, p)
 		}
@@ -155,62 +154,88 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
+// drawContents is the contents page and the records index in one: the
+// sections, then one table of every document in packet order with its
+// date, kind, source, pages and the page it starts on. Every entry is a
+// link to its page.
 func drawContents(d *doc, p *packet, pl *plan) {
 	d.heading(secContents)
 	pdf, g := d.pdf, d.g
-	line := func(title string, page int, bold bool, indent float64, where string) {
-		style := ""
-		if bold {
-			style = "B"
-		}
-		pdf.SetFont(font, style, 11)
+	line := func(title string, page int) {
+		pdf.SetFont(font, "B", 11)
 		d.room(7, nil)
-		w := g.contentW() - indent - 18
-		if pl.split != nil {
-			w -= 18 // the part column
-		}
-		pdf.SetX(g.left + indent)
+		w := g.contentW() - 18
+		y := d.y()
+		pdf.SetX(g.left)
 		d.cell(w, 6.5, d.fit(title, w), "", 0, "L", false, 0, "")
-		if pl.split != nil {
-			d.cell(18, 6.5, where, "", 0, "R", false, 0, "")
-		}
 		d.cell(18, 6.5, pageText(page), "", 1, "R", false, 0, "")
+		if link := d.linkTo(page); link != 0 {
+			pdf.Link(g.left, y, g.contentW(), 6.5, link)
+		}
 		pdf.SetDrawColor(210, 210, 210)
 		pdf.SetLineWidth(0.15)
-		pdf.Line(g.left+indent, d.y(), g.w-g.right, d.y())
+		pdf.Line(g.left, d.y(), g.w-g.right, d.y())
 	}
 	for i, sec := range pl.names {
 		page := 0
 		if i < len(pl.sections) {
 			page = pl.sections[i]
 		}
-		line(sec, page, true, 0, "")
+		line(sec, page)
 	}
 	if len(pl.docs) == 0 {
 		pdf.Ln(4)
 		d.text("No documents are included in this packet.", 11, 6, "", 0)
+		drawExpected(d, p, pl)
 		return
-	}
-	pdf.Ln(3)
-	if pl.split != nil {
-		drawPartsNote(d, pl)
 	}
 	first := 0
 	if len(pl.start) > 0 {
 		first = pl.start[0]
 	}
-	line(secDocuments, first, true, 0, "")
+	line(secDocuments, first)
+	pdf.Ln(3)
+	if pl.split != nil {
+		drawPartsNote(d, pl)
+	}
+	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text(fmt.Sprintf("%s, in the order they follow, each with its kind under its title. \"Pages\" is how many pages it has; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
+	pdf.SetTextColor(inkText, inkText, inkText)
+	pdf.Ln(1)
+	var rows [][]string
+	var links []int
 	for i, pr := range pl.docs {
-		title := fmt.Sprintf("%d.  %s", i+1, docTitle(pr.doc))
-		if !pr.doc.Date.IsZero() {
-			title += "  ·  " + pr.doc.Date.Short()
+		doc := pr.doc
+		date := doc.Date.Short()
+		if date == "" {
+			date = "not known"
 		}
 		page := 0
 		if i < len(pl.start) {
 			page = pl.start[i]
 		}
-		line(title, page, false, 6, pl.where(i))
+		own := pr.pages // the document's own pages, not its divider
+		if pr.divider {
+			own--
+		}
+		what := docTitle(doc)
+		if k := doc.Kind.Label(); k != what {
+			what += "\n" + k
+		}
+		row := []string{strconv.Itoa(i + 1), date, what, doc.Source, strconv.Itoa(own), pageText(page)}
+		if pl.split != nil {
+			row = append(row, pl.where(i))
+		}
+		rows = append(rows, row)
+		links = append(links, d.linkTo(page))
 	}
+	cols := []col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Document", 76, "L"},
+		{"From", 48, "L"}, {"Pages", 14, "R"}, {"Page", 13, "R"}}
+	if pl.split != nil {
+		cols[2].w, cols[3].w = 66, 42
+		cols = append(cols, col{"File", 16, "L"})
+	}
+	d.linkedTable(cols, rows, links)
 	drawExpected(d, p, pl)
 }
 
@@ -232,6 +257,27 @@ func drawExpected(d *doc, p *packet, pl *plan) {
 	items := records.CheckReadiness(c, docs, p.meds, p.prepared)
 	if len(items) == 0 {
 		return
+	}
+	// What would be there with the documents that were chosen but left
+	// out because they could not be read: those items say so.
+	in := make(map[string]bool, len(docs))
+	for _, doc := range docs {
+		in[doc.ID] = true
+	}
+	all := append([]records.Document(nil), docs...)
+	all = append(all, p.leftOut...)
+	for _, doc := range p.docs {
+		if !in[doc.ID] {
+			all = append(all, doc)
+		}
+	}
+	leftOut := map[string]bool{}
+	if len(all) > len(docs) {
+		for _, it := range records.CheckReadiness(c, all, p.meds, p.prepared) {
+			if it.State == records.ReadyPresent {
+				leftOut[it.Key] = true
+			}
+		}
 	}
 	d.pdf.Ln(4)
 	d.subheading("What is enclosed, and what is not")
@@ -269,7 +315,10 @@ func drawExpected(d *doc, p *packet, pl *plan) {
 			}
 		default:
 			v = "Not available in this packet"
-			if r := requested(p, it.Key); r != "" {
+			if leftOut[it.Key] {
+				v = "Left out: could not be read"
+			}
+			if r := requested(p, it.Key); r != "" && !leftOut[it.Key] {
 				v += " (" + r + ")"
 			}
 		}
@@ -555,50 +604,9 @@ func drawMedications(d *doc, p *packet) {
 	}
 }
 
-func drawIndex(d *doc, pl *plan) {
-	d.heading(secIndex)
-	if len(pl.docs) == 0 {
-		d.text("No documents are included in this packet.", 11, 6, "", 0)
-		return
-	}
-	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text(fmt.Sprintf("%s, oldest first. \"No.\" is the document's number in this packet; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
-	d.pdf.SetTextColor(inkText, inkText, inkText)
-	d.pdf.Ln(2)
-	idx := make([]int, len(pl.docs))
-	for i := range idx {
-		idx[i] = i
-	}
-	// Chronological; undated documents last, in packet order.
-	sort.SliceStable(idx, func(a, b int) bool {
-		da, db := pl.docs[idx[a]].doc.Date, pl.docs[idx[b]].doc.Date
-		if da.IsZero() != db.IsZero() {
-			return db.IsZero()
-		}
-		return da.String() < db.String()
-	})
-	var rows [][]string
-	for _, i := range idx {
-		doc := pl.docs[i].doc
-		date := doc.Date.Short()
-		if date == "" {
-			date = "not known"
-		}
-		page := ""
-		if i < len(pl.start) {
-			page = pageText(pl.start[i])
-		}
-		own := pl.docs[i].pages // the document's own pages, not its divider
-		if pl.docs[i].divider {
-			own--
-		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), date, doc.Kind.Label(), docTitle(doc), doc.Source,
-			strconv.Itoa(own), page})
-	}
-	d.table([]col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Kind", 32, "L"}, {"Title", 48, "L"},
-		{"Source", 32, "L"}, {"Pages", 15, "R"}, {"Page", 13, "R"}}, rows)
-}
-
+// drawQuestions lists the questions for the doctor compactly, numbered,
+// most important first, the first three marked "Ask first". (The
+// patient's own question sheet, WriteQuestions, keeps room for answers.)
 func drawQuestions(d *doc, p *packet) {
 	d.heading(secQuestions)
 	qs := append([]records.Question(nil), p.questions...)
@@ -609,11 +617,30 @@ func drawQuestions(d *doc, p *packet) {
 		return
 	}
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text("Most important first. There is space under each question to write the answer.", 10, 5, "", 0)
+	d.text("The patient's questions, most important first. The first three are the ones to ask first if time is short.", 10, 5, "", 0)
 	d.pdf.SetTextColor(inkText, inkText, inkText)
 	d.pdf.Ln(2)
+	const lh, tagW, numW = 5.6, 20, 9
 	for i, q := range qs {
-		questionBlock(d, i+1, q.Text, 4)
+		d.pdf.SetFont(font, "", 11)
+		lines := d.wrap(q.Text, d.g.contentW()-numW-tagW)
+		d.room(float64(len(lines))*lh+2, nil)
+		y := d.y()
+		d.pdf.SetFont(font, "B", 11)
+		d.pdf.SetXY(d.g.left, y)
+		d.cell(numW, lh, strconv.Itoa(i+1)+".", "", 0, "L", false, 0, "")
+		if i < 3 {
+			d.pdf.SetFillColor(fillBand, fillBand, fillBand)
+			d.pdf.SetFont(font, "B", 8.5)
+			d.pdf.SetXY(d.g.left+numW, y+0.4)
+			d.cell(tagW-3, lh-0.8, "Ask first", "", 0, "C", true, 0, "")
+		}
+		d.pdf.SetFont(font, "", 11)
+		for j, line := range lines {
+			d.pdf.SetXY(d.g.left+numW+tagW, y+float64(j)*lh)
+			d.cell(d.g.contentW()-numW-tagW, lh, line, "", 0, "L", false, 0, "")
+		}
+		d.pdf.SetXY(d.g.left, y+float64(len(lines))*lh+2)
 	}
 }
 
@@ -638,11 +665,11 @@ func questionBlock(d *doc, n int, text string, lines int) {
 // Document pages.
 //
 // Every document starts on a new page with a band saying "Document 3 of
-// 12", its title, date, kind and source. On our own pages (photos, the DICOM
-// list) the band is drawn at the top. A merged PDF's first page is the
-// sender's page, whose content can reach any edge, so a band stamped on it
-// could hide part of a letter: such documents get a short divider page
-// instead, counted in the contents and the page numbers like any other.
+// 12", its title, date, kind and source, drawn at the top of its first
+// page: above a photo, a DICOM list, or a merged PDF page scaled to fit
+// below it. Only a document whose first page would shrink too far under
+// the band, or whose divider must say what was left out of it, gets a
+// divider page instead.
 
 func bandLines(pl *plan, i int, continued bool) (string, string) {
 	doc := pl.docs[i].doc
@@ -674,7 +701,7 @@ func drawDivider(d *doc, pl *plan, i int) {
 	d.field("Date of service", date, lw)
 	d.field("Kind", doc.Kind.Label(), lw)
 	d.field("From", doc.Source, lw)
-	d.field("Pages", fmt.Sprintf("%s, pages %d to %d of this packet", plural(pr.pages-1, "page follows", "pages follow"), pl.start[i]+1, pl.end(i)), lw)
+	d.field("Pages", followText(pr.pages-1, pl.start[i]+1, pl.end(i)), lw)
 	var names []string
 	for _, f := range doc.Files {
 		names = append(names, f.Name)
@@ -730,7 +757,7 @@ func drawDICOM(d *doc, pl *plan, i int, continued bool, pt *part) {
 		d.pdf.Ln(2)
 		d.text("Imaging files (DICOM)", 14, 7, "B", 0)
 		d.pdf.Ln(1)
-		d.text(fmt.Sprintf("This document holds %s in DICOM, the format of hospital scanners. The pictures themselves are not printed here: they are kept in the patient's records (and on the disc they came on) and can be provided in DICOM on request.",
+		d.text(fmt.Sprintf("This document holds %s in DICOM, the format of hospital scanners. The pictures themselves are not printed here: they are kept in the patient's records (and on the disc they came on) and can be provided in DICOM on request. \"Type\" is the DICOM modality (CT, MR...).",
 			plural(len(pt.dicom), "imaging file", "imaging files")), 10.5, 5.4, "", 0)
 		d.pdf.Ln(3)
 		var rows [][]string
@@ -740,24 +767,70 @@ func drawDICOM(d *doc, pl *plan, i int, continued bool, pt *part) {
 			if kind == "" {
 				kind = "not stated"
 			}
-			size := ""
-			if e.width > 0 && e.height > 0 {
-				size = fmt.Sprintf("%d×%d", e.width, e.height)
-			}
+			file := e.name + "\n" + records.HumanBytes(e.size)
 			if e.frames > 1 {
-				size = joinNonEmpty(", ", size, plural(e.frames, "frame", "frames"))
+				file += ", " + plural(e.frames, "frame", "frames")
 			}
-			rows = append(rows, []string{e.name, records.HumanBytes(e.size), kind, e.description, size})
+			study := joinNonEmpty("\n", dicomDate(e.studyDate), e.description)
+			rows = append(rows, []string{file, e.patient, kind, study, e.accession, e.institution})
 		}
-		d.table([]col{{"File", 40, "L"}, {"Size", 18, "R"}, {"Modality", 18, "L"}, {"Description", 56, "L"}, {"Pixels", 28, "L"}}, rows)
+		d.table([]col{{"File", 45, "L"}, {"Patient", 27, "L"}, {"Type", 13, "L"},
+			{"Study: date, description", 42, "L"}, {"Accession no.", 22, "L"}, {"Institution", 27, "L"}}, rows)
 	}
 }
 
-// drawDocuments draws our pages of every document (dividers, pictures,
-// DICOM lists) in packet order; merged PDF pages are left to pdfcpu.
+// dicomDate shows a DICOM date (YYYYMMDD) as "14 Jan 2026"; anything
+// else as it is.
+func dicomDate(s string) string {
+	t, err := time.Parse("20060102", strings.TrimSpace(s))
+	if err != nil {
+		return strings.TrimSpace(s)
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// followText says which pages of the packet follow a divider.
+func followText(n, from, to int) string {
+	if n == 1 || from == to {
+		return fmt.Sprintf("1 page follows, page %d of this packet", from)
+	}
+	return fmt.Sprintf("%d pages follow, pages %d to %d of this packet", n, from, to)
+}
+
+// drawBlank is the back of a sheet left empty in a duplex packet.
+func drawBlank(d *doc) {
+	d.newPage()
+	d.pdf.SetFont(font, "", 11)
+	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.pdf.SetXY(d.g.left, d.g.h/2-3)
+	d.cell(d.g.contentW(), 6, blankNote, "", 0, "C", false, 0, "")
+	d.pdf.SetTextColor(inkText, inkText, inkText)
+}
+
+// drawSheet is the sheet a merged PDF page is placed on (by assemble):
+// the paper, turned for a landscape page, with the footer and, on a
+// document's first page, its band.
+func drawSheet(d *doc, pl *plan, pc placement) {
+	if pc.land {
+		d.pdf.AddPageFormat("L", gofpdf.SizeType{Wd: d.g.w, Ht: d.g.h})
+	} else {
+		d.pdf.AddPageFormat("P", gofpdf.SizeType{Wd: d.g.w, Ht: d.g.h})
+	}
+	if pc.band {
+		first, second := bandLines(pl, pc.doc, false)
+		d.band(first, second)
+	}
+}
+
+// drawDocuments draws our pages of every document (blank backs, dividers,
+// pictures, DICOM lists, and the sheets merged pages go on) in packet
+// order.
 func drawDocuments(d *doc, pl *plan) {
-	img := 0
+	img, m := 0, 0
 	for i, pr := range pl.docs {
+		if pl.duplex && d.pdf.PageNo()%2 == 1 {
+			drawBlank(d)
+		}
 		continued := false
 		if pr.divider {
 			drawDivider(d, pl, i)
@@ -767,6 +840,10 @@ func drawDocuments(d *doc, pl *plan) {
 			pt := &pr.parts[k]
 			switch pt.kind {
 			case partPDF:
+				for range pt.pages {
+					drawSheet(d, pl, pl.place[m])
+					m++
+				}
 			case partImage:
 				img++
 				drawImage(d, pl, i, continued, pt, "img"+strconv.Itoa(img))

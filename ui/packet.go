@@ -29,6 +29,7 @@ type packetScreen struct {
 
 	paper    *widget.RadioGroup
 	quality  *widget.RadioGroup
+	duplex   *widget.Check // for this session only: the case has no place to keep it yet
 	estimate *widget.Label
 
 	// Sending by e-mail (see emailBox).
@@ -118,6 +119,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.paper.Required = true
 	s.quality = widget.NewRadioGroup([]string{qualityCompact, qualityOriginal}, func(string) { s.onSettings() })
 	s.quality.Required = true
+	s.duplex = widget.NewCheck("On both sides of the paper", func(bool) { s.refreshEstimate() })
 	s.estimate = widget.NewLabel("")
 	s.estimate.Wrapping = fyne.TextWrapWord
 
@@ -159,6 +161,8 @@ func newPacketScreen(a *App) *packetScreen {
 		// enough for large text on a 1024-pixel screen.
 		widget.NewLabelWithStyle("Paper", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.paper,
 		widget.NewLabelWithStyle("Photos", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.quality,
+		widget.NewLabelWithStyle("Printing", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.duplex,
+		hint("Each document then starts on a right-hand page, so the sheets can be separated after double-sided printing; the backs left empty say so."),
 		s.estimate,
 		s.emailBox(),
 		widget.NewSeparator(),
@@ -265,7 +269,7 @@ func (s *packetScreen) options() export.Options {
 		exclude = append(exclude, is.DocumentID)
 	}
 	return export.Options{PersonID: s.a.person.ID, CaseID: s.a.kase.ID, Paper: s.a.kase.Packet.Paper,
-		Quality: s.a.kase.Packet.Quality, Exclude: exclude, ForEmail: s.forEmail.Checked, Password: s.password.Text}
+		Quality: s.a.kase.Packet.Quality, Exclude: exclude, ForEmail: s.forEmail.Checked, Password: s.password.Text, Duplex: s.duplex.Checked}
 }
 
 // refreshEstimate guesses pages and size in the background.

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"secondopinion/export"
 	"secondopinion/records"
 )
 
@@ -518,6 +519,23 @@ func TestPacketExport(t *testing.T) {
 	exports, _ := a.store.Exports(a.ctx, a.kase.ID)
 	if len(exports) != 1 || len(s.log.Objects) != 1 {
 		t.Errorf("packet log: store %d, screen %d lines; want 1", len(exports), len(s.log.Objects))
+	}
+
+	// Ticking double-sided printing starts each document on a right-hand
+	// page: blank backs appear, and the estimate counts them.
+	plainPages := exports[0].Pages
+	test.Tap(s.duplex)
+	if !s.options().Duplex {
+		t.Fatalf("the duplex tick does not reach the export options")
+	}
+	if est, _, err := export.Estimate(a.ctx, a.store, s.options()); err != nil || !strings.Contains(s.estimate.Text, plural(est, "page", "pages")) {
+		t.Errorf("estimate = %q, want the duplex estimate of %d pages (%v)", s.estimate.Text, est, err)
+	}
+	duplex := filepath.Join(t.TempDir(), "duplex.pdf")
+	s.exportTo(duplex)
+	exports, _ = a.store.Exports(a.ctx, a.kase.ID)
+	if len(exports) != 2 || exports[0].Pages <= plainPages && exports[1].Pages <= plainPages {
+		t.Errorf("packet log after a duplex export = %+v; want a second, longer packet than %d pages", exports, plainPages)
 	}
 }
 

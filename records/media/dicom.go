@@ -77,6 +77,14 @@ func inspectDICOM(ctx context.Context, r io.ReadSeeker, size int64) (Info, error
 		switch e.Tag {
 		case tag.Modality:
 			info.Modality = dicomString(e)
+		case tag.PatientName:
+			info.PatientName = personName(dicomString(e))
+		case tag.StudyDate:
+			info.StudyDate = dicomString(e)
+		case tag.AccessionNumber:
+			info.Accession = dicomString(e)
+		case tag.InstitutionName:
+			info.Institution = dicomString(e)
 		case tag.StudyDescription:
 			study = dicomString(e)
 		case tag.SeriesDescription:
@@ -103,6 +111,31 @@ func inspectDICOM(ctx context.Context, r io.ReadSeeker, size int64) (Info, error
 		info.Description = study
 	}
 	return info, nil
+}
+
+// personName turns a DICOM person name ("Family^Given^Middle^Prefix^Suffix",
+// then "=" and the same in ideographic and phonetic forms) into "Given
+// Middle Family", from the first form that has one.
+func personName(pn string) string {
+	for _, group := range strings.Split(pn, "=") {
+		parts := strings.Split(group, "^")
+		var words []string
+		if len(parts) > 3 {
+			words = append(words, parts[3]) // prefix
+		}
+		for _, i := range []int{1, 2, 0} {
+			if i < len(parts) {
+				words = append(words, parts[i])
+			}
+		}
+		if len(parts) > 4 {
+			words = append(words, parts[4]) // suffix
+		}
+		if name := strings.Join(strings.Fields(strings.Join(words, " ")), " "); name != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // dicomString returns an element's value as text, multiple values joined by

@@ -53,6 +53,10 @@ type Info struct {
 	// Modality and Description are DICOM attributes when present: the
 	// modality ("CT", "MR") and the series or study description.
 	Modality, Description string
+	// PatientName, StudyDate (YYYYMMDD as stored), Accession (the
+	// accession number) and Institution are DICOM attributes when present:
+	// what a clinic matches an imaging file on.
+	PatientName, StudyDate, Accession, Institution string
 }
 
 // Errors returned (wrapped, with the detail) by Inspect, PrintImage and
