@@ -68,7 +68,7 @@ func (a word) overlaps(b word) bool {
 
 var (
 	wordsPage = regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
-	wordBox = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+	wordBox   = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
 )
 
 // pageWords reads the words of one page and their boxes (points from the
