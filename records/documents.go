@@ -198,6 +198,7 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 		d.Title = titleFromName(files[0].name)
 	}
 	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
+		s.dropStagedFiles(files)
 		return err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -249,6 +250,7 @@ func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []str
 	}
 	defer removeTemp(files)
 	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
+		s.dropStagedFiles(files)
 		return err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -385,7 +387,8 @@ func explainLeftOut(left []LeftOut) string {
 
 // refuseDuplicates refuses an add whose file is already a document's
 // (unless opt.Again), naming that document: a doctor given the same pages
-// twice loses time and trust. The staged copies are removed first.
+// twice loses time and trust. On any error the caller drops the staged
+// copies.
 func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddOptions) error {
 	if opt.Again {
 		return nil
@@ -403,7 +406,6 @@ func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddO
 		if err != nil {
 			return err
 		}
-		s.dropStagedFiles(files)
 		label := title
 		if d := parseStoredDate(date); !d.IsZero() {
 			label += ", " + d.Short()
