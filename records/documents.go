@@ -100,7 +100,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 	if !st.Mode().IsRegular() {
 		// A pipe, device or socket: opening a pipe would wait for ever, and
 		// a device such as /dev/zero never ends.
-		return pending{}, &Problem{Msg: fmt.Sprintf("%s is not an ordinary file (it is a %s), so there is nothing to add from it. Save the document as a file, then add that.", name, fileKind(st.Mode())), Err: ErrNotRegular}
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is not an ordinary file (it is %s), so there is nothing to add from it. Save the document as a file, then add that.", name, media.ModeKind(st.Mode())), Err: ErrNotRegular}
 	}
 	if st.Size() == 0 {
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s is empty (0 bytes), so there is nothing to add. It may not have finished downloading or copying: get it again and add the new copy.", name), Err: ErrEmptyFile}
@@ -738,18 +738,6 @@ func missingText(files []*pending) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // FindDocument finds one of a person's documents (anyone's when personID
