@@ -46,7 +46,7 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 		if !c.Appointment.IsZero() {
 			appt = stamp(c.Appointment)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE "case" SET title=?, diagnosis=?, first_name=?, first_specialty=?, first_hospital=?,
+		if err := execOne(ctx, tx, "case", `UPDATE "case" SET title=?, diagnosis=?, first_name=?, first_specialty=?, first_hospital=?,
 			treatment_plan=?, reasons=?, reason_other=?, decision=?, second_name=?, second_specialty=?, second_hospital=?,
 			appointment=?, appointment_at=?, status=?, urgent=?, via_referral=?, coverage=?, paper=?, quality=?, timeline=?, updated=?,
 			question=?, diagnosed_on=?, diagnosis_detail=?, treatment_so_far=?
@@ -56,12 +56,8 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 			c.SecondDoctor.Name, c.SecondDoctor.Specialty, c.SecondDoctor.Hospital,
 			appt, c.AppointmentAt, int(c.Status), b2i(c.Urgent), b2i(c.ViaReferral), c.Coverage,
 			string(c.Packet.Paper), string(c.Packet.Quality), b2i(c.Packet.Timeline), stamp(now),
-			c.Question, c.DiagnosedOn.String(), c.DiagnosisDetail, c.TreatmentSoFar, c.ID)
-		if err != nil {
+			c.Question, c.DiagnosedOn.String(), c.DiagnosisDetail, c.TreatmentSoFar, c.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("case")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_not_applicable WHERE case_id=?`, c.ID); err != nil {
 			return err
@@ -253,20 +249,10 @@ func (s *Store) SetPacketDocuments(ctx context.Context, caseID string, documentI
 			seen[id] = true
 			pos++
 			if _, err := tx.ExecContext(ctx, `INSERT INTO packet_document (case_id, position, document_id) VALUES (?, ?, ?)`, caseID, pos, id); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("document")
-				}
-				return err
+				return missingParent(err, "document")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE "case" SET packet_chosen=?, packet_chosen_at=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), stamp(s.now()), caseID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("case")
-		}
-		return nil
+		return execOne(ctx, tx, "case", `UPDATE "case" SET packet_chosen=?, packet_chosen_at=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), stamp(s.now()), caseID)
 	})
 }
 
@@ -325,10 +311,7 @@ func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO opinion (id, case_id, position) VALUES (?, ?, ?)`, o.ID, o.CaseID, o.Position); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("case")
-				}
-				return err
+				return missingParent(err, "case")
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE opinion SET clinician=?, specialty=?, hospital=?, date=?, diagnosis=?, treatment=?, notes=? WHERE id=?`,
@@ -403,10 +386,7 @@ func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error
 		if r.ID == "" {
 			r.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO records_request (id, case_id, created) VALUES (?, ?, ?)`, r.ID, r.CaseID, stamp(s.now())); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("case")
-				}
-				return err
+				return missingParent(err, "case")
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE records_request SET from_whom=?, what=?, requested_on=?, received_on=? WHERE id=?`,

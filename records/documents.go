@@ -1069,13 +1069,9 @@ func (s *Store) UpdateDocument(ctx context.Context, d *Document) error {
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		d.Updated = s.now()
-		res, err := tx.ExecContext(ctx, `UPDATE document SET kind=?, title=?, date=?, source=?, notes=?, tags=?, updated=? WHERE id=?`,
-			string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(), d.Source, d.Notes, joinTags(d.Tags), stamp(d.Updated), d.ID)
-		if err != nil {
+		if err := execOne(ctx, tx, "document", `UPDATE document SET kind=?, title=?, date=?, source=?, notes=?, tags=?, updated=? WHERE id=?`,
+			string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(), d.Source, d.Notes, joinTags(d.Tags), stamp(d.Updated), d.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("document")
 		}
 		cur, err := s.document(ctx, tx, d.ID)
 		if err != nil {
@@ -1170,12 +1166,8 @@ func (s *Store) setTrashed(ctx context.Context, id string, trashed bool) error {
 		if trashed {
 			v = stamp(s.now())
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE document SET trashed=? WHERE id=?`, v, id)
-		if err != nil {
+		if err := execOne(ctx, tx, "document", `UPDATE document SET trashed=? WHERE id=?`, v, id); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("document")
 		}
 		d, err := s.document(ctx, tx, id)
 		if err != nil {

@@ -41,14 +41,7 @@ func (s *Store) BeginPerson(ctx context.Context, p *Person) error {
 // FinishPerson lists a person begun with BeginPerson.
 func (s *Store) FinishPerson(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE person SET draft='' WHERE id=?`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("person")
-		}
-		return nil
+		return execOne(ctx, tx, "person", `UPDATE person SET draft='' WHERE id=?`, id)
 	})
 }
 
@@ -278,14 +271,7 @@ func (s *Store) TrashedPeople(ctx context.Context) ([]Person, error) {
 // case): stamp moves it to the Trash, "" brings it back.
 func (s *Store) setTrashedRow(ctx context.Context, table, what, id, stamp string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE "`+table+`" SET trashed=? WHERE id=?`, stamp, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound(what)
-		}
-		return nil
+		return execOne(ctx, tx, what, `UPDATE "`+table+`" SET trashed=? WHERE id=?`, stamp, id)
 	})
 }
 
@@ -334,14 +320,7 @@ func (s *Store) SetAllergyStatus(ctx context.Context, personID string, st Allerg
 				return invalid("There are allergies recorded for this person. Remove them first if they have no known allergies.")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE person SET allergy_status=?, updated=? WHERE id=?`, int(st), stamp(s.now()), personID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("person")
-		}
-		return nil
+		return execOne(ctx, tx, "person", `UPDATE person SET allergy_status=?, updated=? WHERE id=?`, int(st), stamp(s.now()), personID)
 	})
 }
 

@@ -519,6 +519,29 @@ func isBusy(err error) bool {
 	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 }
 
+// execOne runs an UPDATE or DELETE of one row; when it touches none, the
+// row is gone, and the error says so naming what it was ("case").
+func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// missingParent is notFound(what) when err is SQLite refusing a row whose
+// parent (what: the person, case or document it belongs to) is gone, and
+// err otherwise.
+func missingParent(err error, what string) error {
+	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+		return notFound(what)
+	}
+	return err
+}
+
 func newID() string { return uuid.NewString() }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }
