@@ -29,7 +29,7 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 	if c.Packet.Quality != QualityCompact && c.Packet.Quality != QualityOriginal {
 		return invalid(fmt.Sprintf("%q is not a photo quality; choose compact or original.", c.Packet.Quality))
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &c.ID, func(tx *sql.Tx) error {
 		now := s.now()
 		if c.ID == "" {
 			c.ID, c.Created = newID(), now
@@ -304,7 +304,7 @@ func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error)
 // an opinion.
 func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
 	normalize(o)
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &o.ID, func(tx *sql.Tx) error {
 		if o.ID == "" {
 			o.ID = newID()
 			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM opinion WHERE case_id=?`, o.CaseID).Scan(&o.Position); err != nil {
@@ -314,9 +314,8 @@ func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
 				return missingParent(err, "case")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE opinion SET clinician=?, specialty=?, hospital=?, date=?, diagnosis=?, treatment=?, notes=? WHERE id=?`,
+		return execOne(ctx, tx, "opinion", `UPDATE opinion SET clinician=?, specialty=?, hospital=?, date=?, diagnosis=?, treatment=?, notes=? WHERE id=?`,
 			o.Clinician.Name, o.Clinician.Specialty, o.Clinician.Hospital, o.Date.String(), o.Diagnosis, o.Treatment, o.Notes, o.ID)
-		return err
 	})
 }
 
@@ -382,16 +381,15 @@ func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error
 	if r.ReceivedOn.Before(r.RequestedOn) {
 		return invalidField("ReceivedOn", "The date received is before the date requested. Please check both dates.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &r.ID, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO records_request (id, case_id, created) VALUES (?, ?, ?)`, r.ID, r.CaseID, stamp(s.now())); err != nil {
 				return missingParent(err, "case")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE records_request SET from_whom=?, what=?, requested_on=?, received_on=? WHERE id=?`,
+		return execOne(ctx, tx, "records request", `UPDATE records_request SET from_whom=?, what=?, requested_on=?, received_on=? WHERE id=?`,
 			r.From, r.What, r.RequestedOn.String(), r.ReceivedOn.String(), r.ID)
-		return err
 	})
 }
 

@@ -125,7 +125,7 @@ func (s *Store) SaveHistoryItem(ctx context.Context, h *HistoryItem) error {
 		}
 		return invalid("Please name the condition (for example: high blood pressure, diabetes).")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &h.ID, func(tx *sql.Tx) error {
 		if h.ID == "" {
 			h.ID = newID()
 			_, err := tx.ExecContext(ctx, `INSERT INTO history_item (id, person_id, kind, name, date, notes, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -189,7 +189,7 @@ func (s *Store) SaveResult(ctx context.Context, r *Result) error {
 	if r.DocumentID != "" {
 		doc = r.DocumentID
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &r.ID, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO result (id, person_id, test, created) VALUES (?, ?, ?, ?)`, r.ID, r.PersonID, r.Test, stamp(s.now())); err != nil {
@@ -252,7 +252,7 @@ func (s *Store) SaveRecipient(ctx context.Context, r *Recipient) error {
 	if r.Name == "" {
 		return invalid("Please give the name of the person or practice the opinion should go to.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &r.ID, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = newID()
 			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM recipient WHERE case_id=?`, r.CaseID).Scan(&r.Position); err != nil {
@@ -335,7 +335,7 @@ func (s *Store) SaveHandover(ctx context.Context, h *Handover) error {
 	if !h.ReceivedOn.IsZero() && h.ReceivedOn.Before(h.SentOn) {
 		return invalid("The date received is before the date sent. Please check both dates.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &h.ID, func(tx *sql.Tx) error {
 		if h.ID == "" {
 			h.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO handover (id, case_id, what, created) VALUES (?, ?, ?, ?)`, h.ID, h.CaseID, h.What, stamp(s.now())); err != nil {

@@ -44,7 +44,7 @@ func (s *Store) SaveMedication(ctx context.Context, m *Medication) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &m.ID, func(tx *sql.Tx) error {
 		now := s.now()
 		if m.ID == "" {
 			m.ID = newID()

@@ -14,7 +14,7 @@ func (s *Store) SavePerson(ctx context.Context, p *Person) error {
 	if strings.TrimSpace(p.FullName) == "" {
 		return invalidField("FullName", "Please give the person's full name.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
+	return s.txAdd(ctx, &p.ID, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
 }
 
 // BeginPerson creates a person who stays out of every list until
@@ -332,7 +332,7 @@ func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
 	if a.Substance == "" {
 		return invalidField("Substance", "Please say what the allergy is to (a medicine, food or material).")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &a.ID, func(tx *sql.Tx) error {
 		if a.ID == "" {
 			a.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO allergy (id, person_id, substance, reaction, severity, created) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -487,6 +487,19 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.wrapWrite(tx.Commit())
 }
 
+// txAdd is tx for a save that adds a row when *id is empty and fills it
+// in. When the transaction fails, *id is put back as it was, so saving the
+// same value again (the app retries while the library is busy) adds the
+// row instead of updating one that was never kept.
+func (s *Store) txAdd(ctx context.Context, id *string, fn func(*sql.Tx) error) error {
+	was := *id
+	err := s.tx(ctx, fn)
+	if err != nil {
+		*id = was
+	}
+	return err
+}
+
 func (s *Store) wrapWrite(err error) error {
 	if err == nil {
 		return nil
