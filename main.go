@@ -160,7 +160,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var password string
 	if cmd == "export" {
 		var err error
-		if password, err = exportSecurity(*forEmail, *passwordFile, *questionsOnly || *medsOnly || *comparison); err != nil {
+		if password, err = exportArgs(*questionsOnly, *medsOnly, *comparison, *duplex, *forEmail, *passwordFile); err != nil {
 			return err
 		}
 	}
@@ -558,12 +558,6 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 }
 
 func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out string, opt export.Options, questions, meds, comparison, leaveOut bool) error {
-	if n := countTrue(questions, meds, comparison); n > 1 {
-		return &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
-	}
-	if opt.Duplex && (questions || meds || comparison) {
-		return &records.Problem{Msg: "--duplex is for the whole packet, where each document then starts on a right-hand page. Leave it out with --questions-only, --medications-only or --comparison."}
-	}
 	// Refuse a destination that must not be replaced before any work: the
 	// readiness check below prepares (and keeps in the library) print
 	// versions of photos, which would change the library for nothing.
@@ -620,9 +614,17 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 	return nil
 }
 
-// exportSecurity checks --for-email and --password-file before any library
-// is opened, and reads the password (never printed).
-func exportSecurity(forEmail bool, passwordFile string, notPacket bool) (string, error) {
+// exportArgs checks export's choice of what to write, --duplex,
+// --for-email and --password-file before any library is opened, and reads
+// the password (never printed).
+func exportArgs(questions, meds, comparison, duplex, forEmail bool, passwordFile string) (string, error) {
+	notPacket := questions || meds || comparison
+	if countTrue(questions, meds, comparison) > 1 {
+		return "", &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
+	}
+	if duplex && notPacket {
+		return "", &records.Problem{Msg: "--duplex is for the whole packet, where each document then starts on a right-hand page. Leave it out with --questions-only, --medications-only or --comparison."}
+	}
 	if notPacket && (forEmail || passwordFile != "") {
 		return "", &records.Problem{Msg: "--for-email and --password-file apply to the packet only; leave them out with --questions-only, --medications-only or --comparison."}
 	}

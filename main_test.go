@@ -451,6 +451,8 @@ func TestCLIBadArgumentsCreateNothing(t *testing.T) {
 		{"default library, unknown command", []string{"frobnicate"}},
 		{"export without --out", []string{"export", "--library", lib}},
 		{"restore without --document", []string{"restore", "--library", lib}},
+		{"export two of the single sheets", []string{"export", "--library", lib, "--out", filepath.Join(dir, "x.pdf"), "--questions-only", "--comparison"}},
+		{"export --duplex with a single sheet", []string{"export", "--library", lib, "--out", filepath.Join(dir, "x.pdf"), "--duplex", "--medications-only"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
