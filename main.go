@@ -157,11 +157,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := checkArgs(cmd, files, *person, *personID, *kind, *date, *out, *document); err != nil {
 		return err
 	}
+	paperSize, photoQuality := records.Paper(strings.ToLower(*paper)), records.Quality(strings.ToLower(*quality))
 	var password string
 	if cmd == "export" {
 		var err error
 		if password, err = exportArgs(*questionsOnly, *medsOnly, *comparison, *duplex, *forEmail, *passwordFile); err != nil {
 			return err
+		}
+		// Empty is the case's own paper and quality.
+		if paperSize != "" {
+			if err := paperSize.Validate(); err != nil {
+				return err
+			}
+		}
+		if photoQuality != "" {
+			if err := photoQuality.Validate(); err != nil {
+				return err
+			}
 		}
 	}
 	who := personRef{name: *person, id: *personID}
@@ -225,7 +237,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)),
+		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: paperSize, Quality: photoQuality,
 			ForEmail: *forEmail, Password: password, Duplex: *duplex}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":

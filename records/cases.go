@@ -20,14 +20,14 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 	if c.Packet.Paper == "" {
 		c.Packet.Paper = DefaultPaper()
 	}
-	if c.Packet.Paper != PaperA4 && c.Packet.Paper != PaperLetter {
-		return invalid(fmt.Sprintf("%q is not a paper size we print on; choose A4 or Letter.", c.Packet.Paper))
+	if err := c.Packet.Paper.Validate(); err != nil {
+		return err
 	}
 	if c.Packet.Quality == "" {
 		c.Packet.Quality = QualityCompact
 	}
-	if c.Packet.Quality != QualityCompact && c.Packet.Quality != QualityOriginal {
-		return invalid(fmt.Sprintf("%q is not a photo quality; choose compact or original.", c.Packet.Quality))
+	if err := c.Packet.Quality.Validate(); err != nil {
+		return err
 	}
 	return s.txAdd(ctx, &c.ID, func(tx *sql.Tx) error {
 		now := s.now()
