@@ -395,26 +395,12 @@ func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error
 
 // DeleteRecordsRequest removes a records request. The Undo puts it back.
 func (s *Store) DeleteRecordsRequest(ctx context.Context, id string) (*Undo, error) {
-	u := &Undo{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var from string
-		if err := tx.QueryRowContext(ctx, `SELECT from_whom FROM records_request WHERE id=?`, id).Scan(&from); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("records request")
-			}
-			return err
+	return s.deleteRow(ctx, "records_request", "from_whom", id, "records request", func(from string) string {
+		if from == "" {
+			return "Records request removed"
 		}
-		u.What = "Records request removed"
-		if from != "" {
-			u.What = "Request to " + from + " removed"
-		}
-		if err := u.save(ctx, tx, "records_request", "id=?", id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM records_request WHERE id=?`, id)
-		return err
+		return "Request to " + from + " removed"
 	})
-	return u, err
 }
 
 // RecordsRequests lists a case's records requests, oldest first.

@@ -339,7 +339,7 @@ func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
 				a.ID, a.PersonID, a.Substance, a.Reaction, a.Severity, stamp(s.now())); err != nil {
 				return fmt.Errorf("add allergy: %w", err)
 			}
-		} else if _, err := tx.ExecContext(ctx, `UPDATE allergy SET substance=?, reaction=?, severity=? WHERE id=?`,
+		} else if err := execOne(ctx, tx, "allergy", `UPDATE allergy SET substance=?, reaction=?, severity=? WHERE id=?`,
 			a.Substance, a.Reaction, a.Severity, a.ID); err != nil {
 			return err
 		}
