@@ -380,7 +380,7 @@ func checkArgs(cmd string, files []string, person, personID, kind, date, out, do
 		}
 	case "trash", "restore":
 		if strings.TrimSpace(document) == "" {
-			return &records.Problem{Msg: fmt.Sprintf("Say which document with --document, giving its ID (from secondopinion list) or its exact title.")}
+			return &records.Problem{Msg: "Say which document with --document, giving its ID (from secondopinion list) or its exact title."}
 		}
 	}
 	return nil
