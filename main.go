@@ -157,11 +157,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := checkArgs(cmd, files, *person, *personID, *kind, *date, *out, *document); err != nil {
 		return err
 	}
+	paperSize, photoQuality := records.Paper(strings.ToLower(*paper)), records.Quality(strings.ToLower(*quality))
 	var password string
 	if cmd == "export" {
 		var err error
-		if password, err = exportSecurity(*forEmail, *passwordFile, *questionsOnly || *medsOnly || *comparison); err != nil {
+		if password, err = exportArgs(*questionsOnly, *medsOnly, *comparison, *duplex, *forEmail, *passwordFile); err != nil {
 			return err
+		}
+		// Empty is the case's own paper and quality.
+		if paperSize != "" {
+			if err := paperSize.Validate(); err != nil {
+				return err
+			}
+		}
+		if photoQuality != "" {
+			if err := photoQuality.Validate(); err != nil {
+				return err
+			}
 		}
 	}
 	who := personRef{name: *person, id: *personID}
@@ -225,7 +237,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: records.Paper(strings.ToLower(*paper)), Quality: records.Quality(strings.ToLower(*quality)),
+		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: paperSize, Quality: photoQuality,
 			ForEmail: *forEmail, Password: password, Duplex: *duplex}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":
@@ -368,7 +380,7 @@ func checkArgs(cmd string, files []string, person, personID, kind, date, out, do
 		}
 	case "trash", "restore":
 		if strings.TrimSpace(document) == "" {
-			return &records.Problem{Msg: fmt.Sprintf("Say which document with --document, giving its ID (from secondopinion list) or its exact title.")}
+			return &records.Problem{Msg: "Say which document with --document, giving its ID (from secondopinion list) or its exact title."}
 		}
 	}
 	return nil
@@ -558,12 +570,6 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 }
 
 func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out string, opt export.Options, questions, meds, comparison, leaveOut bool) error {
-	if n := countTrue(questions, meds, comparison); n > 1 {
-		return &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
-	}
-	if opt.Duplex && (questions || meds || comparison) {
-		return &records.Problem{Msg: "--duplex is for the whole packet, where each document then starts on a right-hand page. Leave it out with --questions-only, --medications-only or --comparison."}
-	}
 	// Refuse a destination that must not be replaced before any work: the
 	// readiness check below prepares (and keeps in the library) print
 	// versions of photos, which would change the library for nothing.
@@ -620,9 +626,17 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 	return nil
 }
 
-// exportSecurity checks --for-email and --password-file before any library
-// is opened, and reads the password (never printed).
-func exportSecurity(forEmail bool, passwordFile string, notPacket bool) (string, error) {
+// exportArgs checks export's choice of what to write, --duplex,
+// --for-email and --password-file before any library is opened, and reads
+// the password (never printed).
+func exportArgs(questions, meds, comparison, duplex, forEmail bool, passwordFile string) (string, error) {
+	notPacket := questions || meds || comparison
+	if countTrue(questions, meds, comparison) > 1 {
+		return "", &records.Problem{Msg: "Choose one of --questions-only, --medications-only or --comparison."}
+	}
+	if duplex && notPacket {
+		return "", &records.Problem{Msg: "--duplex is for the whole packet, where each document then starts on a right-hand page. Leave it out with --questions-only, --medications-only or --comparison."}
+	}
 	if notPacket && (forEmail || passwordFile != "") {
 		return "", &records.Problem{Msg: "--for-email and --password-file apply to the packet only; leave them out with --questions-only, --medications-only or --comparison."}
 	}

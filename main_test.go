@@ -451,6 +451,10 @@ func TestCLIBadArgumentsCreateNothing(t *testing.T) {
 		{"default library, unknown command", []string{"frobnicate"}},
 		{"export without --out", []string{"export", "--library", lib}},
 		{"restore without --document", []string{"restore", "--library", lib}},
+		{"export two of the single sheets", []string{"export", "--library", lib, "--out", filepath.Join(dir, "x.pdf"), "--questions-only", "--comparison"}},
+		{"export on an unknown paper", []string{"export", "--library", lib, "--out", filepath.Join(dir, "x.pdf"), "--paper", "a5"}},
+		{"export an unknown photo quality", []string{"export", "--library", lib, "--out", filepath.Join(dir, "x.pdf"), "--quality", "best"}},
+		{"export --duplex with a single sheet", []string{"export", "--library", lib, "--out", filepath.Join(dir, "x.pdf"), "--duplex", "--medications-only"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,16 +20,16 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 	if c.Packet.Paper == "" {
 		c.Packet.Paper = DefaultPaper()
 	}
-	if c.Packet.Paper != PaperA4 && c.Packet.Paper != PaperLetter {
-		return invalid(fmt.Sprintf("%q is not a paper size we print on; choose A4 or Letter.", c.Packet.Paper))
+	if err := c.Packet.Paper.Validate(); err != nil {
+		return err
 	}
 	if c.Packet.Quality == "" {
 		c.Packet.Quality = QualityCompact
 	}
-	if c.Packet.Quality != QualityCompact && c.Packet.Quality != QualityOriginal {
-		return invalid(fmt.Sprintf("%q is not a photo quality; choose compact or original.", c.Packet.Quality))
+	if err := c.Packet.Quality.Validate(); err != nil {
+		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &c.ID, func(tx *sql.Tx) error {
 		now := s.now()
 		if c.ID == "" {
 			c.ID, c.Created = newID(), now
@@ -46,7 +46,7 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 		if !c.Appointment.IsZero() {
 			appt = stamp(c.Appointment)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE "case" SET title=?, diagnosis=?, first_name=?, first_specialty=?, first_hospital=?,
+		if err := execOne(ctx, tx, "case", `UPDATE "case" SET title=?, diagnosis=?, first_name=?, first_specialty=?, first_hospital=?,
 			treatment_plan=?, reasons=?, reason_other=?, decision=?, second_name=?, second_specialty=?, second_hospital=?,
 			appointment=?, appointment_at=?, status=?, urgent=?, via_referral=?, coverage=?, paper=?, quality=?, timeline=?, updated=?,
 			question=?, diagnosed_on=?, diagnosis_detail=?, treatment_so_far=?
@@ -56,12 +56,8 @@ func (s *Store) SaveCase(ctx context.Context, c *Case) error {
 			c.SecondDoctor.Name, c.SecondDoctor.Specialty, c.SecondDoctor.Hospital,
 			appt, c.AppointmentAt, int(c.Status), b2i(c.Urgent), b2i(c.ViaReferral), c.Coverage,
 			string(c.Packet.Paper), string(c.Packet.Quality), b2i(c.Packet.Timeline), stamp(now),
-			c.Question, c.DiagnosedOn.String(), c.DiagnosisDetail, c.TreatmentSoFar, c.ID)
-		if err != nil {
+			c.Question, c.DiagnosedOn.String(), c.DiagnosisDetail, c.TreatmentSoFar, c.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("case")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_not_applicable WHERE case_id=?`, c.ID); err != nil {
 			return err
@@ -253,20 +249,10 @@ func (s *Store) SetPacketDocuments(ctx context.Context, caseID string, documentI
 			seen[id] = true
 			pos++
 			if _, err := tx.ExecContext(ctx, `INSERT INTO packet_document (case_id, position, document_id) VALUES (?, ?, ?)`, caseID, pos, id); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("document")
-				}
-				return err
+				return missingParent(err, "document")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE "case" SET packet_chosen=?, packet_chosen_at=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), stamp(s.now()), caseID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("case")
-		}
-		return nil
+		return execOne(ctx, tx, "case", `UPDATE "case" SET packet_chosen=?, packet_chosen_at=?, updated=? WHERE id=?`, b2i(documentIDs != nil), stamp(s.now()), stamp(s.now()), caseID)
 	})
 }
 
@@ -318,22 +304,18 @@ func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error)
 // an opinion.
 func (s *Store) SaveOpinion(ctx context.Context, o *Opinion) error {
 	normalize(o)
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &o.ID, func(tx *sql.Tx) error {
 		if o.ID == "" {
 			o.ID = newID()
 			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM opinion WHERE case_id=?`, o.CaseID).Scan(&o.Position); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO opinion (id, case_id, position) VALUES (?, ?, ?)`, o.ID, o.CaseID, o.Position); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("case")
-				}
-				return err
+				return missingParent(err, "case")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE opinion SET clinician=?, specialty=?, hospital=?, date=?, diagnosis=?, treatment=?, notes=? WHERE id=?`,
+		return execOne(ctx, tx, "opinion", `UPDATE opinion SET clinician=?, specialty=?, hospital=?, date=?, diagnosis=?, treatment=?, notes=? WHERE id=?`,
 			o.Clinician.Name, o.Clinician.Specialty, o.Clinician.Hospital, o.Date.String(), o.Diagnosis, o.Treatment, o.Notes, o.ID)
-		return err
 	})
 }
 
@@ -399,44 +381,26 @@ func (s *Store) SaveRecordsRequest(ctx context.Context, r *RecordsRequest) error
 	if r.ReceivedOn.Before(r.RequestedOn) {
 		return invalidField("ReceivedOn", "The date received is before the date requested. Please check both dates.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &r.ID, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO records_request (id, case_id, created) VALUES (?, ?, ?)`, r.ID, r.CaseID, stamp(s.now())); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("case")
-				}
-				return err
+				return missingParent(err, "case")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE records_request SET from_whom=?, what=?, requested_on=?, received_on=? WHERE id=?`,
+		return execOne(ctx, tx, "records request", `UPDATE records_request SET from_whom=?, what=?, requested_on=?, received_on=? WHERE id=?`,
 			r.From, r.What, r.RequestedOn.String(), r.ReceivedOn.String(), r.ID)
-		return err
 	})
 }
 
 // DeleteRecordsRequest removes a records request. The Undo puts it back.
 func (s *Store) DeleteRecordsRequest(ctx context.Context, id string) (*Undo, error) {
-	u := &Undo{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var from string
-		if err := tx.QueryRowContext(ctx, `SELECT from_whom FROM records_request WHERE id=?`, id).Scan(&from); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("records request")
-			}
-			return err
+	return s.deleteRow(ctx, "records_request", "from_whom", id, "records request", func(from string) string {
+		if from == "" {
+			return "Records request removed"
 		}
-		u.What = "Records request removed"
-		if from != "" {
-			u.What = "Request to " + from + " removed"
-		}
-		if err := u.save(ctx, tx, "records_request", "id=?", id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM records_request WHERE id=?`, id)
-		return err
+		return "Request to " + from + " removed"
 	})
-	return u, err
 }
 
 // RecordsRequests lists a case's records requests, oldest first.

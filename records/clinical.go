@@ -3,7 +3,6 @@ package records
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -78,15 +77,8 @@ func (s *Store) SaveBody(ctx context.Context, personID string, b Body) error {
 		return invalid("Choose how the patient manages day to day from the list.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE person SET height_cm=?, weight_kg=?, measured_on=?, activity=?, updated=? WHERE id=?`,
+		return execOne(ctx, tx, "person", `UPDATE person SET height_cm=?, weight_kg=?, measured_on=?, activity=?, updated=? WHERE id=?`,
 			b.HeightCM, b.WeightKG, b.MeasuredOn.String(), int(b.Activity), stamp(s.now()), personID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("person")
-		}
-		return nil
 	})
 }
 
@@ -132,24 +124,14 @@ func (s *Store) SaveHistoryItem(ctx context.Context, h *HistoryItem) error {
 		}
 		return invalid("Please name the condition (for example: high blood pressure, diabetes).")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &h.ID, func(tx *sql.Tx) error {
 		if h.ID == "" {
 			h.ID = newID()
 			_, err := tx.ExecContext(ctx, `INSERT INTO history_item (id, person_id, kind, name, date, notes, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				h.ID, h.PersonID, string(h.Kind), h.Name, h.Date.String(), h.Notes, stamp(s.now()))
-			if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
-				return notFound("person")
-			}
-			return err
+			return missingParent(err, "person")
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE history_item SET kind=?, name=?, date=?, notes=? WHERE id=?`, string(h.Kind), h.Name, h.Date.String(), h.Notes, h.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound(string(h.Kind))
-		}
-		return nil
+		return execOne(ctx, tx, string(h.Kind), `UPDATE history_item SET kind=?, name=?, date=?, notes=? WHERE id=?`, string(h.Kind), h.Name, h.Date.String(), h.Notes, h.ID)
 	})
 }
 
@@ -206,28 +188,16 @@ func (s *Store) SaveResult(ctx context.Context, r *Result) error {
 	if r.DocumentID != "" {
 		doc = r.DocumentID
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &r.ID, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO result (id, person_id, test, created) VALUES (?, ?, ?, ?)`, r.ID, r.PersonID, r.Test, stamp(s.now())); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("person")
-				}
-				return err
+				return missingParent(err, "person")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE result SET test=?, value=?, unit=?, taken_on=?, ref_range=?, document_id=? WHERE id=?`,
+		err := execOne(ctx, tx, "result", `UPDATE result SET test=?, value=?, unit=?, taken_on=?, ref_range=?, document_id=? WHERE id=?`,
 			r.Test, r.Value, strings.TrimSpace(r.Unit), r.Date.String(), strings.TrimSpace(r.Range), doc, r.ID)
-		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
-				return notFound("document")
-			}
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("result")
-		}
-		return nil
+		return missingParent(err, "document") // the document it came from
 	})
 }
 
@@ -281,28 +251,18 @@ func (s *Store) SaveRecipient(ctx context.Context, r *Recipient) error {
 	if r.Name == "" {
 		return invalid("Please give the name of the person or practice the opinion should go to.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &r.ID, func(tx *sql.Tx) error {
 		if r.ID == "" {
 			r.ID = newID()
 			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 1 FROM recipient WHERE case_id=?`, r.CaseID).Scan(&r.Position); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO recipient (id, case_id, position, name) VALUES (?, ?, ?, ?)`, r.ID, r.CaseID, r.Position, r.Name); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("case")
-				}
-				return err
+				return missingParent(err, "case")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE recipient SET role=?, name=?, address=?, phone=?, email=?, copy_to=? WHERE id=?`,
+		return execOne(ctx, tx, "recipient", `UPDATE recipient SET role=?, name=?, address=?, phone=?, email=?, copy_to=? WHERE id=?`,
 			strings.TrimSpace(r.Role), r.Name, strings.TrimSpace(r.Address), strings.TrimSpace(r.Phone), strings.TrimSpace(r.Email), b2i(r.CopyTo), r.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("recipient")
-		}
-		return nil
 	})
 }
 
@@ -374,25 +334,15 @@ func (s *Store) SaveHandover(ctx context.Context, h *Handover) error {
 	if !h.ReceivedOn.IsZero() && h.ReceivedOn.Before(h.SentOn) {
 		return invalid("The date received is before the date sent. Please check both dates.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &h.ID, func(tx *sql.Tx) error {
 		if h.ID == "" {
 			h.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO handover (id, case_id, what, created) VALUES (?, ?, ?, ?)`, h.ID, h.CaseID, h.What, stamp(s.now())); err != nil {
-				if strings.Contains(err.Error(), "FOREIGN KEY") {
-					return notFound("case")
-				}
-				return err
+				return missingParent(err, "case")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE handover SET what=?, held_by=?, sent_to=?, asked_on=?, sent_on=?, received_on=?, notes=? WHERE id=?`,
+		return execOne(ctx, tx, "item to hand over", `UPDATE handover SET what=?, held_by=?, sent_to=?, asked_on=?, sent_on=?, received_on=?, notes=? WHERE id=?`,
 			h.What, strings.TrimSpace(h.HeldBy), strings.TrimSpace(h.SentTo), h.AskedOn.String(), h.SentOn.String(), h.ReceivedOn.String(), h.Notes, h.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("item to hand over")
-		}
-		return nil
 	})
 }
 
@@ -420,26 +370,4 @@ func (s *Store) Handovers(ctx context.Context, caseID string) ([]Handover, error
 		out = append(out, h)
 	}
 	return out, rows.Err()
-}
-
-// deleteRow removes one row of table by id, keeping it for the Undo, whose
-// notice is what(the row's label column).
-func (s *Store) deleteRow(ctx context.Context, table, labelCol, id, thing string, what func(string) string) (*Undo, error) {
-	u := &Undo{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var label string
-		if err := tx.QueryRowContext(ctx, `SELECT `+labelCol+` FROM `+table+` WHERE id=?`, id).Scan(&label); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound(thing)
-			}
-			return err
-		}
-		u.What = what(label)
-		if err := u.save(ctx, tx, table, "id=?", id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id=?`, id)
-		return err
-	})
-	return u, err
 }

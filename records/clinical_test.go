@@ -408,3 +408,38 @@ func TestSaveCaseEditsClinical(t *testing.T) {
 		t.Errorf("conflicts = %+v, want the treatment so far, with the other version", conflicts)
 	}
 }
+
+// TestFailedAddSavesAgain: an add whose transaction fails (here: its case
+// or person is not there) leaves the ID empty, so saving the same value
+// again adds it. Before, the ID of the row never kept stayed filled in, and
+// saving again updated nothing: an opinion or records request was then
+// lost without a word.
+func TestFailedAddSavesAgain(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p, c := personWithCase(t, s)
+
+	o := records.Opinion{CaseID: "no such case", Diagnosis: "Ductal carcinoma"}
+	if err := s.SaveOpinion(ctx, &o); !errors.Is(err, records.ErrNotFound) || o.ID != "" {
+		t.Fatalf("SaveOpinion(missing case) = %v with ID %q, want ErrNotFound and no ID", err, o.ID)
+	}
+	o.CaseID = c.ID
+	if err := s.SaveOpinion(ctx, &o); err != nil {
+		t.Fatalf("SaveOpinion() again = %v", err)
+	}
+	if ops, err := s.Opinions(ctx, c.ID); err != nil || len(ops) != 1 || ops[0].Diagnosis != o.Diagnosis {
+		t.Errorf("Opinions() after saving again = %+v, %v, want the one opinion", ops, err)
+	}
+
+	h := records.HistoryItem{PersonID: "no such person", Kind: records.HistoryCondition, Name: "High blood pressure"}
+	if err := s.SaveHistoryItem(ctx, &h); !errors.Is(err, records.ErrNotFound) || h.ID != "" {
+		t.Fatalf("SaveHistoryItem(missing person) = %v with ID %q, want ErrNotFound and no ID", err, h.ID)
+	}
+	h.PersonID = p.ID
+	if err := s.SaveHistoryItem(ctx, &h); err != nil {
+		t.Fatalf("SaveHistoryItem() again = %v", err)
+	}
+	if hs, err := s.History(ctx, p.ID); err != nil || len(hs) != 1 {
+		t.Errorf("History() after saving again = %+v, %v, want the one condition", hs, err)
+	}
+}

@@ -63,10 +63,13 @@ func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (
 	// Only this connection may have the library open while the journal
 	// mode changes: close the pool's idle ones.
 	s.db.SetMaxIdleConns(0)
-	defer s.db.SetMaxIdleConns(2)
+	defer s.db.SetMaxIdleConns(2) // database/sql's default
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode); err != nil || mode != "delete" {
-		return out, &Problem{Msg: "Another Second Opinion window or command has the library open, so it cannot be compacted now. Close it and try again; nothing was changed.", Err: ErrBusy}
+		if ctx.Err() != nil {
+			return out, &Problem{Msg: "Compacting was stopped. The library is as it was.", Err: ctx.Err()}
+		}
+		return out, errCompactBusy()
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA journal_mode = WAL")
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", PageSize)); err != nil {
@@ -105,7 +108,7 @@ func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (
 			return out, &Problem{Msg: "Compacting was stopped. The library is as it was.", Err: err}
 		}
 		if isBusy(err) {
-			return out, &Problem{Msg: "Another Second Opinion window or command has the library open, so it cannot be compacted now. Close it and try again; nothing was changed.", Err: ErrBusy}
+			return out, errCompactBusy()
 		}
 		return out, s.wrapWrite(err)
 	}
@@ -119,6 +122,11 @@ func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (
 		out.After = st.Size()
 	}
 	return out, nil
+}
+
+// errCompactBusy is Compact's refusal while the library is open elsewhere.
+func errCompactBusy() error {
+	return &Problem{Msg: "Another Second Opinion window or command has the library open, so it cannot be compacted now. Close it and try again; nothing was changed.", Err: ErrBusy}
 }
 
 // writtenBytes is how many bytes this process has handed to write calls

@@ -26,15 +26,22 @@ func pageSize(t *testing.T, path string) int {
 	return n
 }
 
+// newOldStore is newStore for a library made by an older version, with
+// 4 KiB pages; new libraries get records.PageSize (64 KiB) again after it.
+func newOldStore(t *testing.T) (*records.Store, string) {
+	t.Helper()
+	size := records.PageSize
+	records.PageSize = 4096
+	defer func() { records.PageSize = size }()
+	return newStore(t)
+}
+
 // TestCompactOldLibrary: a library made with 4 KiB pages is rewritten
 // with the new page size, keeps every record and file byte for byte, gives
 // back the space of emptied Trash, and says how far it has got.
 func TestCompactOldLibrary(t *testing.T) {
 	ctx := context.Background()
-	defer func(v int) { records.PageSize = v }(records.PageSize)
-	records.PageSize = 4096
-	s, path := newStore(t)
-	records.PageSize = 65536
+	s, path := newOldStore(t)
 	p := addPerson(t, s, "Mary Example")
 	dir := t.TempDir()
 	keep := makePDF("biopsy report", 300_000, 1)
@@ -88,10 +95,7 @@ func TestCompactOldLibrary(t *testing.T) {
 // window or command, Compact says so and changes nothing.
 func TestCompactRefusedWhileOpenElsewhere(t *testing.T) {
 	ctx := context.Background()
-	defer func(v int) { records.PageSize = v }(records.PageSize)
-	records.PageSize = 4096
-	s, path := newStore(t)
-	records.PageSize = 65536
+	s, path := newOldStore(t)
 	addPerson(t, s, "Mary Example")
 	other, err := records.Open(ctx, filepath.Clean(path))
 	if err != nil {

@@ -1,12 +1,10 @@
 package records_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,24 +18,19 @@ import (
 // again with SO_CRASH_LIBRARY set, and this function, in that child, adds
 // a file and waits to be killed at the moment the parent chose.
 func TestHelperProcess(t *testing.T) {
-	lib := os.Getenv("SO_CRASH_LIBRARY")
-	if lib == "" {
+	s := helperStore("SO_CRASH_LIBRARY")
+	if s == nil {
 		return
 	}
 	stopAt, _ := strconv.ParseInt(os.Getenv("SO_CRASH_STOP_AT"), 10, 64) // bytes done; -1: after the add
 	ctx := context.Background()
-	s, err := records.Open(ctx, lib)
-	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(2)
-	}
 	wait := func(msg string) {
 		fmt.Println(msg)
 		os.Stdin.Read(make([]byte, 1)) // blocks until killed: the parent never writes
 		os.Exit(3)
 	}
 	d := records.Document{PersonID: os.Getenv("SO_CRASH_PERSON"), Title: "Big scan"}
-	err = s.AddDocument(ctx, &d, []string{os.Getenv("SO_CRASH_FILE")}, records.AddOptions{Progress: func(done, total int64) {
+	err := s.AddDocument(ctx, &d, []string{os.Getenv("SO_CRASH_FILE")}, records.AddOptions{Progress: func(done, total int64) {
 		if stopAt >= 0 && done >= stopAt {
 			wait(fmt.Sprintf("stopped %d %d", done, total))
 		}
@@ -83,25 +76,9 @@ func TestKillMidAdd(t *testing.T) {
 			before := snapshot(t, s)
 			s.Close()
 
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-			cmd.Env = append(os.Environ(), "SO_CRASH_LIBRARY="+lib, "SO_CRASH_FILE="+file,
+			cmd, sc, stderr := startHelper(t, "TestHelperProcess", "SO_CRASH_LIBRARY="+lib, "SO_CRASH_FILE="+file,
 				"SO_CRASH_PERSON="+p.ID, "SO_CRASH_STOP_AT="+strconv.FormatInt(tt.stopAt, 10))
-			stdin, err := cmd.StdinPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stdin.Close()
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
 			line := ""
-			sc := bufio.NewScanner(out)
 			for sc.Scan() {
 				if l := sc.Text(); strings.HasPrefix(l, "stopped") || strings.HasPrefix(l, "added") || strings.HasPrefix(l, "error") {
 					line = l

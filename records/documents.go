@@ -100,7 +100,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 	if !st.Mode().IsRegular() {
 		// A pipe, device or socket: opening a pipe would wait for ever, and
 		// a device such as /dev/zero never ends.
-		return pending{}, &Problem{Msg: fmt.Sprintf("%s is not an ordinary file (it is a %s), so there is nothing to add from it. Save the document as a file, then add that.", name, fileKind(st.Mode())), Err: ErrNotRegular}
+		return pending{}, &Problem{Msg: fmt.Sprintf("%s is not an ordinary file (it is %s), so there is nothing to add from it. Save the document as a file, then add that.", name, media.ModeKind(st.Mode())), Err: ErrNotRegular}
 	}
 	if st.Size() == 0 {
 		return pending{}, &Problem{Msg: fmt.Sprintf("%s is empty (0 bytes), so there is nothing to add. It may not have finished downloading or copying: get it again and add the new copy.", name), Err: ErrEmptyFile}
@@ -198,6 +198,7 @@ func (s *Store) AddDocument(ctx context.Context, d *Document, paths []string, op
 		d.Title = titleFromName(files[0].name)
 	}
 	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
+		s.dropStagedFiles(files)
 		return err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -249,6 +250,7 @@ func (s *Store) AddPagesWith(ctx context.Context, documentID string, paths []str
 	}
 	defer removeTemp(files)
 	if err := s.refuseDuplicates(ctx, files, opt); err != nil {
+		s.dropStagedFiles(files)
 		return err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -385,7 +387,8 @@ func explainLeftOut(left []LeftOut) string {
 
 // refuseDuplicates refuses an add whose file is already a document's
 // (unless opt.Again), naming that document: a doctor given the same pages
-// twice loses time and trust. The staged copies are removed first.
+// twice loses time and trust. On any error the caller drops the staged
+// copies.
 func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddOptions) error {
 	if opt.Again {
 		return nil
@@ -403,7 +406,6 @@ func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddO
 		if err != nil {
 			return err
 		}
-		s.dropStagedFiles(files)
 		label := title
 		if d := parseStoredDate(date); !d.IsZero() {
 			label += ", " + d.Short()
@@ -738,18 +740,6 @@ func missingText(files []*pending) string {
 	return strings.Join(parts, " ")
 }
 
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
-		return "device"
-	}
-	return "special file"
-}
-
 // FindDocument finds one of a person's documents (anyone's when personID
 // is "") by its ID, the short ID that lists show, or its exact title
 // (ignoring case), among the documents in the Trash when inTrash is set and
@@ -1079,13 +1069,9 @@ func (s *Store) UpdateDocument(ctx context.Context, d *Document) error {
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		d.Updated = s.now()
-		res, err := tx.ExecContext(ctx, `UPDATE document SET kind=?, title=?, date=?, source=?, notes=?, tags=?, updated=? WHERE id=?`,
-			string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(), d.Source, d.Notes, joinTags(d.Tags), stamp(d.Updated), d.ID)
-		if err != nil {
+		if err := execOne(ctx, tx, "document", `UPDATE document SET kind=?, title=?, date=?, source=?, notes=?, tags=?, updated=? WHERE id=?`,
+			string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(), d.Source, d.Notes, joinTags(d.Tags), stamp(d.Updated), d.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("document")
 		}
 		cur, err := s.document(ctx, tx, d.ID)
 		if err != nil {
@@ -1180,12 +1166,8 @@ func (s *Store) setTrashed(ctx context.Context, id string, trashed bool) error {
 		if trashed {
 			v = stamp(s.now())
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE document SET trashed=? WHERE id=?`, v, id)
-		if err != nil {
+		if err := execOne(ctx, tx, "document", `UPDATE document SET trashed=? WHERE id=?`, v, id); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("document")
 		}
 		d, err := s.document(ctx, tx, id)
 		if err != nil {

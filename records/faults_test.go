@@ -1,7 +1,6 @@
 package records_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -26,16 +24,11 @@ import (
 // binary again with SO_LONGADD_LIBRARY set, and in that child this adds
 // many photos, as a folder or disc would be added.
 func TestHelperLongAdd(t *testing.T) {
-	lib := os.Getenv("SO_LONGADD_LIBRARY")
-	if lib == "" {
+	s := helperStore("SO_LONGADD_LIBRARY")
+	if s == nil {
 		return
 	}
 	ctx := context.Background()
-	s, err := records.Open(ctx, lib)
-	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(2)
-	}
 	dir := os.Getenv("SO_LONGADD_DIR")
 	names, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
 	per, _ := strconv.Atoi(os.Getenv("SO_LONGADD_PER_DOCUMENT"))
@@ -77,21 +70,10 @@ func TestLongAddLetsOthersWrite(t *testing.T) {
 		writeFile(t, photos, fmt.Sprintf("photo-%04d.jpg", i), makeJPEG(160, 120, uint64(i+1), 90))
 	}
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLongAdd$")
-	cmd.Env = append(os.Environ(), "SO_LONGADD_LIBRARY="+lib, "SO_LONGADD_DIR="+photos,
+	cmd, sc, stderr := startHelper(t, "TestHelperLongAdd", "SO_LONGADD_LIBRARY="+lib, "SO_LONGADD_DIR="+photos,
 		"SO_LONGADD_PERSON="+p.ID, "SO_LONGADD_PER_DOCUMENT=100")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	lines := make(chan string, 4)
 	go func() {
-		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			lines <- sc.Text()
 		}

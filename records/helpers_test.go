@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"image/jpeg"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -28,6 +30,49 @@ func newStore(t testing.TB) (*records.Store, string) {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, path
+}
+
+// helperStore opens, in a child started by startHelper, the library named
+// by the environment variable env. In an ordinary test run, where env is
+// not set, it returns nil; when the library cannot be opened the child
+// says so on standard output and exits.
+func helperStore(env string) *records.Store {
+	lib := os.Getenv(env)
+	if lib == "" {
+		return nil
+	}
+	s, err := records.Open(context.Background(), lib)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(2)
+	}
+	return s
+}
+
+// startHelper runs the test binary again, running only the helper test
+// named, with env added to its environment. It returns the child's
+// standard output to read line by line and its standard error for
+// messages. The child's standard input stays open until the test ends, so
+// a child reading it blocks until it is killed.
+func startHelper(t *testing.T, helper string, env ...string) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	cmd.Env = append(os.Environ(), env...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close() })
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(out), &stderr
 }
 
 // addPerson saves a person with the given name.

@@ -44,7 +44,7 @@ func (s *Store) SaveMedication(ctx context.Context, m *Medication) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &m.ID, func(tx *sql.Tx) error {
 		now := s.now()
 		if m.ID == "" {
 			m.ID = newID()
@@ -54,15 +54,11 @@ func (s *Store) SaveMedication(ctx context.Context, m *Medication) error {
 			}
 		}
 		m.Updated = now
-		res, err := tx.ExecContext(ctx, `UPDATE medication SET name=?, strength=?, dose=?, form=?, frequency=?, slots=?,
+		if err := execOne(ctx, tx, "medication", `UPDATE medication SET name=?, strength=?, dose=?, form=?, frequency=?, slots=?,
 			start_date=?, stop_date=?, status=?, reason=?, prescriber=?, stop_reason=?, notes=?, updated=?, paused_on=?, pause_reason=? WHERE id=?`,
 			m.Name, m.Strength, m.Dose, m.Form, m.Frequency, int(m.Slots), m.Start.String(), m.Stop.String(),
-			string(m.Status), m.Reason, m.Prescriber, m.StopReason, m.Notes, stamp(now), m.PausedOn.String(), strings.TrimSpace(m.PauseReason), m.ID)
-		if err != nil {
+			string(m.Status), m.Reason, m.Prescriber, m.StopReason, m.Notes, stamp(now), m.PausedOn.String(), strings.TrimSpace(m.PauseReason), m.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("medication")
 		}
 		return indexMedication(ctx, tx, m)
 	})

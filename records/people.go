@@ -14,7 +14,7 @@ func (s *Store) SavePerson(ctx context.Context, p *Person) error {
 	if strings.TrimSpace(p.FullName) == "" {
 		return invalidField("FullName", "Please give the person's full name.")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
+	return s.txAdd(ctx, &p.ID, func(tx *sql.Tx) error { return s.savePerson(ctx, tx, p) })
 }
 
 // BeginPerson creates a person who stays out of every list until
@@ -41,14 +41,7 @@ func (s *Store) BeginPerson(ctx context.Context, p *Person) error {
 // FinishPerson lists a person begun with BeginPerson.
 func (s *Store) FinishPerson(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE person SET draft='' WHERE id=?`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("person")
-		}
-		return nil
+		return execOne(ctx, tx, "person", `UPDATE person SET draft='' WHERE id=?`, id)
 	})
 }
 
@@ -278,14 +271,7 @@ func (s *Store) TrashedPeople(ctx context.Context) ([]Person, error) {
 // case): stamp moves it to the Trash, "" brings it back.
 func (s *Store) setTrashedRow(ctx context.Context, table, what, id, stamp string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE "`+table+`" SET trashed=? WHERE id=?`, stamp, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound(what)
-		}
-		return nil
+		return execOne(ctx, tx, what, `UPDATE "`+table+`" SET trashed=? WHERE id=?`, stamp, id)
 	})
 }
 
@@ -334,14 +320,7 @@ func (s *Store) SetAllergyStatus(ctx context.Context, personID string, st Allerg
 				return invalid("There are allergies recorded for this person. Remove them first if they have no known allergies.")
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE person SET allergy_status=?, updated=? WHERE id=?`, int(st), stamp(s.now()), personID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("person")
-		}
-		return nil
+		return execOne(ctx, tx, "person", `UPDATE person SET allergy_status=?, updated=? WHERE id=?`, int(st), stamp(s.now()), personID)
 	})
 }
 
@@ -353,14 +332,14 @@ func (s *Store) SaveAllergy(ctx context.Context, a *Allergy) error {
 	if a.Substance == "" {
 		return invalidField("Substance", "Please say what the allergy is to (a medicine, food or material).")
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.txAdd(ctx, &a.ID, func(tx *sql.Tx) error {
 		if a.ID == "" {
 			a.ID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO allergy (id, person_id, substance, reaction, severity, created) VALUES (?, ?, ?, ?, ?, ?)`,
 				a.ID, a.PersonID, a.Substance, a.Reaction, a.Severity, stamp(s.now())); err != nil {
 				return fmt.Errorf("add allergy: %w", err)
 			}
-		} else if _, err := tx.ExecContext(ctx, `UPDATE allergy SET substance=?, reaction=?, severity=? WHERE id=?`,
+		} else if err := execOne(ctx, tx, "allergy", `UPDATE allergy SET substance=?, reaction=?, severity=? WHERE id=?`,
 			a.Substance, a.Reaction, a.Severity, a.ID); err != nil {
 			return err
 		}

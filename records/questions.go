@@ -54,10 +54,7 @@ func (s *Store) AddQuestion(ctx context.Context, q *Question) (bool, error) {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO question (id, case_id, text, category, position, asked, answer) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, q.CaseID, q.Text, q.Category, pos, b2i(q.Asked), q.Answer); err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
-				return notFound("case")
-			}
-			return err
+			return missingParent(err, "case")
 		}
 		if err := linkQuestion(ctx, tx, id, q.Documents); err != nil {
 			return err
@@ -74,10 +71,7 @@ func linkQuestion(ctx context.Context, tx *sql.Tx, id string, docs []string) err
 	}
 	for _, d := range docs {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO question_document (question_id, document_id) VALUES (?, ?)`, id, d); err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
-				return notFound("document")
-			}
-			return err
+			return missingParent(err, "document")
 		}
 	}
 	return nil
@@ -92,13 +86,9 @@ func (s *Store) UpdateQuestion(ctx context.Context, q *Question) error {
 		return invalidField("Text", "A question cannot be empty. To remove it, delete it.")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE question SET text=?, category=?, asked=?, answer=? WHERE id=?`,
-			q.Text, q.Category, b2i(q.Asked), q.Answer, q.ID)
-		if err != nil {
+		if err := execOne(ctx, tx, "question", `UPDATE question SET text=?, category=?, asked=?, answer=? WHERE id=?`,
+			q.Text, q.Category, b2i(q.Asked), q.Answer, q.ID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("question")
 		}
 		return linkQuestion(ctx, tx, q.ID, q.Documents)
 	})

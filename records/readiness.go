@@ -291,12 +291,5 @@ func (s *Store) ClearNotApplicable(ctx context.Context, caseID, key string) erro
 
 // touchCase marks a case as changed now, or says it does not exist.
 func touchCase(ctx context.Context, tx *sql.Tx, caseID string, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE "case" SET updated=? WHERE id=?`, stamp(now), caseID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("case")
-	}
-	return nil
+	return execOne(ctx, tx, "case", `UPDATE "case" SET updated=? WHERE id=?`, stamp(now), caseID)
 }

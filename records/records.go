@@ -415,6 +415,15 @@ const (
 	PaperLetter Paper = "letter"
 )
 
+// Validate says, in a sentence wrapping ErrInvalid, when p is not a paper
+// size we print on.
+func (p Paper) Validate() error {
+	if p != PaperA4 && p != PaperLetter {
+		return invalid(fmt.Sprintf("%q is not a paper size we print on; choose A4 or Letter.", p))
+	}
+	return nil
+}
+
 // Quality is how photos are placed in a packet.
 type Quality string
 
@@ -423,6 +432,15 @@ const (
 	QualityCompact  Quality = "compact"  // about 200 dpi, good JPEG: small enough to e-mail
 	QualityOriginal Quality = "original" // the photo's own pixels
 )
+
+// Validate says, in a sentence wrapping ErrInvalid, when q is not a photo
+// quality.
+func (q Quality) Validate() error {
+	if q != QualityCompact && q != QualityOriginal {
+		return invalid(fmt.Sprintf("%q is not a photo quality; choose compact or original.", q))
+	}
+	return nil
+}
 
 // PacketSettings say what goes into a case's packet and how.
 type PacketSettings struct {

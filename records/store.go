@@ -487,6 +487,19 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.wrapWrite(tx.Commit())
 }
 
+// txAdd is tx for a save that adds a row when *id is empty and fills it
+// in. When the transaction fails, *id is put back as it was, so saving the
+// same value again (the app retries while the library is busy) adds the
+// row instead of updating one that was never kept.
+func (s *Store) txAdd(ctx context.Context, id *string, fn func(*sql.Tx) error) error {
+	was := *id
+	err := s.tx(ctx, fn)
+	if err != nil {
+		*id = was
+	}
+	return err
+}
+
 func (s *Store) wrapWrite(err error) error {
 	if err == nil {
 		return nil
@@ -517,6 +530,29 @@ func isBusy(err error) bool {
 	}
 	code := sqliteCode(err)
 	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
+
+// execOne runs an UPDATE or DELETE of one row; when it touches none, the
+// row is gone, and the error says so naming what it was ("case").
+func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// missingParent is notFound(what) when err is SQLite refusing a row whose
+// parent (what: the person, case or document it belongs to) is gone, and
+// err otherwise.
+func missingParent(err error, what string) error {
+	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+		return notFound(what)
+	}
+	return err
 }
 
 func newID() string { return uuid.NewString() }

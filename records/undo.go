@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -110,4 +111,26 @@ func quoteCols(cols []string) []string {
 		out[i] = `"` + c + `"`
 	}
 	return out
+}
+
+// deleteRow removes one row of table by id, keeping it for the Undo, whose
+// notice is what(the row's label column).
+func (s *Store) deleteRow(ctx context.Context, table, labelCol, id, thing string, what func(string) string) (*Undo, error) {
+	u := &Undo{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var label string
+		if err := tx.QueryRowContext(ctx, `SELECT `+labelCol+` FROM `+table+` WHERE id=?`, id).Scan(&label); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound(thing)
+			}
+			return err
+		}
+		u.What = what(label)
+		if err := u.save(ctx, tx, table, "id=?", id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id=?`, id)
+		return err
+	})
+	return u, err
 }

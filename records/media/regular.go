@@ -25,11 +25,12 @@ func CheckRegular(path string) error {
 	if fi.Mode().IsRegular() {
 		return nil
 	}
-	return fmt.Errorf("%s is %s, not an ordinary file: %w", path, modeKind(fi.Mode()), ErrNotRegular)
+	return fmt.Errorf("%s is %s, not an ordinary file: %w", path, ModeKind(fi.Mode()), ErrNotRegular)
 }
 
-// modeKind names the kind of a file that is not an ordinary one.
-func modeKind(m fs.FileMode) string {
+// ModeKind names the kind of a file that is not an ordinary one, with its
+// article: "a folder", "a named pipe".
+func ModeKind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a folder"
