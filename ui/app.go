@@ -852,15 +852,25 @@ func (a *App) saveState() {
 	}
 }
 
+// retryIfBusy reports whether err is a busy library met by an edit being
+// saved as typed (a saver's flush): that saver then keeps the edit and
+// tries again quietly ("Saving…"), so err needs no dialog or problem
+// label. UI goroutine.
+func (a *App) retryIfBusy(err error) bool {
+	if errors.Is(err, records.ErrBusy) && a.flushing != nil {
+		a.flushing.busy = true
+		return true
+	}
+	return false
+}
+
 // showError tells the user what happened and what to do, in a sentence; the
 // detail goes to the log. Call on the UI goroutine.
 func (a *App) showError(err error) {
 	if err == nil {
 		return
 	}
-	if errors.Is(err, records.ErrBusy) && a.flushing != nil {
-		// An edit being saved as typed: keep it and try again quietly.
-		a.flushing.busy = true
+	if a.retryIfBusy(err) {
 		return
 	}
 	log.Printf("secondopinion: %v", err)
