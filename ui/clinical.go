@@ -26,7 +26,6 @@ type clinicalView struct {
 	activity                 *widget.Select
 	bodyProblem              *widget.Label
 	bodySaver                *saver
-	loadedBody               records.Body
 
 	conditions, devices, results, recipients, handovers *fyne.Container
 	addCondition, addDevice, addResult                  *widget.Button
@@ -130,7 +129,6 @@ func (v *clinicalView) refresh() {
 		return
 	}
 	b := p.Body
-	v.loadedBody = b
 	setQuiet(v.height, numText(b.HeightCM))
 	setQuiet(v.weight, numText(b.WeightKG))
 	setQuiet(v.measured, b.MeasuredOn.String())
@@ -190,10 +188,10 @@ func (v *clinicalView) saveBody() {
 	if err == nil {
 		err = a.store.SaveBody(a.ctx, a.person.ID, b)
 	}
-	if showProblem(v.bodyProblem, err) {
+	if a.retryIfBusy(err) || showProblem(v.bodyProblem, err) {
 		return
 	}
-	v.loadedBody = b
+	v.bodyProblem.Hide() // a problem shown before is put right
 }
 
 // listRow is one line of a list with its Change... and remove buttons.

@@ -44,6 +44,11 @@ func TestClinicalEntry(t *testing.T) {
 	if !v.bodyProblem.Visible() || !strings.Contains(v.bodyProblem.Text, "centimetres") {
 		t.Errorf("height in metres: problem %q, want a sentence about centimetres", v.bodyProblem.Text)
 	}
+	v.height.SetText("163")
+	v.bodySaver.flush()
+	if v.bodyProblem.Visible() {
+		t.Errorf("height put right as 163: problem %q still shown", v.bodyProblem.Text)
+	}
 
 	// A condition.
 	test.Tap(v.addCondition)
