@@ -207,15 +207,34 @@ func (v *clinicalView) listRow(text string, edit func(), del func() (*records.Un
 	return container.NewBorder(nil, nil, nil, container.NewHBox(change, remove), l)
 }
 
-func (v *clinicalView) showHistory() {
-	a := v.a
-	items, err := a.store.History(a.ctx, a.person.ID)
+// fillList shows one row per item in box, or empty when there are none;
+// err, from loading the items, is shown first. UI goroutine.
+func fillList[T any](a *App, box *fyne.Container, items []T, err error, empty string, row func(T) fyne.CanvasObject) {
 	if err != nil {
 		a.showError(err)
 	}
-	v.conditions.Objects, v.devices.Objects = nil, nil
+	box.Objects = nil
+	for _, it := range items {
+		box.Add(row(it))
+	}
+	if len(items) == 0 {
+		box.Add(widget.NewLabel(empty))
+	}
+	box.Refresh()
+}
+
+func (v *clinicalView) showHistory() {
+	a := v.a
+	items, err := a.store.History(a.ctx, a.person.ID)
+	var conditions, devices []records.HistoryItem
 	for _, h := range items {
-		h := h
+		if h.Kind == records.HistoryDevice {
+			devices = append(devices, h)
+		} else {
+			conditions = append(conditions, h)
+		}
+	}
+	row := func(h records.HistoryItem) fyne.CanvasObject {
 		text := h.Name
 		if !h.Date.IsZero() {
 			text += " (" + h.Date.Human() + ")"
@@ -223,21 +242,10 @@ func (v *clinicalView) showHistory() {
 		if h.Notes != "" {
 			text += ": " + h.Notes
 		}
-		row := v.listRow(text, func() { v.editHistory(h) }, func() (*records.Undo, error) { return a.store.DeleteHistoryItem(a.ctx, h.ID) })
-		if h.Kind == records.HistoryDevice {
-			v.devices.Add(row)
-		} else {
-			v.conditions.Add(row)
-		}
+		return v.listRow(text, func() { v.editHistory(h) }, func() (*records.Undo, error) { return a.store.DeleteHistoryItem(a.ctx, h.ID) })
 	}
-	if len(v.conditions.Objects) == 0 {
-		v.conditions.Add(widget.NewLabel("None recorded."))
-	}
-	if len(v.devices.Objects) == 0 {
-		v.devices.Add(widget.NewLabel("None recorded."))
-	}
-	v.conditions.Refresh()
-	v.devices.Refresh()
+	fillList(a, v.conditions, conditions, err, "None recorded.", row)
+	fillList(a, v.devices, devices, nil, "None recorded.", row)
 }
 
 // openForm shows an add/change dialog of labelled entries (in order),
@@ -293,15 +301,7 @@ func (v *clinicalView) editHistory(h records.HistoryItem) {
 func (v *clinicalView) showResults() {
 	a := v.a
 	rs, err := a.store.Results(a.ctx, a.person.ID)
-	if err != nil {
-		a.showError(err)
-	}
-	v.results.Objects = nil
-	if len(rs) == 0 {
-		v.results.Add(widget.NewLabel("None entered yet."))
-	}
-	for _, r := range rs {
-		r := r
+	fillList(a, v.results, rs, err, "None entered yet.", func(r records.Result) fyne.CanvasObject {
 		text := strings.Join(nonEmpty(r.Date.Human(), r.Test+": "+strings.Join(nonEmpty(r.Value, r.Unit), " ")), "  ")
 		if r.Date.IsZero() {
 			text = r.Test + ": " + strings.Join(nonEmpty(r.Value, r.Unit), " ")
@@ -312,9 +312,8 @@ func (v *clinicalView) showResults() {
 		if t := v.docTitle(r.DocumentID); t != "" {
 			text += ", from " + t
 		}
-		v.results.Add(v.listRow(text, func() { v.editResult(r) }, func() (*records.Undo, error) { return a.store.DeleteResult(a.ctx, r.ID) }))
-	}
-	v.results.Refresh()
+		return v.listRow(text, func() { v.editResult(r) }, func() (*records.Undo, error) { return a.store.DeleteResult(a.ctx, r.ID) })
+	})
 }
 
 const noDocument = "(not given)"
@@ -377,15 +376,7 @@ func (v *clinicalView) editResult(r records.Result) {
 func (v *clinicalView) showRecipients() {
 	a := v.a
 	rs, err := a.store.Recipients(a.ctx, a.kase.ID)
-	if err != nil {
-		a.showError(err)
-	}
-	v.recipients.Objects = nil
-	if len(rs) == 0 {
-		v.recipients.Add(widget.NewLabel("Nobody yet: the cover asks for the opinion to be sent to the patient."))
-	}
-	for _, r := range rs {
-		r := r
+	fillList(a, v.recipients, rs, err, "Nobody yet: the cover asks for the opinion to be sent to the patient.", func(r records.Recipient) fyne.CanvasObject {
 		text := "Send to: "
 		if r.CopyTo {
 			text = "Copy to: "
@@ -394,9 +385,8 @@ func (v *clinicalView) showRecipients() {
 		if c := strings.Join(nonEmpty(strings.ReplaceAll(r.Address, "\n", ", "), r.Phone, r.Email), " · "); c != "" {
 			text += "\n" + c
 		}
-		v.recipients.Add(v.listRow(text, func() { v.editRecipient(r) }, func() (*records.Undo, error) { return a.store.DeleteRecipient(a.ctx, r.ID) }))
-	}
-	v.recipients.Refresh()
+		return v.listRow(text, func() { v.editRecipient(r) }, func() (*records.Undo, error) { return a.store.DeleteRecipient(a.ctx, r.ID) })
+	})
 }
 
 var recipientRoles = []string{"Patient", "GP", "First consultant", "Carer"}
@@ -438,23 +428,14 @@ func (v *clinicalView) editRecipient(r records.Recipient) {
 func (v *clinicalView) showHandovers() {
 	a := v.a
 	hs, err := a.store.Handovers(a.ctx, a.kase.ID)
-	if err != nil {
-		a.showError(err)
-	}
-	v.handovers.Objects = nil
-	if len(hs) == 0 {
-		v.handovers.Add(widget.NewLabel("None yet."))
-	}
-	for _, h := range hs {
-		h := h
+	fillList(a, v.handovers, hs, err, "None yet.", func(h records.Handover) fyne.CanvasObject {
 		text := h.What
 		if route := strings.Join(nonEmpty(h.HeldBy, h.SentTo), " to "); route != "" {
 			text += " (" + route + ")"
 		}
 		text += "\n" + h.State()
-		v.handovers.Add(v.listRow(text, func() { v.editHandover(h) }, func() (*records.Undo, error) { return a.store.DeleteHandover(a.ctx, h.ID) }))
-	}
-	v.handovers.Refresh()
+		return v.listRow(text, func() { v.editHandover(h) }, func() (*records.Undo, error) { return a.store.DeleteHandover(a.ctx, h.ID) })
+	})
 }
 
 func (v *clinicalView) editHandover(h records.Handover) {
