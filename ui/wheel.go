@@ -61,19 +61,7 @@ func passWheel(obj fyne.CanvasObject, ev *fyne.ScrollEvent) {
 	if c == nil {
 		return
 	}
-	var path []fyne.CanvasObject
-	found := false
-	overlays := c.Overlays().List()
-	for i := len(overlays) - 1; i >= 0 && !found; i-- {
-		path = path[:0]
-		found = pathTo(overlays[i], obj, &path)
-	}
-	if !found {
-		path = path[:0]
-		if !pathTo(c.Content(), obj, &path) {
-			return
-		}
-	}
+	path := pathIn(c, obj)
 	for i := len(path) - 1; i >= 0; i-- {
 		if sc, ok := path[i].(*container.Scroll); ok && canScroll(sc, ev.Scrolled.DX, ev.Scrolled.DY) {
 			sc.Scrolled(ev)
