@@ -630,12 +630,7 @@ func (s *documentsScreen) offerAttachments(f records.File, buttons *fyne.Contain
 func (s *documentsScreen) saveAttachment(f records.File, name string) *saveAs {
 	a := s.a
 	ext := filepath.Ext(name)
-	return a.askSavePath(name, ext, func(path string) error {
-		if _, err := os.Lstat(path); err == nil {
-			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name, so nothing is overwritten."}
-		}
-		return nil
-	}, func(path string) {
+	return a.askSavePath(name, ext, mustBeNew(""), func(path string) {
 		ctx, store := a.ctx, a.store
 		a.async(func() {
 			err := writeNew(path, func(w io.Writer) error { return export.SaveAttachment(ctx, store, f, name, w) })

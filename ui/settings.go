@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -203,12 +202,7 @@ func (s *settingsScreen) onPaper(opt string) {
 }
 
 func (s *settingsScreen) onBackup() {
-	_ = s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", func(path string) error {
-		if _, err := os.Lstat(path); err == nil {
-			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name for the backup, so nothing is overwritten."}
-		}
-		return nil
-	}, s.backupTo)
+	_ = s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", mustBeNew(" for the backup"), s.backupTo)
 }
 
 // backupTo writes the backup off the UI goroutine. Backup refuses to

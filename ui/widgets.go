@@ -286,6 +286,18 @@ func (a *App) askSavePath(name, ext string, check func(path string) error, then 
 	return &saveAs{name: nameEntry, problem: problem, save: save, setDir: func(d string) { dir = d; folder.SetText(d) }}
 }
 
+// mustBeNew is askSavePath's check for a file written only where none is
+// (a backup, a saved attachment): an existing name is refused, so nothing
+// is overwritten. forWhat (" for the backup") goes after "a new name".
+func mustBeNew(forWhat string) func(path string) error {
+	return func(path string) error {
+		if _, err := os.Lstat(path); err == nil {
+			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name" + forWhat + ", so nothing is overwritten."}
+		}
+		return nil
+	}
+}
+
 // saveAs is an open "Save as" form, for tests.
 type saveAs struct {
 	name    *formEntry
