@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -206,11 +205,8 @@ func (s *settingsScreen) onBackup() {
 }
 
 // backupTo writes the backup off the UI goroutine. Backup refuses to
-// overwrite any existing file.
+// overwrite any existing file. path ends in .sqlite (askSavePath).
 func (s *settingsScreen) backupTo(path string) {
-	if !strings.HasSuffix(strings.ToLower(path), ".sqlite") {
-		path += ".sqlite"
-	}
 	store, ctx := s.a.store, s.a.ctx
 	s.backup.Disable()
 	s.backedUp.SetText("Making the backup...")
