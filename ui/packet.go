@@ -199,11 +199,8 @@ func (s *packetScreen) refresh() {
 	if c.Packet.Quality == records.QualityOriginal {
 		quality = qualityOriginal
 	}
-	fn1, fn2 := s.paper.OnChanged, s.quality.OnChanged
-	s.paper.OnChanged, s.quality.OnChanged = nil, nil
-	s.paper.SetSelected(paper)
-	s.quality.SetSelected(quality)
-	s.paper.OnChanged, s.quality.OnChanged = fn1, fn2
+	setRadioQuiet(s.paper, paper)
+	setRadioQuiet(s.quality, quality)
 	s.refreshLog()
 
 	// The lists read every document's row: in the background.

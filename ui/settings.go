@@ -105,11 +105,8 @@ func (s *settingsScreen) refresh() {
 	s.location.SetText(s.a.store.Path())
 	scale := s.a.fyne.Preferences().FloatWithFallback(prefTextScale, 1)
 	for _, ts := range textScales {
-		if float64(ts.scale) == scale && s.textSize.Selected != ts.label {
-			fn := s.textSize.OnChanged
-			s.textSize.OnChanged = nil
-			s.textSize.SetSelected(ts.label)
-			s.textSize.OnChanged = fn
+		if float64(ts.scale) == scale {
+			setRadioQuiet(s.textSize, ts.label)
 		}
 	}
 	s.refreshTrash()

@@ -191,6 +191,14 @@ func setSelectQuiet(s *widget.Select, option string) {
 	s.OnChanged = fn
 }
 
+// setRadioQuiet selects an option without firing OnChanged.
+func setRadioQuiet(r *widget.RadioGroup, option string) {
+	fn := r.OnChanged
+	r.OnChanged = nil
+	r.SetSelected(option)
+	r.OnChanged = fn
+}
+
 // setCheckQuiet sets a check without firing OnChanged.
 func setCheckQuiet(c *widget.Check, v bool) {
 	fn := c.OnChanged
