@@ -30,19 +30,13 @@ import (
 // as soon as the library is free.
 func TestBusyLibraryKeepsTyping(t *testing.T) {
 	ctx := context.Background()
-	fa := test.NewTempApp(t)
 	path := filepath.Join(t.TempDir(), "library.sqlite")
 	s, err := records.OpenWith(ctx, path, records.OpenOptions{BusyTimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	a := &App{fyne: fa, store: s, ctx: ctx, async: func(f func()) { f() }}
-	fa.Settings().SetTheme(readableTheme{})
-	a.win = fa.NewWindow("Second Opinion")
-	a.win.Resize(fyne.NewSize(1200, 800))
-	a.build()
-	t.Cleanup(a.win.Close)
+	a := testAppOn(t, s)
 	test.Type(a.welcome.form.name, "Ann Example")
 	test.Tap(a.welcome.start)
 	a.show(secCase)
@@ -368,10 +362,7 @@ func TestDatesAsPeopleWriteThem(t *testing.T) {
 	if got := c.Appointment.Local().Format("2006-01-02 15:04"); got != "2027-04-23 14:30" || cs.problem.Visible() {
 		t.Errorf("appointment typed as 23 April 2027, 2.30pm = %s (problem %q), want 2027-04-23 14:30", got, cs.problem.Text)
 	}
-	d := records.Document{PersonID: a.person.ID}
-	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	d := addLetter(t, a)
 	a.show(secDocuments)
 	s := a.documents
 	s.selectDoc(d.ID)
@@ -427,12 +418,7 @@ func TestRemoveAllergyUndo(t *testing.T) {
 // one click (to the Trash, with Undo), and a mistaken person or case can be
 // moved to the Trash and restored from Settings.
 func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, p := withSample(t)
 	if sel := a.personSelect.Selected; !strings.Contains(sel, "(sample)") {
 		t.Errorf("the switcher shows %q, want the sample marked as not a real patient", sel)
 	}
@@ -507,12 +493,7 @@ func TestAddDefaults(t *testing.T) {
 // on a differing row takes its "Differs" mark away, is kept with the case,
 // and the comparison PDF follows it.
 func TestMarkOpinionsAgree(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, _ := withSample(t)
 	a.show(secCase)
 	v := a.caseScreen.compare
 	key := ""
@@ -591,10 +572,7 @@ func TestAmbiguousDateShowsReading(t *testing.T) {
 	defer func(v bool) { records.DayFirst = v }(records.DayFirst)
 	records.DayFirst = true
 	a := withPerson(t, "Ann Example")
-	d := records.Document{PersonID: a.person.ID}
-	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	d := addLetter(t, a)
 	a.show(secDocuments)
 	s := a.documents
 	s.selectDoc(d.ID)
@@ -632,12 +610,7 @@ func TestCalendarFillsDate(t *testing.T) {
 // TestSecondPersonOffersCarer: a carer adding a second person is offered
 // their own details again.
 func TestSecondPersonOffersCarer(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store) // prepared by David Marsh, her son
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, p := withSample(t) // prepared by David Marsh, her son
 	a.onAddPerson()
 	f := a.addPersonForm
 	if f.who.Selected != whoCarer || f.carerNm.Text != p.PreparedBy.Name || f.phone.Text != p.PreparedBy.Phone {
