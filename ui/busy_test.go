@@ -467,8 +467,7 @@ func TestAddDefaults(t *testing.T) {
 	dir := t.TempDir()
 	s := a.documents
 	a.show(secDocuments)
-	pdf := filepath.Join(dir, "letter.pdf")
-	os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600)
+	pdf := writePDF(t, dir, "letter.pdf")
 	s.addPaths([]string{writePNG(t, dir, "IMG_10.png", 3), pdf, writePNG(t, dir, "IMG_2.png", 1), writePNG(t, dir, "IMG_9.png", 2)})
 	if !strings.Contains(s.grouping.Selected, "the pictures together") {
 		t.Fatalf("default grouping = %q, want the pictures together and the PDF on its own", s.grouping.Selected)
@@ -486,6 +485,24 @@ func TestAddDefaults(t *testing.T) {
 	}
 	if got := []string{photos.Files[0].Name, photos.Files[1].Name, photos.Files[2].Name}; !reflect.DeepEqual(got, []string{"IMG_2.png", "IMG_9.png", "IMG_10.png"}) {
 		t.Errorf("photo pages in order %q, want IMG_2, IMG_9, IMG_10", got)
+	}
+}
+
+// TestAddPictureAfterPDFs: pictures added to a dialog that held only PDFs
+// (no grouping choice yet) get the usual choice instead of crashing the
+// app.
+func TestAddPictureAfterPDFs(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	s := a.documents
+	a.show(secDocuments)
+	s.addPaths([]string{writePDF(t, dir, "a.pdf"), writePDF(t, dir, "b.pdf")})
+	if len(s.grouping.Options) != 1 {
+		t.Fatalf("two PDFs: grouping options %q, want only separate documents", s.grouping.Options)
+	}
+	s.addPaths([]string{writePNG(t, dir, "IMG_1.png", 3), writePNG(t, dir, "IMG_2.png", 1)})
+	if len(s.grouping.Options) != 2 || !strings.Contains(s.grouping.Selected, "the pictures together") {
+		t.Errorf("two PDFs and two pictures: grouping %q of %q, want the pictures together", s.grouping.Selected, s.grouping.Options)
 	}
 }
 

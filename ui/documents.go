@@ -848,7 +848,9 @@ func (s *documentsScreen) showPending() {
 		// The default is what people expect (records.GroupForAdding):
 		// photos chosen together are one document, pages in the order the
 		// phone numbered them; each PDF is a document of its own.
-		wasSeparate := len(s.grouping.Options) > 0 && s.grouping.Selected == s.grouping.Options[1]
+		// Only a choice the user had (two options) is kept: with PDFs
+		// alone there was just "separate", and no Options[1].
+		wasSeparate := len(s.grouping.Options) > 1 && s.grouping.Selected == s.grouping.Options[1]
 		groups := records.GroupForAdding(s.pending, false)
 		first := fmt.Sprintf("One document with %d pages (for example photos of one letter)", len(s.pending))
 		if len(groups) > 1 {

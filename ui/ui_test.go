@@ -112,6 +112,17 @@ func writePNG(t *testing.T, dir, name string, shade uint8) string {
 	return p
 }
 
+// writePDF writes a one-page PDF (an empty A4 page) and returns its path.
+func writePDF(t *testing.T, dir, name string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+	if err := os.WriteFile(path, []byte(pdf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestWelcome(t *testing.T) {
 	tests := []struct {
 		name, person, born string
