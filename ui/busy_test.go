@@ -160,7 +160,7 @@ func TestOneBadFileDoesNotSinkABatch(t *testing.T) {
 	}
 	a.escape()
 	// The fixed file goes into the same document.
-	s.addGroups([][]string{{writePNG(t, dir, "page3-again.png", 3)}}, records.KindOther, docs[0].ID, records.AddOptions{})
+	s.addGroups([][]string{{writePNG(t, dir, "page3-again.png", 3)}}, records.KindOther, docs[0].ID, nil, records.AddOptions{})
 	d, err := a.store.Document(a.ctx, docs[0].ID)
 	if err != nil || len(d.Files) != 3 || d.Files[2].Name != "page3-again.png" {
 		t.Errorf("after Add pages: %d files, %v; want the fixed file as page 3", len(d.Files), err)
@@ -175,8 +175,8 @@ func TestSameFileTwiceAsks(t *testing.T) {
 	photo := writePNG(t, dir, "letter.png", 7)
 	s := a.documents
 	a.show(secDocuments)
-	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", records.AddOptions{})
-	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", records.AddOptions{})
+	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", nil, records.AddOptions{})
+	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", nil, records.AddOptions{})
 	if n, _ := a.store.CountDocuments(a.ctx, records.DocumentFilter{PersonID: a.person.ID}); n != 1 {
 		t.Fatalf("the same file added twice made %d documents before the user answered, want 1", n)
 	}
