@@ -668,6 +668,29 @@ func TestCaseFormNeverWritesStaleValues(t *testing.T) {
 	}
 }
 
+// TestCaseFormKeepsDateChangedElsewhere: a diagnosis date changed elsewhere
+// while the form is open is shown in the form after the next save, and a
+// later save does not write the form's old date back over it.
+func TestCaseFormKeepsDateChangedElsewhere(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secCase)
+	cs := a.caseScreen
+	cs.diagnosedOn.SetText("2026-09")
+	other, _ := a.store.Case(a.ctx, a.kase.ID)
+	other.DiagnosedOn = records.MustDate("2026-08-14")
+	if err := a.store.SaveCase(a.ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	cs.diagnosis.SetText("DCIS")
+	if cs.diagnosedOn.Text != "2026-08-14" {
+		t.Errorf("after a save the form shows diagnosed on %q, want the newer stored 2026-08-14", cs.diagnosedOn.Text)
+	}
+	cs.diagnosis.SetText("DCIS, 15 mm")
+	if got, _ := a.store.Case(a.ctx, a.kase.ID); got.DiagnosedOn.String() != "2026-08-14" {
+		t.Errorf("after a second save: diagnosed on %s, want 2026-08-14 kept", got.DiagnosedOn)
+	}
+}
+
 // TestFocusScrollsFieldIntoView: a field reached by Tab (or Focus) below
 // the visible part of a long form is scrolled into view.
 func TestFocusScrollsFieldIntoView(t *testing.T) {
