@@ -119,7 +119,7 @@ func (r *wheelRenderer) MinSize() fyne.Size {
 }
 
 // withWheel wraps a field's renderer so the wheel passes over the field.
-func withWheel(field fyne.CanvasObject, r fyne.WidgetRenderer, multiLine func() bool) fyne.WidgetRenderer {
+func withWheel(field fyne.CanvasObject, r fyne.WidgetRenderer, multiLine func() bool) *wheelRenderer {
 	w := &wheelRenderer{WidgetRenderer: r, catcher: newWheelCatcher(field, multiLine)}
 	w.catcher.inner = w.innerScroll
 	return w
@@ -164,7 +164,7 @@ func (r *wheelRenderer) innerScroll() *container.Scroll {
 // area also grows with its text, up to maxGrowRows lines, so what was typed
 // is read without scrolling inside the field.
 func (e *formEntry) CreateRenderer() fyne.WidgetRenderer {
-	r := withWheel(e, e.Entry.CreateRenderer(), func() bool { return e.MultiLine }).(*wheelRenderer)
+	r := withWheel(e, e.Entry.CreateRenderer(), func() bool { return e.MultiLine })
 	r.grow, r.refresh = e.extraHeight, e.Refresh
 	return r
 }
