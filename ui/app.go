@@ -308,12 +308,11 @@ func (a *App) onUndo() {
 // removed reports a removal made by the store: its notice with Undo, or
 // the error. UI goroutine.
 func (a *App) removed(u *records.Undo, err error, after func()) {
+	after()
 	if err != nil {
 		a.showError(err)
-		after()
 		return
 	}
-	after()
 	a.notifyUndo(u.What, func() error { return a.store.Restore(a.ctx, u) }, after)
 }
 
