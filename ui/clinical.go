@@ -138,13 +138,33 @@ func (v *clinicalView) refresh() {
 	}
 	setSelectQuiet(v.activity, act)
 	v.bodyProblem.Hide()
-	if v.docs, err = a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID}); err != nil {
-		a.showError(err)
-	}
 	v.showHistory()
 	v.showResults()
 	v.showRecipients()
 	v.showHandovers()
+	v.loadDocs()
+}
+
+// loadDocs reads the person's documents (the "From" of a result) off the
+// UI goroutine: a library can hold thousands. The results are shown again
+// with their documents' names when it is done. UI goroutine.
+func (v *clinicalView) loadDocs() {
+	a := v.a
+	store, ctx, person := a.store, a.ctx, a.person.ID
+	a.async(func() {
+		docs, err := store.Documents(ctx, records.DocumentFilter{PersonID: person})
+		fyne.Do(func() {
+			if a.person.ID != person {
+				return // another person was opened meanwhile
+			}
+			if err != nil {
+				a.showError(err)
+				return
+			}
+			v.docs = docs
+			v.showResults()
+		})
+	})
 }
 
 func numText(f float64) string {
@@ -345,12 +365,14 @@ func (v *clinicalView) editResult(r records.Result) {
 	unit.SetText(r.Unit)
 	date.SetText(r.Date.String())
 	rng.SetText(r.Range)
+	docs := v.docs // the choices below, in this order
 	opts := []string{noDocument}
-	for _, d := range v.docs {
+	for _, d := range docs {
 		opts = append(opts, docLabel(d))
 	}
 	from := widget.NewSelect(opts, nil)
 	from.SetSelected(orText(v.docTitle(r.DocumentID), noDocument))
+	chosen := from.SelectedIndex()
 	f := &itemForm{entries: map[string]*formEntry{"test": test, "value": value, "unit": unit, "date": date, "range": rng},
 		selects: map[string]*widget.Select{"from": from}}
 	v.openForm("Key result", []*widget.FormItem{widget.NewFormItem("Test", test), widget.NewFormItem("Result", value),
@@ -362,10 +384,12 @@ func (v *clinicalView) editResult(r records.Result) {
 			if r.Date, err = records.ParseDate(date.Text); err != nil {
 				return err
 			}
-			r.DocumentID = ""
-			for _, d := range v.docs {
-				if docLabel(d) == from.Selected {
-					r.DocumentID = d.ID
+			// Unless the choice was changed, the result keeps its document
+			// (one the list does not hold yet, too).
+			if i := from.SelectedIndex(); i != chosen {
+				r.DocumentID = ""
+				if i > 0 {
+					r.DocumentID = docs[i-1].ID
 				}
 			}
 			return a.store.SaveResult(a.ctx, &r)
