@@ -308,12 +308,11 @@ func (a *App) onUndo() {
 // removed reports a removal made by the store: its notice with Undo, or
 // the error. UI goroutine.
 func (a *App) removed(u *records.Undo, err error, after func()) {
+	after()
 	if err != nil {
 		a.showError(err)
-		after()
 		return
 	}
-	after()
 	a.notifyUndo(u.What, func() error { return a.store.Restore(a.ctx, u) }, after)
 }
 
@@ -852,15 +851,25 @@ func (a *App) saveState() {
 	}
 }
 
+// retryIfBusy reports whether err is a busy library met by an edit being
+// saved as typed (a saver's flush): that saver then keeps the edit and
+// tries again quietly ("Saving…"), so err needs no dialog or problem
+// label. UI goroutine.
+func (a *App) retryIfBusy(err error) bool {
+	if errors.Is(err, records.ErrBusy) && a.flushing != nil {
+		a.flushing.busy = true
+		return true
+	}
+	return false
+}
+
 // showError tells the user what happened and what to do, in a sentence; the
 // detail goes to the log. Call on the UI goroutine.
 func (a *App) showError(err error) {
 	if err == nil {
 		return
 	}
-	if errors.Is(err, records.ErrBusy) && a.flushing != nil {
-		// An edit being saved as typed: keep it and try again quietly.
-		a.flushing.busy = true
+	if a.retryIfBusy(err) {
 		return
 	}
 	log.Printf("secondopinion: %v", err)

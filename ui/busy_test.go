@@ -30,19 +30,13 @@ import (
 // as soon as the library is free.
 func TestBusyLibraryKeepsTyping(t *testing.T) {
 	ctx := context.Background()
-	fa := test.NewTempApp(t)
 	path := filepath.Join(t.TempDir(), "library.sqlite")
 	s, err := records.OpenWith(ctx, path, records.OpenOptions{BusyTimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	a := &App{fyne: fa, store: s, ctx: ctx, async: func(f func()) { f() }}
-	fa.Settings().SetTheme(readableTheme{})
-	a.win = fa.NewWindow("Second Opinion")
-	a.win.Resize(fyne.NewSize(1200, 800))
-	a.build()
-	t.Cleanup(a.win.Close)
+	a := testAppOn(t, s)
 	test.Type(a.welcome.form.name, "Ann Example")
 	test.Tap(a.welcome.start)
 	a.show(secCase)
@@ -166,7 +160,7 @@ func TestOneBadFileDoesNotSinkABatch(t *testing.T) {
 	}
 	a.escape()
 	// The fixed file goes into the same document.
-	s.addGroups([][]string{{writePNG(t, dir, "page3-again.png", 3)}}, records.KindOther, docs[0].ID, records.AddOptions{})
+	s.addGroups([][]string{{writePNG(t, dir, "page3-again.png", 3)}}, records.KindOther, docs[0].ID, nil, records.AddOptions{})
 	d, err := a.store.Document(a.ctx, docs[0].ID)
 	if err != nil || len(d.Files) != 3 || d.Files[2].Name != "page3-again.png" {
 		t.Errorf("after Add pages: %d files, %v; want the fixed file as page 3", len(d.Files), err)
@@ -181,8 +175,8 @@ func TestSameFileTwiceAsks(t *testing.T) {
 	photo := writePNG(t, dir, "letter.png", 7)
 	s := a.documents
 	a.show(secDocuments)
-	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", records.AddOptions{})
-	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", records.AddOptions{})
+	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", nil, records.AddOptions{})
+	s.addGroups([][]string{{photo}}, records.KindClinicLetter, "", nil, records.AddOptions{})
 	if n, _ := a.store.CountDocuments(a.ctx, records.DocumentFilter{PersonID: a.person.ID}); n != 1 {
 		t.Fatalf("the same file added twice made %d documents before the user answered, want 1", n)
 	}
@@ -368,10 +362,7 @@ func TestDatesAsPeopleWriteThem(t *testing.T) {
 	if got := c.Appointment.Local().Format("2006-01-02 15:04"); got != "2027-04-23 14:30" || cs.problem.Visible() {
 		t.Errorf("appointment typed as 23 April 2027, 2.30pm = %s (problem %q), want 2027-04-23 14:30", got, cs.problem.Text)
 	}
-	d := records.Document{PersonID: a.person.ID}
-	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	d := addLetter(t, a)
 	a.show(secDocuments)
 	s := a.documents
 	s.selectDoc(d.ID)
@@ -427,12 +418,7 @@ func TestRemoveAllergyUndo(t *testing.T) {
 // one click (to the Trash, with Undo), and a mistaken person or case can be
 // moved to the Trash and restored from Settings.
 func TestSamplePersonMarkedAndRemovedInOneClick(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, p := withSample(t)
 	if sel := a.personSelect.Selected; !strings.Contains(sel, "(sample)") {
 		t.Errorf("the switcher shows %q, want the sample marked as not a real patient", sel)
 	}
@@ -481,8 +467,7 @@ func TestAddDefaults(t *testing.T) {
 	dir := t.TempDir()
 	s := a.documents
 	a.show(secDocuments)
-	pdf := filepath.Join(dir, "letter.pdf")
-	os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600)
+	pdf := writePDF(t, dir, "letter.pdf")
 	s.addPaths([]string{writePNG(t, dir, "IMG_10.png", 3), pdf, writePNG(t, dir, "IMG_2.png", 1), writePNG(t, dir, "IMG_9.png", 2)})
 	if !strings.Contains(s.grouping.Selected, "the pictures together") {
 		t.Fatalf("default grouping = %q, want the pictures together and the PDF on its own", s.grouping.Selected)
@@ -503,16 +488,29 @@ func TestAddDefaults(t *testing.T) {
 	}
 }
 
+// TestAddPictureAfterPDFs: pictures added to a dialog that held only PDFs
+// (no grouping choice yet) get the usual choice instead of crashing the
+// app.
+func TestAddPictureAfterPDFs(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	dir := t.TempDir()
+	s := a.documents
+	a.show(secDocuments)
+	s.addPaths([]string{writePDF(t, dir, "a.pdf"), writePDF(t, dir, "b.pdf")})
+	if len(s.grouping.Options) != 1 {
+		t.Fatalf("two PDFs: grouping options %q, want only separate documents", s.grouping.Options)
+	}
+	s.addPaths([]string{writePNG(t, dir, "IMG_1.png", 3), writePNG(t, dir, "IMG_2.png", 1)})
+	if len(s.grouping.Options) != 2 || !strings.Contains(s.grouping.Selected, "the pictures together") {
+		t.Errorf("two PDFs and two pictures: grouping %q of %q, want the pictures together", s.grouping.Selected, s.grouping.Options)
+	}
+}
+
 // TestMarkOpinionsAgree: on the sample's differing opinions, "These agree"
 // on a differing row takes its "Differs" mark away, is kept with the case,
 // and the comparison PDF follows it.
 func TestMarkOpinionsAgree(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, _ := withSample(t)
 	a.show(secCase)
 	v := a.caseScreen.compare
 	key := ""
@@ -591,10 +589,7 @@ func TestAmbiguousDateShowsReading(t *testing.T) {
 	defer func(v bool) { records.DayFirst = v }(records.DayFirst)
 	records.DayFirst = true
 	a := withPerson(t, "Ann Example")
-	d := records.Document{PersonID: a.person.ID}
-	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	d := addLetter(t, a)
 	a.show(secDocuments)
 	s := a.documents
 	s.selectDoc(d.ID)
@@ -632,12 +627,7 @@ func TestCalendarFillsDate(t *testing.T) {
 // TestSecondPersonOffersCarer: a carer adding a second person is offered
 // their own details again.
 func TestSecondPersonOffersCarer(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store) // prepared by David Marsh, her son
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, p := withSample(t) // prepared by David Marsh, her son
 	a.onAddPerson()
 	f := a.addPersonForm
 	if f.who.Selected != whoCarer || f.carerNm.Text != p.PreparedBy.Name || f.phone.Text != p.PreparedBy.Phone {
@@ -675,6 +665,29 @@ func TestCaseFormNeverWritesStaleValues(t *testing.T) {
 	tapButton(t, top, "Use this one instead")
 	if got, _ := a.store.Case(a.ctx, a.kase.ID); got.Diagnosis != "Invasive ductal carcinoma" {
 		t.Errorf("after Use this one instead: %q", got.Diagnosis)
+	}
+}
+
+// TestCaseFormKeepsDateChangedElsewhere: a diagnosis date changed elsewhere
+// while the form is open is shown in the form after the next save, and a
+// later save does not write the form's old date back over it.
+func TestCaseFormKeepsDateChangedElsewhere(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	a.show(secCase)
+	cs := a.caseScreen
+	cs.diagnosedOn.SetText("2026-09")
+	other, _ := a.store.Case(a.ctx, a.kase.ID)
+	other.DiagnosedOn = records.MustDate("2026-08-14")
+	if err := a.store.SaveCase(a.ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	cs.diagnosis.SetText("DCIS")
+	if cs.diagnosedOn.Text != "2026-08-14" {
+		t.Errorf("after a save the form shows diagnosed on %q, want the newer stored 2026-08-14", cs.diagnosedOn.Text)
+	}
+	cs.diagnosis.SetText("DCIS, 15 mm")
+	if got, _ := a.store.Case(a.ctx, a.kase.ID); got.DiagnosedOn.String() != "2026-08-14" {
+		t.Errorf("after a second save: diagnosed on %s, want 2026-08-14 kept", got.DiagnosedOn)
 	}
 }
 

@@ -274,11 +274,12 @@ func (s *caseScreen) save() {
 	} else {
 		c.Appointment = t
 	}
-	if d, err := records.ParseDate(s.diagnosedOn.Text); err != nil {
-		s.problem.SetText("Date of diagnosis: " + records.Explain(err) + " The rest is saved.")
+	typedDate, dateErr := records.ParseDate(s.diagnosedOn.Text)
+	if dateErr != nil {
+		s.problem.SetText("Date of diagnosis: " + records.Explain(dateErr) + " The rest is saved.")
 		s.problem.Show()
 	} else {
-		c.DiagnosedOn = d
+		c.DiagnosedOn = typedDate
 	}
 	// Save what changed here without writing over what changed elsewhere
 	// since the form was filled (records.SaveCaseEdits).
@@ -298,6 +299,11 @@ func (s *caseScreen) save() {
 		if e.Text != v {
 			setQuiet(e, v)
 		}
+	}
+	// So does the date of diagnosis, or the next save would write the
+	// form's older date back over it.
+	if dateErr == nil && typedDate != c.DiagnosedOn {
+		setQuiet(s.diagnosedOn, c.DiagnosedOn.String())
 	}
 	if len(conflicts) > 0 {
 		s.showConflicts(conflicts)

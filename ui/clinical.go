@@ -26,7 +26,6 @@ type clinicalView struct {
 	activity                 *widget.Select
 	bodyProblem              *widget.Label
 	bodySaver                *saver
-	loadedBody               records.Body
 
 	conditions, devices, results, recipients, handovers *fyne.Container
 	addCondition, addDevice, addResult                  *widget.Button
@@ -130,7 +129,6 @@ func (v *clinicalView) refresh() {
 		return
 	}
 	b := p.Body
-	v.loadedBody = b
 	setQuiet(v.height, numText(b.HeightCM))
 	setQuiet(v.weight, numText(b.WeightKG))
 	setQuiet(v.measured, b.MeasuredOn.String())
@@ -140,13 +138,33 @@ func (v *clinicalView) refresh() {
 	}
 	setSelectQuiet(v.activity, act)
 	v.bodyProblem.Hide()
-	if v.docs, err = a.store.Documents(a.ctx, records.DocumentFilter{PersonID: a.person.ID}); err != nil {
-		a.showError(err)
-	}
 	v.showHistory()
 	v.showResults()
 	v.showRecipients()
 	v.showHandovers()
+	v.loadDocs()
+}
+
+// loadDocs reads the person's documents (the "From" of a result) off the
+// UI goroutine: a library can hold thousands. The results are shown again
+// with their documents' names when it is done. UI goroutine.
+func (v *clinicalView) loadDocs() {
+	a := v.a
+	store, ctx, person := a.store, a.ctx, a.person.ID
+	a.async(func() {
+		docs, err := store.Documents(ctx, records.DocumentFilter{PersonID: person})
+		fyne.Do(func() {
+			if a.person.ID != person {
+				return // another person was opened meanwhile
+			}
+			if err != nil {
+				a.showError(err)
+				return
+			}
+			v.docs = docs
+			v.showResults()
+		})
+	})
 }
 
 func numText(f float64) string {
@@ -190,10 +208,10 @@ func (v *clinicalView) saveBody() {
 	if err == nil {
 		err = a.store.SaveBody(a.ctx, a.person.ID, b)
 	}
-	if showProblem(v.bodyProblem, err) {
+	if a.retryIfBusy(err) || showProblem(v.bodyProblem, err) {
 		return
 	}
-	v.loadedBody = b
+	v.bodyProblem.Hide() // a problem shown before is put right
 }
 
 // listRow is one line of a list with its Change... and remove buttons.
@@ -209,15 +227,34 @@ func (v *clinicalView) listRow(text string, edit func(), del func() (*records.Un
 	return container.NewBorder(nil, nil, nil, container.NewHBox(change, remove), l)
 }
 
-func (v *clinicalView) showHistory() {
-	a := v.a
-	items, err := a.store.History(a.ctx, a.person.ID)
+// fillList shows one row per item in box, or empty when there are none;
+// err, from loading the items, is shown first. UI goroutine.
+func fillList[T any](a *App, box *fyne.Container, items []T, err error, empty string, row func(T) fyne.CanvasObject) {
 	if err != nil {
 		a.showError(err)
 	}
-	v.conditions.Objects, v.devices.Objects = nil, nil
+	box.Objects = nil
+	for _, it := range items {
+		box.Add(row(it))
+	}
+	if len(items) == 0 {
+		box.Add(widget.NewLabel(empty))
+	}
+	box.Refresh()
+}
+
+func (v *clinicalView) showHistory() {
+	a := v.a
+	items, err := a.store.History(a.ctx, a.person.ID)
+	var conditions, devices []records.HistoryItem
 	for _, h := range items {
-		h := h
+		if h.Kind == records.HistoryDevice {
+			devices = append(devices, h)
+		} else {
+			conditions = append(conditions, h)
+		}
+	}
+	row := func(h records.HistoryItem) fyne.CanvasObject {
 		text := h.Name
 		if !h.Date.IsZero() {
 			text += " (" + h.Date.Human() + ")"
@@ -225,21 +262,10 @@ func (v *clinicalView) showHistory() {
 		if h.Notes != "" {
 			text += ": " + h.Notes
 		}
-		row := v.listRow(text, func() { v.editHistory(h) }, func() (*records.Undo, error) { return a.store.DeleteHistoryItem(a.ctx, h.ID) })
-		if h.Kind == records.HistoryDevice {
-			v.devices.Add(row)
-		} else {
-			v.conditions.Add(row)
-		}
+		return v.listRow(text, func() { v.editHistory(h) }, func() (*records.Undo, error) { return a.store.DeleteHistoryItem(a.ctx, h.ID) })
 	}
-	if len(v.conditions.Objects) == 0 {
-		v.conditions.Add(widget.NewLabel("None recorded."))
-	}
-	if len(v.devices.Objects) == 0 {
-		v.devices.Add(widget.NewLabel("None recorded."))
-	}
-	v.conditions.Refresh()
-	v.devices.Refresh()
+	fillList(a, v.conditions, conditions, err, "None recorded.", row)
+	fillList(a, v.devices, devices, nil, "None recorded.", row)
 }
 
 // openForm shows an add/change dialog of labelled entries (in order),
@@ -295,15 +321,7 @@ func (v *clinicalView) editHistory(h records.HistoryItem) {
 func (v *clinicalView) showResults() {
 	a := v.a
 	rs, err := a.store.Results(a.ctx, a.person.ID)
-	if err != nil {
-		a.showError(err)
-	}
-	v.results.Objects = nil
-	if len(rs) == 0 {
-		v.results.Add(widget.NewLabel("None entered yet."))
-	}
-	for _, r := range rs {
-		r := r
+	fillList(a, v.results, rs, err, "None entered yet.", func(r records.Result) fyne.CanvasObject {
 		text := strings.Join(nonEmpty(r.Date.Human(), r.Test+": "+strings.Join(nonEmpty(r.Value, r.Unit), " ")), "  ")
 		if r.Date.IsZero() {
 			text = r.Test + ": " + strings.Join(nonEmpty(r.Value, r.Unit), " ")
@@ -314,9 +332,8 @@ func (v *clinicalView) showResults() {
 		if t := v.docTitle(r.DocumentID); t != "" {
 			text += ", from " + t
 		}
-		v.results.Add(v.listRow(text, func() { v.editResult(r) }, func() (*records.Undo, error) { return a.store.DeleteResult(a.ctx, r.ID) }))
-	}
-	v.results.Refresh()
+		return v.listRow(text, func() { v.editResult(r) }, func() (*records.Undo, error) { return a.store.DeleteResult(a.ctx, r.ID) })
+	})
 }
 
 const noDocument = "(not given)"
@@ -348,12 +365,14 @@ func (v *clinicalView) editResult(r records.Result) {
 	unit.SetText(r.Unit)
 	date.SetText(r.Date.String())
 	rng.SetText(r.Range)
+	docs := v.docs // the choices below, in this order
 	opts := []string{noDocument}
-	for _, d := range v.docs {
+	for _, d := range docs {
 		opts = append(opts, docLabel(d))
 	}
 	from := widget.NewSelect(opts, nil)
 	from.SetSelected(orText(v.docTitle(r.DocumentID), noDocument))
+	chosen := from.SelectedIndex()
 	f := &itemForm{entries: map[string]*formEntry{"test": test, "value": value, "unit": unit, "date": date, "range": rng},
 		selects: map[string]*widget.Select{"from": from}}
 	v.openForm("Key result", []*widget.FormItem{widget.NewFormItem("Test", test), widget.NewFormItem("Result", value),
@@ -365,10 +384,12 @@ func (v *clinicalView) editResult(r records.Result) {
 			if r.Date, err = records.ParseDate(date.Text); err != nil {
 				return err
 			}
-			r.DocumentID = ""
-			for _, d := range v.docs {
-				if docLabel(d) == from.Selected {
-					r.DocumentID = d.ID
+			// Unless the choice was changed, the result keeps its document
+			// (one the list does not hold yet, too).
+			if i := from.SelectedIndex(); i != chosen {
+				r.DocumentID = ""
+				if i > 0 {
+					r.DocumentID = docs[i-1].ID
 				}
 			}
 			return a.store.SaveResult(a.ctx, &r)
@@ -379,15 +400,7 @@ func (v *clinicalView) editResult(r records.Result) {
 func (v *clinicalView) showRecipients() {
 	a := v.a
 	rs, err := a.store.Recipients(a.ctx, a.kase.ID)
-	if err != nil {
-		a.showError(err)
-	}
-	v.recipients.Objects = nil
-	if len(rs) == 0 {
-		v.recipients.Add(widget.NewLabel("Nobody yet: the cover asks for the opinion to be sent to the patient."))
-	}
-	for _, r := range rs {
-		r := r
+	fillList(a, v.recipients, rs, err, "Nobody yet: the cover asks for the opinion to be sent to the patient.", func(r records.Recipient) fyne.CanvasObject {
 		text := "Send to: "
 		if r.CopyTo {
 			text = "Copy to: "
@@ -396,9 +409,8 @@ func (v *clinicalView) showRecipients() {
 		if c := strings.Join(nonEmpty(strings.ReplaceAll(r.Address, "\n", ", "), r.Phone, r.Email), " · "); c != "" {
 			text += "\n" + c
 		}
-		v.recipients.Add(v.listRow(text, func() { v.editRecipient(r) }, func() (*records.Undo, error) { return a.store.DeleteRecipient(a.ctx, r.ID) }))
-	}
-	v.recipients.Refresh()
+		return v.listRow(text, func() { v.editRecipient(r) }, func() (*records.Undo, error) { return a.store.DeleteRecipient(a.ctx, r.ID) })
+	})
 }
 
 var recipientRoles = []string{"Patient", "GP", "First consultant", "Carer"}
@@ -440,23 +452,14 @@ func (v *clinicalView) editRecipient(r records.Recipient) {
 func (v *clinicalView) showHandovers() {
 	a := v.a
 	hs, err := a.store.Handovers(a.ctx, a.kase.ID)
-	if err != nil {
-		a.showError(err)
-	}
-	v.handovers.Objects = nil
-	if len(hs) == 0 {
-		v.handovers.Add(widget.NewLabel("None yet."))
-	}
-	for _, h := range hs {
-		h := h
+	fillList(a, v.handovers, hs, err, "None yet.", func(h records.Handover) fyne.CanvasObject {
 		text := h.What
 		if route := strings.Join(nonEmpty(h.HeldBy, h.SentTo), " to "); route != "" {
 			text += " (" + route + ")"
 		}
 		text += "\n" + h.State()
-		v.handovers.Add(v.listRow(text, func() { v.editHandover(h) }, func() (*records.Undo, error) { return a.store.DeleteHandover(a.ctx, h.ID) }))
-	}
-	v.handovers.Refresh()
+		return v.listRow(text, func() { v.editHandover(h) }, func() (*records.Undo, error) { return a.store.DeleteHandover(a.ctx, h.ID) })
+	})
 }
 
 func (v *clinicalView) editHandover(h records.Handover) {

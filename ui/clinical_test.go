@@ -44,6 +44,11 @@ func TestClinicalEntry(t *testing.T) {
 	if !v.bodyProblem.Visible() || !strings.Contains(v.bodyProblem.Text, "centimetres") {
 		t.Errorf("height in metres: problem %q, want a sentence about centimetres", v.bodyProblem.Text)
 	}
+	v.height.SetText("163")
+	v.bodySaver.flush()
+	if v.bodyProblem.Visible() {
+		t.Errorf("height put right as 163: problem %q still shown", v.bodyProblem.Text)
+	}
 
 	// A condition.
 	test.Tap(v.addCondition)
@@ -174,5 +179,44 @@ func TestMedicinePausedSince(t *testing.T) {
 	}
 	if got := medCell(m, 3); got != "Paused since 5 Oct 2026: before surgery" {
 		t.Errorf("status column = %q", got)
+	}
+}
+
+// TestResultFromDocument: a key result names the document it was copied
+// from; changing the result without touching that choice keeps it, and
+// choosing "(not given)" takes it away.
+func TestResultFromDocument(t *testing.T) {
+	a := withPerson(t, "Ann Example")
+	d := addLetter(t, a)
+	a.show(secCase)
+	v := a.caseScreen.clinical
+	test.Tap(v.addResult)
+	f := v.form
+	f.entries["test"].SetText("Haemoglobin")
+	f.entries["value"].SetText("128")
+	from := f.selects["from"]
+	if len(from.Options) != 2 {
+		t.Fatalf("From the document offers %q, want (not given) and the letter", from.Options)
+	}
+	from.SetSelectedIndex(1)
+	f.save()
+	rs, _ := a.store.Results(a.ctx, a.person.ID)
+	if len(rs) != 1 || rs[0].DocumentID != d.ID {
+		t.Fatalf("Results() = %+v, want one from document %s", rs, d.ID)
+	}
+	if text := dialogText(t, v.results); !strings.Contains(text, ", from ") {
+		t.Errorf("results list = %q, want it to name the document", text)
+	}
+	v.editResult(rs[0])
+	v.form.entries["value"].SetText("131")
+	v.form.save()
+	if rs, _ = a.store.Results(a.ctx, a.person.ID); rs[0].Value != "131" || rs[0].DocumentID != d.ID {
+		t.Errorf("after changing the value: %+v, want 131 still from %s", rs[0], d.ID)
+	}
+	v.editResult(rs[0])
+	v.form.selects["from"].SetSelected(noDocument)
+	v.form.save()
+	if rs, _ = a.store.Results(a.ctx, a.person.ID); rs[0].DocumentID != "" {
+		t.Errorf("after choosing %s: document %q, want none", noDocument, rs[0].DocumentID)
 	}
 }

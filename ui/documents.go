@@ -88,13 +88,12 @@ type documentsScreen struct {
 	addKind    *widget.Select
 	// Each document to add, by its first file: title, date and kind the
 	// user may set in the add dialog before adding.
-	docForms     *fyne.Container
-	details      map[string]*docDetail
-	addProblem   *widget.Label
-	addedDetails map[string]records.Document // what onConfirmAdd read, for addGroups
-	addConfirm   *widget.Button
-	addBody      *container.Scroll
-	progress     *widget.ProgressBar
+	docForms   *fyne.Container
+	details    map[string]*docDetail
+	addProblem *widget.Label
+	addConfirm *widget.Button
+	addBody    *container.Scroll
+	progress   *widget.ProgressBar
 
 	box fyne.CanvasObject
 }
@@ -630,12 +629,7 @@ func (s *documentsScreen) offerAttachments(f records.File, buttons *fyne.Contain
 func (s *documentsScreen) saveAttachment(f records.File, name string) *saveAs {
 	a := s.a
 	ext := filepath.Ext(name)
-	return a.askSavePath(name, ext, func(path string) error {
-		if _, err := os.Lstat(path); err == nil {
-			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name, so nothing is overwritten."}
-		}
-		return nil
-	}, func(path string) {
+	return a.askSavePath(name, ext, mustBeNew(""), func(path string) {
 		ctx, store := a.ctx, a.store
 		a.async(func() {
 			err := writeNew(path, func(w io.Writer) error { return export.SaveAttachment(ctx, store, f, name, w) })
@@ -853,7 +847,9 @@ func (s *documentsScreen) showPending() {
 		// The default is what people expect (records.GroupForAdding):
 		// photos chosen together are one document, pages in the order the
 		// phone numbered them; each PDF is a document of its own.
-		wasSeparate := len(s.grouping.Options) > 0 && s.grouping.Selected == s.grouping.Options[1]
+		// Only a choice the user had (two options) is kept: with PDFs
+		// alone there was just "separate", and no Options[1].
+		wasSeparate := len(s.grouping.Options) > 1 && s.grouping.Selected == s.grouping.Options[1]
 		groups := records.GroupForAdding(s.pending, false)
 		first := fmt.Sprintf("One document with %d pages (for example photos of one letter)", len(s.pending))
 		if len(groups) > 1 {
@@ -929,7 +925,7 @@ func (s *documentsScreen) onConfirmAdd() {
 	kind := kindOfLabel(s.addKind.Selected)
 	// Each document's own title, date and kind, as set in the dialog. A
 	// date that cannot be read keeps the dialog open with its sentence.
-	s.addedDetails = map[string]records.Document{}
+	details := map[string]records.Document{}
 	for i, g := range groups {
 		dd := s.details[g[0]]
 		if dd == nil {
@@ -944,10 +940,10 @@ func (s *documentsScreen) onConfirmAdd() {
 		if dd.kind.Selected != kindAsAbove {
 			d.Kind = kindOfLabel(dd.kind.Selected)
 		}
-		s.addedDetails[g[0]] = d
+		details[g[0]] = d
 	}
 	s.a.closeDialog(s.addDialog)
-	s.addGroups(groups, kind, "", records.AddOptions{})
+	s.addGroups(groups, kind, "", details, records.AddOptions{})
 }
 
 // addGroups adds each group of files as one document (or, with toDoc set,
@@ -957,8 +953,9 @@ func (s *documentsScreen) onConfirmAdd() {
 // A file already in the library is asked about ("Add it again anyway?"),
 // and so is a damaged PDF some of whose pages can be read ("Add the
 // readable pages?"); base carries the answers (Again, ReadablePagesOnly).
-// UI goroutine.
-func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc string, base records.AddOptions) {
+// details holds what the add dialog set for each document (title, date,
+// kind), by the group's first file; it may be nil. UI goroutine.
+func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc string, details map[string]records.Document, base records.AddOptions) {
 	ctx, cancel := context.WithCancel(s.a.ctx)
 	s.progress = widget.NewProgressBar()
 	status := widget.NewLabel("Checking and adding files...")
@@ -969,7 +966,6 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 	s.a.pushEscape(pd, cancel)
 	pd.Show()
 	personID, store, packet := s.a.person.ID, s.a.store, s.a.kase.Packet
-	details := s.addedDetails
 	bar := s.progress
 	s.a.async(func() {
 		defer cancel()
@@ -1059,7 +1055,7 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 				title := "Already in the library"
 				again := base
 				again.Again = true
-				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, again) })
+				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, details, again) })
 			}
 			if len(partial) > 0 {
 				var b strings.Builder
@@ -1069,7 +1065,7 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 				b.WriteString("You can add the pages that can be read now; the document and the packet will then say which pages are missing, until you add a complete copy.")
 				readable := base
 				readable.ReadablePagesOnly = true
-				s.a.confirm("Some pages cannot be read", b.String(), "Add the readable pages", func() { s.addGroups(partial, kind, toDoc, readable) })
+				s.a.confirm("Some pages cannot be read", b.String(), "Add the readable pages", func() { s.addGroups(partial, kind, toDoc, details, readable) })
 			}
 		})
 		// Make the photos' print versions now, while the user reads the
@@ -1084,13 +1080,14 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 // onAddPages adds further pages to the open document: a page that was left
 // out, scanned or downloaded again. UI goroutine.
 func (s *documentsScreen) onAddPages() {
-	id, kind := s.doc.ID, s.doc.Kind
+	id, kind, title := s.doc.ID, s.doc.Kind, s.doc.Title
 	if id == "" {
 		return
 	}
 	s.chooser = s.a.chooseFiles(func(paths []string) {
 		if len(paths) > 0 {
-			s.addGroups([][]string{paths}, kind, id, records.AddOptions{})
+			// The title names the document in what is said of left-out pages.
+			s.addGroups([][]string{paths}, kind, id, map[string]records.Document{paths[0]: {Title: title}}, records.AddOptions{})
 		}
 	})
 }

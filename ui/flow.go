@@ -68,10 +68,8 @@ func (f *flow) MinSize(objs []fyne.CanvasObject) fyne.Size {
 			widest = max(widest, o.MinSize().Width)
 		}
 	}
-	width := f.width
-	if width == 0 {
-		width = -1 // not laid out yet: one row, but claim only the widest object's width
-	}
-	_, all := f.rows(objs, max(width, 0))
+	// Before the first layout f.width is 0: one row, claiming only the
+	// widest object's width.
+	_, all := f.rows(objs, f.width)
 	return fyne.NewSize(widest, all.Height)
 }

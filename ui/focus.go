@@ -14,15 +14,7 @@ import (
 // scrollIntoView scrolls every scroll container that holds obj so that obj
 // is visible. UI goroutine.
 func (a *App) scrollIntoView(obj fyne.CanvasObject) {
-	c := a.win.Canvas()
-	var path []fyne.CanvasObject
-	if !pathTo(c.Content(), obj, &path) {
-		for _, o := range c.Overlays().List() {
-			if pathTo(o, obj, &path) {
-				break
-			}
-		}
-	}
+	path := pathIn(a.win.Canvas(), obj)
 	d := fyne.CurrentApp().Driver()
 	for i := len(path) - 1; i >= 0; i-- {
 		sc, ok := path[i].(*container.Scroll)
@@ -42,6 +34,23 @@ func (a *App) scrollIntoView(obj fyne.CanvasObject) {
 		sc.Offset.Y = max(sc.Offset.Y, 0)
 		sc.Refresh()
 	}
+}
+
+// pathIn is the path to obj in canvas c (see pathTo), looked for in the
+// overlays (dialogs, pop-ups) from the top one down, then in the content;
+// nil when c does not show obj.
+func pathIn(c fyne.Canvas, obj fyne.CanvasObject) []fyne.CanvasObject {
+	var path []fyne.CanvasObject
+	overlays := c.Overlays().List()
+	for i := len(overlays) - 1; i >= 0; i-- {
+		if pathTo(overlays[i], obj, &path) {
+			return path
+		}
+	}
+	if pathTo(c.Content(), obj, &path) {
+		return path
+	}
+	return nil
 }
 
 // pathTo finds obj inside root, through the containers and container

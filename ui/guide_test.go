@@ -12,7 +12,6 @@ import (
 
 	"secondopinion/records"
 	"secondopinion/records/guide"
-	"secondopinion/records/sample"
 )
 
 // labelTexts is every label's text under o, in layout order.
@@ -193,12 +192,7 @@ func TestTimelineInDateOrder(t *testing.T) {
 }
 
 func TestCompareOpinionsOnSample(t *testing.T) {
-	a := newTestApp(t)
-	p, err := sample.Load(a.ctx, a.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.enterMain(p.ID)
+	a, _ := withSample(t)
 	a.show(secCase)
 	v := a.caseScreen.compare
 	cmp := records.CompareOpinions(a.kase.Opinions)

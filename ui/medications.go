@@ -482,10 +482,7 @@ func (s *medicationsScreen) refreshAllergies() {
 	case records.AllergiesRecorded:
 		opt = allergySome
 	}
-	fn := s.allergyStatus.OnChanged
-	s.allergyStatus.OnChanged = nil
-	s.allergyStatus.SetSelected(opt)
-	s.allergyStatus.OnChanged = fn
+	setRadioQuiet(s.allergyStatus, opt)
 	s.allergyBox.Objects = nil
 	for _, al := range all {
 		id := al.ID

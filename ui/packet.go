@@ -199,11 +199,8 @@ func (s *packetScreen) refresh() {
 	if c.Packet.Quality == records.QualityOriginal {
 		quality = qualityOriginal
 	}
-	fn1, fn2 := s.paper.OnChanged, s.quality.OnChanged
-	s.paper.OnChanged, s.quality.OnChanged = nil, nil
-	s.paper.SetSelected(paper)
-	s.quality.SetSelected(quality)
-	s.paper.OnChanged, s.quality.OnChanged = fn1, fn2
+	setRadioQuiet(s.paper, paper)
+	setRadioQuiet(s.quality, quality)
 	s.refreshLog()
 
 	// The lists read every document's row: in the background.
@@ -435,21 +432,22 @@ func (s *packetScreen) onCheck() {
 
 func (s *packetScreen) showIssues() {
 	s.issuesBox.Objects = nil
+	warn := func(text string) {
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+	}
 	if len(s.issues) > 0 {
 		s.issuesBox.Add(widget.NewLabelWithStyle(fmt.Sprintf("%s cannot go in and will be left out:", plural(len(s.issues), "document", "documents")),
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	}
 	for _, is := range s.issues {
-		l := widget.NewLabel(is.Title + ": " + is.Problem)
-		l.Wrapping = fyne.TextWrapWord
-		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+		warn(is.Title + ": " + is.Problem)
 	}
 	// Letters the packet font cannot draw: the packet can still go, but
 	// the user should add a Latin spelling first.
 	for _, w := range s.warnings {
-		l := widget.NewLabel(w)
-		l.Wrapping = fyne.TextWrapWord
-		s.issuesBox.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
+		warn(w)
 	}
 	s.issuesBox.Refresh()
 }

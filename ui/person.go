@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -234,8 +233,8 @@ func (d *personDialog) save() {
 	} else {
 		p.PreparedBy = records.Preparer{Self: true}
 	}
-	if err := a.store.SavePerson(a.ctx, &p); errors.Is(err, records.ErrBusy) && a.flushing != nil {
-		a.showError(err) // kept and saved again shortly ("Saving…")
+	if err := a.store.SavePerson(a.ctx, &p); a.retryIfBusy(err) {
+		// kept and saved again shortly ("Saving…")
 	} else if err != nil {
 		d.said.show("", err)
 	} else {

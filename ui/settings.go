@@ -2,9 +2,7 @@ package ui
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -107,11 +105,8 @@ func (s *settingsScreen) refresh() {
 	s.location.SetText(s.a.store.Path())
 	scale := s.a.fyne.Preferences().FloatWithFallback(prefTextScale, 1)
 	for _, ts := range textScales {
-		if float64(ts.scale) == scale && s.textSize.Selected != ts.label {
-			fn := s.textSize.OnChanged
-			s.textSize.OnChanged = nil
-			s.textSize.SetSelected(ts.label)
-			s.textSize.OnChanged = fn
+		if float64(ts.scale) == scale {
+			setRadioQuiet(s.textSize, ts.label)
 		}
 	}
 	s.refreshTrash()
@@ -203,20 +198,12 @@ func (s *settingsScreen) onPaper(opt string) {
 }
 
 func (s *settingsScreen) onBackup() {
-	_ = s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", func(path string) error {
-		if _, err := os.Lstat(path); err == nil {
-			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name for the backup, so nothing is overwritten."}
-		}
-		return nil
-	}, s.backupTo)
+	_ = s.a.askSavePath("Second Opinion backup "+s.a.store.Now().Format("2006-01-02")+".sqlite", ".sqlite", mustBeNew(" for the backup"), s.backupTo)
 }
 
 // backupTo writes the backup off the UI goroutine. Backup refuses to
-// overwrite any existing file.
+// overwrite any existing file. path ends in .sqlite (askSavePath).
 func (s *settingsScreen) backupTo(path string) {
-	if !strings.HasSuffix(strings.ToLower(path), ".sqlite") {
-		path += ".sqlite"
-	}
 	store, ctx := s.a.store, s.a.ctx
 	s.backup.Disable()
 	s.backedUp.SetText("Making the backup...")

@@ -17,6 +17,7 @@ import (
 
 	"secondopinion/export"
 	"secondopinion/records"
+	"secondopinion/records/sample"
 )
 
 // newTestApp opens a real library in a temporary folder and builds the app
@@ -24,12 +25,18 @@ import (
 // inline so tests see results at once.
 func newTestApp(t *testing.T) *App {
 	t.Helper()
-	fa := test.NewTempApp(t)
 	s, err := records.Open(context.Background(), filepath.Join(t.TempDir(), "library.sqlite"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	return testAppOn(t, s)
+}
+
+// testAppOn builds the app as newTestApp does, over the open library s.
+func testAppOn(t *testing.T, s *records.Store) *App {
+	t.Helper()
+	fa := test.NewTempApp(t)
 	a := &App{fyne: fa, store: s, ctx: context.Background(), async: func(f func()) { f() }}
 	fa.Settings().SetTheme(readableTheme{})
 	a.win = fa.NewWindow("Second Opinion")
@@ -50,6 +57,28 @@ func withPerson(t *testing.T, name string) *App {
 		t.Fatalf("welcome did not create %q: %s", name, a.welcome.form.problem.Text)
 	}
 	return a
+}
+
+// withSample is a test app with the sample person loaded and open.
+func withSample(t *testing.T) (*App, records.Person) {
+	t.Helper()
+	a := newTestApp(t)
+	p, err := sample.Load(a.ctx, a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.enterMain(p.ID)
+	return a, p
+}
+
+// addLetter adds a one-page document (a small PNG) for the open person.
+func addLetter(t *testing.T, a *App) records.Document {
+	t.Helper()
+	d := records.Document{PersonID: a.person.ID}
+	if err := a.store.AddDocument(a.ctx, &d, []string{writePNG(t, t.TempDir(), "letter.png", 4)}, records.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // saidUnder is the problem shown under a form's field, or "" when none is.
@@ -81,6 +110,17 @@ func writePNG(t *testing.T, dir, name string, shade uint8) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// writePDF writes a one-page PDF (an empty A4 page) and returns its path.
+func writePDF(t *testing.T, dir, name string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+	if err := os.WriteFile(path, []byte(pdf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestWelcome(t *testing.T) {

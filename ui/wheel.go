@@ -61,19 +61,7 @@ func passWheel(obj fyne.CanvasObject, ev *fyne.ScrollEvent) {
 	if c == nil {
 		return
 	}
-	var path []fyne.CanvasObject
-	found := false
-	overlays := c.Overlays().List()
-	for i := len(overlays) - 1; i >= 0 && !found; i-- {
-		path = path[:0]
-		found = pathTo(overlays[i], obj, &path)
-	}
-	if !found {
-		path = path[:0]
-		if !pathTo(c.Content(), obj, &path) {
-			return
-		}
-	}
+	path := pathIn(c, obj)
 	for i := len(path) - 1; i >= 0; i-- {
 		if sc, ok := path[i].(*container.Scroll); ok && canScroll(sc, ev.Scrolled.DX, ev.Scrolled.DY) {
 			sc.Scrolled(ev)
@@ -131,7 +119,7 @@ func (r *wheelRenderer) MinSize() fyne.Size {
 }
 
 // withWheel wraps a field's renderer so the wheel passes over the field.
-func withWheel(field fyne.CanvasObject, r fyne.WidgetRenderer, multiLine func() bool) fyne.WidgetRenderer {
+func withWheel(field fyne.CanvasObject, r fyne.WidgetRenderer, multiLine func() bool) *wheelRenderer {
 	w := &wheelRenderer{WidgetRenderer: r, catcher: newWheelCatcher(field, multiLine)}
 	w.catcher.inner = w.innerScroll
 	return w
@@ -176,7 +164,7 @@ func (r *wheelRenderer) innerScroll() *container.Scroll {
 // area also grows with its text, up to maxGrowRows lines, so what was typed
 // is read without scrolling inside the field.
 func (e *formEntry) CreateRenderer() fyne.WidgetRenderer {
-	r := withWheel(e, e.Entry.CreateRenderer(), func() bool { return e.MultiLine }).(*wheelRenderer)
+	r := withWheel(e, e.Entry.CreateRenderer(), func() bool { return e.MultiLine })
 	r.grow, r.refresh = e.extraHeight, e.Refresh
 	return r
 }

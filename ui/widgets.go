@@ -191,6 +191,14 @@ func setSelectQuiet(s *widget.Select, option string) {
 	s.OnChanged = fn
 }
 
+// setRadioQuiet selects an option without firing OnChanged.
+func setRadioQuiet(r *widget.RadioGroup, option string) {
+	fn := r.OnChanged
+	r.OnChanged = nil
+	r.SetSelected(option)
+	r.OnChanged = fn
+}
+
 // setCheckQuiet sets a check without firing OnChanged.
 func setCheckQuiet(c *widget.Check, v bool) {
 	fn := c.OnChanged
@@ -284,6 +292,18 @@ func (a *App) askSavePath(name, ext string, check func(path string) error, then 
 	d = a.formDialog("Save as", "Save", container.New(minWidth{560}, form), problem, save)
 	a.win.Canvas().Focus(nameEntry)
 	return &saveAs{name: nameEntry, problem: problem, save: save, setDir: func(d string) { dir = d; folder.SetText(d) }}
+}
+
+// mustBeNew is askSavePath's check for a file written only where none is
+// (a backup, a saved attachment): an existing name is refused, so nothing
+// is overwritten. forWhat (" for the backup") goes after "a new name".
+func mustBeNew(forWhat string) func(path string) error {
+	return func(path string) error {
+		if _, err := os.Lstat(path); err == nil {
+			return &records.Problem{Msg: filepath.Base(path) + " already exists. Choose a new name" + forWhat + ", so nothing is overwritten."}
+		}
+		return nil
+	}
 }
 
 // saveAs is an open "Save as" form, for tests.
