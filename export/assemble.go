@@ -639,6 +639,23 @@ func fitMatrix(box [4]float64, rot int, target [4]float64) [6]float64 {
 	return [6]float64{s, 0, 0, s, tx - s*llx, ty - s*lly}
 }
 
+// visited reports whether o is a reference to an object already in seen,
+// and adds it otherwise: walks through a PDF's objects use it to take each
+// shared object once and not to loop on a cycle. A direct object is never
+// visited (it cannot be shared).
+func visited(seen map[int]bool, o types.Object) bool {
+	ref, ok := o.(types.IndirectRef)
+	if !ok {
+		return false
+	}
+	n := ref.ObjectNumber.Value()
+	if seen[n] {
+		return true
+	}
+	seen[n] = true
+	return false
+}
+
 // apply maps point (x, y) by m.
 func apply(m [6]float64, x, y float64) (float64, float64) {
 	return m[0]*x + m[2]*y + m[4], m[1]*x + m[3]*y + m[5]
@@ -662,11 +679,8 @@ func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, 
 	seen := map[int]bool{}
 	turned := map[int]bool{}
 	for _, a := range arr {
-		if ref, ok := a.(types.IndirectRef); ok {
-			if seen[ref.ObjectNumber.Value()] {
-				continue
-			}
-			seen[ref.ObjectNumber.Value()] = true
+		if visited(seen, a) {
+			continue
 		}
 		d, err := ctx.DereferenceDict(a)
 		if err != nil || d == nil {
