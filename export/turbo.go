@@ -4,8 +4,6 @@ import (
 	"errors"
 	"image"
 	"image/color"
-
-	"secondopinion/records/media"
 )
 
 // The libjpeg-turbo road for phone photos.
@@ -146,7 +144,7 @@ func tooLarge(hd jpegHeader) bool {
 	if hd.gray {
 		cfg.ColorModel = color.GrayModel
 	}
-	return int64(hd.w)*int64(hd.h) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes
+	return !decodeFits(cfg)
 }
 
 // scaled is libjpeg-turbo's TJSCALED for the factor n/8: the size a
