@@ -107,11 +107,8 @@ func cleanedOf(pl *plan) []Cleaned {
 func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, error) {
 	draft := newPlan(p, make([]int, len(p.sections)), 0, prepared)
 	draft.names, draft.split = p.sections, sp
-	m := newDoc(p, footerText(p))
-	m.pdf.SetFooterFunc(nil)
-	sections := drawFront(m, p, draft)
-	front := m.pdf.PageNo()
-	if err := m.pdf.Error(); err != nil {
+	sections, front, err := measureFront(p, draft)
+	if err != nil {
 		return nil, nil, err
 	}
 	var pl *plan
@@ -143,6 +140,15 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 		return nil, nil, err
 	}
 	return pl, ours, nil
+}
+
+// measureFront draws the front matter of pl once, without footers, and
+// returns the first page of each front section and how many pages it takes.
+func measureFront(p *packet, pl *plan) (sections []int, pages int, err error) {
+	d := newDoc(p, footerText(p))
+	d.pdf.SetFooterFunc(nil)
+	sections = drawFront(d, p, pl)
+	return sections, d.pdf.PageNo(), d.pdf.Error()
 }
 
 func equalInts(a, b []int) bool {
