@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"secondopinion/records"
 )
@@ -122,7 +123,7 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 		d.total = pl.total
 		setMetadata(d, p, "Second opinion packet")
 		got := drawFront(d, p, pl)
-		if d.pdf.PageNo() == front && equalInts(got, sections) {
+		if d.pdf.PageNo() == front && slices.Equal(got, sections) {
 			break
 		}
 		sections, front = got, d.pdf.PageNo()
@@ -149,18 +150,6 @@ func measureFront(p *packet, pl *plan) (sections []int, pages int, err error) {
 	d.pdf.SetFooterFunc(nil)
 	sections = drawFront(d, p, pl)
 	return sections, d.pdf.PageNo(), d.pdf.Error()
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func setMetadata(d *doc, p *packet, what string) {
