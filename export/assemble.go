@@ -176,27 +176,27 @@ func pageSizes(ctx *model.Context) (sizes [][2]float64, err error) {
 	return sizes, nil
 }
 
-// assemble merges the prepared PDFs into our pages and writes the packet
-// to w. Our PDF has every page of the packet; for a merged page it is the
+// assemble merges the prepared PDFs into our pages and returns the packet,
+// ready to be written. Our PDF has every page of the packet; for a merged page it is the
 // sheet (footer, and band on a document's first page) that the sender's
 // page is scaled onto. Each merged page keeps its own page object (so its
 // links, form fields and bookmarks still point at it) and takes the
 // sheet's size, drawing and resources; the sheets' own page objects go.
-func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer, prog *progress) error {
+func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, prog *progress) (*model.Context, error) {
 	dest, err := readPDF(ours)
 	if err != nil {
-		return fmt.Errorf("read our pages: %w", err)
+		return nil, fmt.Errorf("read our pages: %w", err)
 	}
 	dest.EnsureVersionForWriting()
 	if dest.PageCount != pl.total {
-		return fmt.Errorf("our pages: %d, planned %d", dest.PageCount, pl.total)
+		return nil, fmt.Errorf("our pages: %d, planned %d", dest.PageCount, pl.total)
 	}
 	// Each document's own bookmarks, by packet page.
 	own := make([][]pdfcpu.Bookmark, len(pl.docs))
 	m := 0
 	for _, pt := range pl.pdfParts {
 		if err := ctx.Err(); err != nil {
-			return stopped(err)
+			return nil, stopped(err)
 		}
 		src, err := readPDF(pt.pdf)
 		var bms []pdfcpu.Bookmark
@@ -207,7 +207,7 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 		if err != nil {
 			// The readiness check merged this very file; failing here
 			// means something changed under us. Name the document.
-			return damagedPDF(pt.file, err)
+			return nil, damagedPDF(pt.file, err)
 		}
 		doc := pl.place[m].doc
 		own[doc] = append(own[doc], bms...)
@@ -216,33 +216,33 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 		prog.step(1)
 	}
 	if want := pl.total + len(pl.merged); dest.PageCount != want {
-		return fmt.Errorf("packet has %d pages, planned %d", dest.PageCount, want)
+		return nil, fmt.Errorf("packet has %d pages, planned %d", dest.PageCount, want)
 	}
 	if err := ctx.Err(); err != nil {
-		return stopped(err)
+		return nil, stopped(err)
 	}
 	if err := placePages(dest, pl); err != nil {
-		return fmt.Errorf("place pages: %w", err)
+		return nil, fmt.Errorf("place pages: %w", err)
 	}
 	// Each source was cleaned when it was prepared; cleaning the packet
 	// as a whole catches whatever the merge carried over from a source's
 	// catalog (its name trees, its form dictionary). Our own open action
 	// and bookmarks are added after this.
 	if _, _, err := sanitize(dest); err != nil {
-		return fmt.Errorf("clean packet: %w", err)
+		return nil, fmt.Errorf("clean packet: %w", err)
 	}
 	pl.own = own
 	if err := pdfcpu.AddBookmarks(dest, bookmarks(pl), true); err != nil {
-		return fmt.Errorf("bookmarks: %w", err)
+		return nil, fmt.Errorf("bookmarks: %w", err)
 	}
 	if err := openAtCover(dest); err != nil {
-		return fmt.Errorf("open action: %w", err)
+		return nil, fmt.Errorf("open action: %w", err)
 	}
 	prog.step(1)
 	if err := ctx.Err(); err != nil {
-		return stopped(err)
+		return nil, stopped(err)
 	}
-	return api.WriteContext(dest, w)
+	return dest, nil
 }
 
 // sourceBookmarks are a merged PDF's own bookmarks, their pages turned

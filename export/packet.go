@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+
 	"secondopinion/records"
 )
 
@@ -71,7 +73,11 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 		prog.total += len(pl.pdfParts)
 		prog.step(1)
 		n, err := writeAtomic(ctx, s, out, func(w io.Writer) error {
-			if err := assemble(ctx, ours, p, pl, w, prog); err != nil {
+			dest, err := assemble(ctx, ours, p, pl, prog)
+			if err == nil {
+				err = api.WriteContext(dest, w)
+			}
+			if err != nil {
 				return fail("packet", err)
 			}
 			return nil
