@@ -187,8 +187,8 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 		}
 		// Every destination is checked before the first is written, so a
 		// part that may not be replaced stops the export with none saved.
-		for k := range files {
-			if sp != nil {
+		if sp != nil { // out itself was checked by WritePacket
+			for k := range files {
 				if err := CheckTarget(s, PartName(out, k+1)); err != nil {
 					return nil, nil, nil, err
 				}
@@ -281,9 +281,6 @@ func partRanges(pl *plan, sp *split) [][2]int {
 	}
 	n := sp.part[len(sp.part)-1]
 	r := make([][2]int, n)
-	for k := range r {
-		r[k] = [2]int{0, 0}
-	}
 	r[0][0] = 1
 	for i := range pl.docs {
 		k := sp.part[i] - 1
