@@ -668,11 +668,7 @@ func apply(m [6]float64, x, y float64) (float64, float64) {
 // with it; now the content itself is turned, so each appearance is turned
 // by its /Matrix, and a form field's /MK /R tells viewers that redraw it.
 func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, m [6]float64, rot int) error {
-	o, ok := page.Find("Annots")
-	if !ok || o == nil {
-		return nil
-	}
-	arr, err := ctx.DereferenceArray(o)
+	arr, err := ctx.DereferenceArray(page["Annots"])
 	if err != nil {
 		return err
 	}
@@ -807,11 +803,7 @@ func retarget(ctx *model.Context, ref types.IndirectRef, moved map[int]types.Ind
 	if err != nil || d == nil {
 		return err
 	}
-	o, ok := d.Find("Annots")
-	if !ok || o == nil {
-		return nil
-	}
-	arr, err := ctx.DereferenceArray(o)
+	arr, err := ctx.DereferenceArray(d["Annots"])
 	if err != nil {
 		return nil
 	}

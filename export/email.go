@@ -58,10 +58,9 @@ type Written struct {
 func PartName(out string, k int) string {
 	ext := filepath.Ext(out)
 	if !strings.EqualFold(ext, ".pdf") {
-		ext = ".pdf"
-		return fmt.Sprintf("%s-part%d%s", out, k, ext)
+		return fmt.Sprintf("%s-part%d.pdf", out, k)
 	}
-	return fmt.Sprintf("%s-part%d%s", strings.TrimSuffix(out, filepath.Ext(out)), k, ext)
+	return fmt.Sprintf("%s-part%d%s", strings.TrimSuffix(out, ext), k, ext)
 }
 
 // split says which file holds each document of a packet written in
