@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -13,30 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"secondopinion/export"
 	"secondopinion/records"
 )
 
-// corpusDir finds the shared test corpus by walking up from the package
-// directory to one that contains shared/corpus, and skips the test when
-// there is none (the corpus is not part of the repository).
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c := filepath.Join(dir, "shared", "corpus")
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpus not found above the package directory")
-		}
-		dir = parent
-	}
-}
+// corpusDir is the shared test corpus, or a skip (corpus_internal_test.go).
+var corpusDir = export.CorpusDir
 
 func needTools(t testing.TB, tools ...string) {
 	t.Helper()

@@ -257,7 +257,7 @@ func TestPhotoRoadsOriginal(t *testing.T) {
 // that undoes it) on both roads: all eight must come out as the same
 // upright F.
 func TestPhotoRoadsCorpusOrientations(t *testing.T) {
-	dir := filepath.Join(internalCorpusDir(t), "images")
+	dir := filepath.Join(corpusDir(t), "images")
 	var want image.Image
 	for o := 1; o <= 8; o++ {
 		src, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("exif-orientation-%d.jpg", o)))
@@ -304,7 +304,7 @@ func TestTurboFallsBack(t *testing.T) {
 	if !turboBuilt {
 		t.Skip("built without libjpeg-turbo: every photo takes the Go road")
 	}
-	dir := filepath.Join(internalCorpusDir(t), "images")
+	dir := filepath.Join(corpusDir(t), "images")
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -412,27 +412,6 @@ func TestTurboScale(t *testing.T) {
 		if n != tt.n || k != tt.k || !errors.Is(err, tt.err) {
 			t.Errorf("turboScale(%s) = %d/8 then %d×%d blocks, %v; want %d/8, %d, %v", tt.name, n, k, k, err, tt.n, tt.k, tt.err)
 		}
-	}
-}
-
-// internalCorpusDir is corpusDir (helpers_test.go) for this package's
-// internal tests: the shared corpus above the package folder, or a skip.
-func internalCorpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c := filepath.Join(dir, "shared", "corpus")
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpus not found above the package directory")
-		}
-		dir = parent
 	}
 }
 
