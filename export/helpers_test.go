@@ -12,12 +12,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jung-kurt/gofpdf"
+
 	"secondopinion/export"
 	"secondopinion/records"
 )
 
 // corpusDir is the shared test corpus, or a skip (corpus_internal_test.go).
 var corpusDir = export.CorpusDir
+
+// savePDF writes a PDF made with gofpdf to a new temporary folder under
+// name and returns its path.
+func savePDF(t testing.TB, pdf *gofpdf.Fpdf, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := pdf.OutputFileAndClose(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
 
 func needTools(t testing.TB, tools ...string) {
 	t.Helper()

@@ -49,11 +49,7 @@ func hospitalLetter(t *testing.T, size string, dark bool) string {
 		pdf.Text(100, h-10, "FOOTB Registered charity 1234567")
 		pdf.Text(w-70, h-8, "FOOTA page footer of the hospital")
 	}
-	path := filepath.Join(t.TempDir(), "letter-"+size+".pdf")
-	if err := pdf.OutputFileAndClose(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return savePDF(t, pdf, "letter-"+size+".pdf")
 }
 
 type word struct {
