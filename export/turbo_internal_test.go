@@ -169,12 +169,7 @@ func TestPhotoRoadsAgree(t *testing.T) {
 					}
 					roads["go"] = goJPG
 					turboJPG, tw, th, err := turboShrink(src, o, maxW, maxH, false)
-					switch {
-					case !turboBuilt && !errors.Is(err, errTurboUnavailable):
-						t.Fatalf("turboShrink without libjpeg-turbo = %v, want errTurboUnavailable", err)
-					case turboBuilt && err != nil:
-						t.Fatalf("turboShrink(%s, orientation %d) = %v; want the turbo road", kind, o, err)
-					case turboBuilt:
+					if tookTurbo(t, fmt.Sprintf("turboShrink(%s, orientation %d)", kind, o), err) {
 						roads["turbo"] = turboJPG
 					}
 					sizes := map[string][2]int{"go": {gw, gh}, "turbo": {tw, th}}
@@ -211,6 +206,20 @@ func TestPhotoRoadsAgree(t *testing.T) {
 	}
 }
 
+// tookTurbo checks the error of call, a call on the turbo road: nil when
+// built with libjpeg-turbo, errTurboUnavailable without. It reports whether
+// the turbo road made a picture.
+func tookTurbo(t *testing.T, call string, err error) bool {
+	t.Helper()
+	switch {
+	case !turboBuilt && !errors.Is(err, errTurboUnavailable):
+		t.Fatalf("%s without libjpeg-turbo = %v, want errTurboUnavailable", call, err)
+	case turboBuilt && err != nil:
+		t.Fatalf("%s = %v; want the turbo road", call, err)
+	}
+	return turboBuilt
+}
+
 // TestPhotoRoadsOriginal checks the "original" print version of a photo
 // that must be turned: every pixel, upright, on both roads (libjpeg-turbo,
 // and media.PrintImage in the sandbox's child process).
@@ -227,12 +236,7 @@ func TestPhotoRoadsOriginal(t *testing.T) {
 				}
 				roads["go"] = jpg
 				jpg, w, h, err := turboOriginal(src, o)
-				switch {
-				case !turboBuilt && !errors.Is(err, errTurboUnavailable):
-					t.Fatalf("turboOriginal without libjpeg-turbo = %v, want errTurboUnavailable", err)
-				case turboBuilt && err != nil:
-					t.Fatalf("turboOriginal(%s, orientation %d) = %v", kind, o, err)
-				case turboBuilt:
+				if tookTurbo(t, fmt.Sprintf("turboOriginal(%s, orientation %d)", kind, o), err) {
 					if w != ref.Bounds().Dx() || h != ref.Bounds().Dy() {
 						t.Errorf("turboOriginal(orientation %d) says %d×%d, want %v", o, w, h, ref.Bounds().Size())
 					}
