@@ -176,27 +176,27 @@ func pageSizes(ctx *model.Context) (sizes [][2]float64, err error) {
 	return sizes, nil
 }
 
-// assemble merges the prepared PDFs into our pages and writes the packet
-// to w. Our PDF has every page of the packet; for a merged page it is the
+// assemble merges the prepared PDFs into our pages and returns the packet,
+// ready to be written. Our PDF has every page of the packet; for a merged page it is the
 // sheet (footer, and band on a document's first page) that the sender's
 // page is scaled onto. Each merged page keeps its own page object (so its
 // links, form fields and bookmarks still point at it) and takes the
 // sheet's size, drawing and resources; the sheets' own page objects go.
-func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer, prog *progress) error {
+func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, prog *progress) (*model.Context, error) {
 	dest, err := readPDF(ours)
 	if err != nil {
-		return fmt.Errorf("read our pages: %w", err)
+		return nil, fmt.Errorf("read our pages: %w", err)
 	}
 	dest.EnsureVersionForWriting()
 	if dest.PageCount != pl.total {
-		return fmt.Errorf("our pages: %d, planned %d", dest.PageCount, pl.total)
+		return nil, fmt.Errorf("our pages: %d, planned %d", dest.PageCount, pl.total)
 	}
 	// Each document's own bookmarks, by packet page.
 	own := make([][]pdfcpu.Bookmark, len(pl.docs))
 	m := 0
 	for _, pt := range pl.pdfParts {
 		if err := ctx.Err(); err != nil {
-			return stopped(err)
+			return nil, stopped(err)
 		}
 		src, err := readPDF(pt.pdf)
 		var bms []pdfcpu.Bookmark
@@ -207,7 +207,7 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 		if err != nil {
 			// The readiness check merged this very file; failing here
 			// means something changed under us. Name the document.
-			return damagedPDF(pt.file, err)
+			return nil, damagedPDF(pt.file, err)
 		}
 		doc := pl.place[m].doc
 		own[doc] = append(own[doc], bms...)
@@ -216,33 +216,33 @@ func assemble(ctx context.Context, ours []byte, p *packet, pl *plan, w io.Writer
 		prog.step(1)
 	}
 	if want := pl.total + len(pl.merged); dest.PageCount != want {
-		return fmt.Errorf("packet has %d pages, planned %d", dest.PageCount, want)
+		return nil, fmt.Errorf("packet has %d pages, planned %d", dest.PageCount, want)
 	}
 	if err := ctx.Err(); err != nil {
-		return stopped(err)
+		return nil, stopped(err)
 	}
 	if err := placePages(dest, pl); err != nil {
-		return fmt.Errorf("place pages: %w", err)
+		return nil, fmt.Errorf("place pages: %w", err)
 	}
 	// Each source was cleaned when it was prepared; cleaning the packet
 	// as a whole catches whatever the merge carried over from a source's
 	// catalog (its name trees, its form dictionary). Our own open action
 	// and bookmarks are added after this.
 	if _, _, err := sanitize(dest); err != nil {
-		return fmt.Errorf("clean packet: %w", err)
+		return nil, fmt.Errorf("clean packet: %w", err)
 	}
 	pl.own = own
 	if err := pdfcpu.AddBookmarks(dest, bookmarks(pl), true); err != nil {
-		return fmt.Errorf("bookmarks: %w", err)
+		return nil, fmt.Errorf("bookmarks: %w", err)
 	}
 	if err := openAtCover(dest); err != nil {
-		return fmt.Errorf("open action: %w", err)
+		return nil, fmt.Errorf("open action: %w", err)
 	}
 	prog.step(1)
 	if err := ctx.Err(); err != nil {
-		return stopped(err)
+		return nil, stopped(err)
 	}
-	return api.WriteContext(dest, w)
+	return dest, nil
 }
 
 // sourceBookmarks are a merged PDF's own bookmarks, their pages turned
@@ -639,6 +639,23 @@ func fitMatrix(box [4]float64, rot int, target [4]float64) [6]float64 {
 	return [6]float64{s, 0, 0, s, tx - s*llx, ty - s*lly}
 }
 
+// visited reports whether o is a reference to an object already in seen,
+// and adds it otherwise: walks through a PDF's objects use it to take each
+// shared object once and not to loop on a cycle. A direct object is never
+// visited (it cannot be shared).
+func visited(seen map[int]bool, o types.Object) bool {
+	ref, ok := o.(types.IndirectRef)
+	if !ok {
+		return false
+	}
+	n := ref.ObjectNumber.Value()
+	if seen[n] {
+		return true
+	}
+	seen[n] = true
+	return false
+}
+
 // apply maps point (x, y) by m.
 func apply(m [6]float64, x, y float64) (float64, float64) {
 	return m[0]*x + m[2]*y + m[4], m[1]*x + m[3]*y + m[5]
@@ -651,22 +668,15 @@ func apply(m [6]float64, x, y float64) (float64, float64) {
 // with it; now the content itself is turned, so each appearance is turned
 // by its /Matrix, and a form field's /MK /R tells viewers that redraw it.
 func moveAnnots(ctx *model.Context, page types.Dict, pageRef types.IndirectRef, m [6]float64, rot int) error {
-	o, ok := page.Find("Annots")
-	if !ok || o == nil {
-		return nil
-	}
-	arr, err := ctx.DereferenceArray(o)
+	arr, err := ctx.DereferenceArray(page["Annots"])
 	if err != nil {
 		return err
 	}
 	seen := map[int]bool{}
 	turned := map[int]bool{}
 	for _, a := range arr {
-		if ref, ok := a.(types.IndirectRef); ok {
-			if seen[ref.ObjectNumber.Value()] {
-				continue
-			}
-			seen[ref.ObjectNumber.Value()] = true
+		if visited(seen, a) {
+			continue
 		}
 		d, err := ctx.DereferenceDict(a)
 		if err != nil || d == nil {
@@ -793,11 +803,7 @@ func retarget(ctx *model.Context, ref types.IndirectRef, moved map[int]types.Ind
 	if err != nil || d == nil {
 		return err
 	}
-	o, ok := d.Find("Annots")
-	if !ok || o == nil {
-		return nil
-	}
-	arr, err := ctx.DereferenceArray(o)
+	arr, err := ctx.DereferenceArray(d["Annots"])
 	if err != nil {
 		return nil
 	}

@@ -109,11 +109,8 @@ func findAttachments(pc *model.Context) (found []foundAttachment, err error) {
 	seen := map[int]bool{}
 	names := map[string]int{}
 	add := func(o types.Object, key string, page int) {
-		if ref, ok := o.(types.IndirectRef); ok {
-			if seen[ref.ObjectNumber.Value()] {
-				return
-			}
-			seen[ref.ObjectNumber.Value()] = true
+		if visited(seen, o) {
+			return
 		}
 		spec, err := pc.DereferenceDict(o)
 		if err != nil || spec == nil {

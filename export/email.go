@@ -58,10 +58,9 @@ type Written struct {
 func PartName(out string, k int) string {
 	ext := filepath.Ext(out)
 	if !strings.EqualFold(ext, ".pdf") {
-		ext = ".pdf"
-		return fmt.Sprintf("%s-part%d%s", out, k, ext)
+		return fmt.Sprintf("%s-part%d.pdf", out, k)
 	}
-	return fmt.Sprintf("%s-part%d%s", strings.TrimSuffix(out, filepath.Ext(out)), k, ext)
+	return fmt.Sprintf("%s-part%d%s", strings.TrimSuffix(out, ext), k, ext)
 }
 
 // split says which file holds each document of a packet written in
@@ -159,12 +158,11 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 			prog.total += len(pl.pdfParts)
 			prog.step(1)
 		}
-		var whole bytes.Buffer
-		if err := assemble(ctx, ours, p, pl, &whole, prog); err != nil {
+		dest, err := assemble(ctx, ours, p, pl, prog)
+		if err != nil {
 			return nil, nil, nil, fail("packet", err)
 		}
-		files, err := cutParts(whole.Bytes(), pl, sp, opt.Password)
-		whole = bytes.Buffer{}
+		files, err := cutParts(dest, pl, sp, opt.Password)
 		if err != nil {
 			return nil, nil, nil, fail("packet", err)
 		}
@@ -188,8 +186,8 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 		}
 		// Every destination is checked before the first is written, so a
 		// part that may not be replaced stops the export with none saved.
-		for k := range files {
-			if sp != nil {
+		if sp != nil { // out itself was checked by WritePacket
+			for k := range files {
 				if err := CheckTarget(s, PartName(out, k+1)); err != nil {
 					return nil, nil, nil, err
 				}
@@ -282,9 +280,6 @@ func partRanges(pl *plan, sp *split) [][2]int {
 	}
 	n := sp.part[len(sp.part)-1]
 	r := make([][2]int, n)
-	for k := range r {
-		r[k] = [2]int{0, 0}
-	}
 	r[0][0] = 1
 	for i := range pl.docs {
 		k := sp.part[i] - 1
@@ -305,19 +300,26 @@ func partRanges(pl *plan, sp *split) [][2]int {
 // or one standalone PDF per part, each with its pages' footers (page
 // numbers stay those of the whole packet, so the contents and the index
 // hold in every part), its own bookmarks, and encryption when pw is set.
-func cutParts(whole []byte, pl *plan, sp *split, pw string) ([]partBytes, error) {
-	ctx, err := readPDF(whole)
-	if err != nil {
-		return nil, fmt.Errorf("read packet: %w", err)
-	}
-	ranges := partRanges(pl, sp)
+func cutParts(dest *model.Context, pl *plan, sp *split, pw string) ([]partBytes, error) {
 	if sp == nil {
 		var buf bytes.Buffer
-		if err := writeEncrypted(ctx, pw, &buf); err != nil {
+		if err := writeEncrypted(dest, pw, &buf); err != nil {
 			return nil, err
 		}
 		return []partBytes{{data: buf.Bytes(), first: 1, pages: pl.total}}, nil
 	}
+	// The parts are extracted from the packet as pdfcpu reads it back
+	// from its own writing, as each part is below.
+	var whole bytes.Buffer
+	if err := api.WriteContext(dest, &whole); err != nil {
+		return nil, fmt.Errorf("write packet: %w", err)
+	}
+	ctx, err := readPDF(whole.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("read packet: %w", err)
+	}
+	whole = bytes.Buffer{}
+	ranges := partRanges(pl, sp)
 	all := bookmarks(pl)
 	// Each part gets its own bookmarks; the packet's (and the named
 	// destinations they use) would point into other files, and pdfcpu

@@ -249,11 +249,7 @@ func bigPDF(t testing.TB, seed, mb int) string {
 		pdf.Text(10, 280, fmt.Sprintf("Colour photograph %d", p+1))
 		pdf.ImageOptions(name, 10, 10, 190, 190, false, gofpdf.ImageOptions{}, 0, "")
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("scan-%d.pdf", seed))
-	if err := pdf.OutputFileAndClose(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return savePDF(t, pdf, fmt.Sprintf("noise-%d.pdf", seed))
 }
 
 // TestEmailParts: a packet larger than an e-mail even after compression is
@@ -525,11 +521,7 @@ func scanPDF(t testing.TB, seed, pages int) string {
 		pdf.AddPage()
 		pdf.ImageOptions(name, 0, 0, 210, 297, false, gofpdf.ImageOptions{}, 0, "")
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("scanned-%d.pdf", seed))
-	if err := pdf.OutputFileAndClose(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return savePDF(t, pdf, fmt.Sprintf("scanned-%d.pdf", seed))
 }
 
 // TestEmailScannedPDF: a scanned PDF of pictures only is re-compressed for

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -13,29 +12,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jung-kurt/gofpdf"
+
+	"secondopinion/export"
 	"secondopinion/records"
 )
 
-// corpusDir finds the shared test corpus by walking up from the package
-// directory to one that contains shared/corpus, and skips the test when
-// there is none (the corpus is not part of the repository).
-func corpusDir(t testing.TB) string {
+// corpusDir is the shared test corpus, or a skip (corpus_internal_test.go).
+var corpusDir = export.CorpusDir
+
+// savePDF writes a PDF made with gofpdf to a new temporary folder under
+// name and returns its path.
+func savePDF(t testing.TB, pdf *gofpdf.Fpdf, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
+	path := filepath.Join(t.TempDir(), name)
+	if err := pdf.OutputFileAndClose(path); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		c := filepath.Join(dir, "shared", "corpus")
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpus not found above the package directory")
-		}
-		dir = parent
-	}
+	return path
 }
 
 func needTools(t testing.TB, tools ...string) {
@@ -257,34 +251,37 @@ func qpdfCheck(t testing.TB, path string) {
 	}
 }
 
+// qpdfJSON reads the part key of qpdf's JSON description of a PDF into v.
+func qpdfJSON(t testing.TB, path, key string, v any) {
+	t.Helper()
+	out, err := exec.Command("qpdf", "--json", "--json-key="+key, path).Output()
+	if err != nil {
+		t.Fatalf("qpdf --json %s: %v", path, err)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("qpdf --json %s: %v", path, err)
+	}
+}
+
+// outline is a bookmark as qpdf's JSON shows it; Page is 0 when it goes
+// to no page.
 type outline struct {
 	Title string    `json:"title"`
+	Page  int       `json:"destpageposfrom1"`
 	Kids  []outline `json:"kids"`
-	Dest  any       `json:"dest"`
 }
 
 // outlineTitles lists the bookmarks, depth first, as qpdf reads them.
 func outlineTitles(t testing.TB, path string) []string {
 	t.Helper()
-	out, err := exec.Command("qpdf", "--json", "--json-key=outlines", path).Output()
-	if err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
 	var j struct {
 		Outlines []outline `json:"outlines"`
 	}
-	if err := json.Unmarshal(out, &j); err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
+	qpdfJSON(t, path, "outlines", &j)
 	var titles []string
-	var walk func([]outline)
-	walk = func(os []outline) {
-		for _, o := range os {
-			titles = append(titles, o.Title)
-			walk(o.Kids)
-		}
+	for _, o := range flatten(j.Outlines) {
+		titles = append(titles, o.Title)
 	}
-	walk(j.Outlines)
 	return titles
 }
 
@@ -310,19 +307,13 @@ func pageRotations(t testing.TB, path string) []int {
 // formFields counts the interactive form fields qpdf finds.
 func formFields(t testing.TB, path string) int {
 	t.Helper()
-	out, err := exec.Command("qpdf", "--json", "--json-key=acroform", path).Output()
-	if err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
 	var j struct {
 		Acroform struct {
 			HasAcroform bool  `json:"hasacroform"`
 			Fields      []any `json:"fields"`
 		} `json:"acroform"`
 	}
-	if err := json.Unmarshal(out, &j); err != nil {
-		t.Fatal(err)
-	}
+	qpdfJSON(t, path, "acroform", &j)
 	if !j.Acroform.HasAcroform {
 		return 0
 	}
@@ -354,17 +345,13 @@ func openAction(t testing.TB, path string) string {
 
 func firstPageObject(t testing.TB, path string) string {
 	t.Helper()
-	out, err := exec.Command("qpdf", "--json", "--json-key=pages", path).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var j struct {
 		Pages []struct {
 			Object string `json:"object"`
 		} `json:"pages"`
 	}
-	if err := json.Unmarshal(out, &j); err != nil || len(j.Pages) == 0 {
-		t.Fatalf("qpdf --json pages: %v", err)
+	if qpdfJSON(t, path, "pages", &j); len(j.Pages) == 0 {
+		t.Fatalf("qpdf --json %s: no pages", path)
 	}
 	return j.Pages[0].Object
 }

@@ -482,8 +482,3 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(keep, sep)
 }
-
-// footerPt is the size of the invisible "Page of 0123456789" drawCover
-// writes. It was for footers stamped on merged pages in the cover's font
-// subset; every footer is now drawn here, so the cover no longer needs it.
-const footerPt = 7.0

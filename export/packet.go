@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"secondopinion/records"
 )
@@ -70,7 +73,11 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 		prog.total += len(pl.pdfParts)
 		prog.step(1)
 		n, err := writeAtomic(ctx, s, out, func(w io.Writer) error {
-			if err := assemble(ctx, ours, p, pl, w, prog); err != nil {
+			dest, err := assemble(ctx, ours, p, pl, prog)
+			if err == nil {
+				err = api.WriteContext(dest, w)
+			}
+			if err != nil {
 				return fail("packet", err)
 			}
 			return nil
@@ -107,11 +114,8 @@ func cleanedOf(pl *plan) []Cleaned {
 func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, error) {
 	draft := newPlan(p, make([]int, len(p.sections)), 0, prepared)
 	draft.names, draft.split = p.sections, sp
-	m := newDoc(p, footerText(p))
-	m.pdf.SetFooterFunc(nil)
-	sections := drawFront(m, p, draft)
-	front := m.pdf.PageNo()
-	if err := m.pdf.Error(); err != nil {
+	sections, front, err := measureFront(p, draft)
+	if err != nil {
 		return nil, nil, err
 	}
 	var pl *plan
@@ -125,7 +129,7 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 		d.total = pl.total
 		setMetadata(d, p, "Second opinion packet")
 		got := drawFront(d, p, pl)
-		if d.pdf.PageNo() == front && equalInts(got, sections) {
+		if d.pdf.PageNo() == front && slices.Equal(got, sections) {
 			break
 		}
 		sections, front = got, d.pdf.PageNo()
@@ -145,16 +149,13 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 	return pl, ours, nil
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+// measureFront draws the front matter of pl once, without footers, and
+// returns the first page of each front section and how many pages it takes.
+func measureFront(p *packet, pl *plan) (sections []int, pages int, err error) {
+	d := newDoc(p, footerText(p))
+	d.pdf.SetFooterFunc(nil)
+	sections = drawFront(d, p, pl)
+	return sections, d.pdf.PageNo(), d.pdf.Error()
 }
 
 func setMetadata(d *doc, p *packet, what string) {

@@ -3,7 +3,6 @@ package export_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"os"
@@ -50,11 +49,7 @@ func hospitalLetter(t *testing.T, size string, dark bool) string {
 		pdf.Text(100, h-10, "FOOTB Registered charity 1234567")
 		pdf.Text(w-70, h-8, "FOOTA page footer of the hospital")
 	}
-	path := filepath.Join(t.TempDir(), "letter-"+size+".pdf")
-	if err := pdf.OutputFileAndClose(path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return savePDF(t, pdf, "letter-"+size+".pdf")
 }
 
 type word struct {
@@ -385,10 +380,10 @@ func TestMergedBookmarksAndLinks(t *testing.T) {
 	keep(t, out)
 	qpdfCheck(t, out)
 	var j struct {
-		Outlines []qOutline `json:"outlines"`
+		Outlines []outline `json:"outlines"`
 	}
-	readJSON(t, out, "outlines", &j)
-	var docs *qOutline
+	qpdfJSON(t, out, "outlines", &j)
+	var docs *outline
 	for i := range j.Outlines {
 		if j.Outlines[i].Title == "Documents" {
 			docs = &j.Outlines[i]
@@ -402,9 +397,9 @@ func TestMergedBookmarksAndLinks(t *testing.T) {
 		var want []string
 		if file != "" {
 			var sj struct {
-				Outlines []qOutline `json:"outlines"`
+				Outlines []outline `json:"outlines"`
 			}
-			readJSON(t, file, "outlines", &sj)
+			qpdfJSON(t, file, "outlines", &sj)
 			want = flatTitles(sj.Outlines)
 		}
 		if got := flatTitles(doc.Kids); !slices.Equal(got, want) {
@@ -440,25 +435,8 @@ func TestMergedBookmarksAndLinks(t *testing.T) {
 	}
 }
 
-type qOutline struct {
-	Title string     `json:"title"`
-	Page  int        `json:"destpageposfrom1"`
-	Kids  []qOutline `json:"kids"`
-}
-
-func readJSON(t *testing.T, path, key string, v any) {
-	t.Helper()
-	out, err := exec.Command("qpdf", "--json", "--json-key="+key, path).Output()
-	if err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
-	if err := json.Unmarshal(out, v); err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
-}
-
-func flatten(os []qOutline) []qOutline {
-	var out []qOutline
+func flatten(os []outline) []outline {
+	var out []outline
 	for _, o := range os {
 		out = append(out, o)
 		out = append(out, flatten(o.Kids)...)
@@ -467,7 +445,7 @@ func flatten(os []qOutline) []qOutline {
 }
 
 // flatTitles lists the titles of the bookmarks that go to a page.
-func flatTitles(os []qOutline) []string {
+func flatTitles(os []outline) []string {
 	var out []string
 	for _, o := range flatten(os) {
 		if o.Page > 0 {

@@ -216,6 +216,14 @@ func forEmail(m image.Image) image.Image {
 	return g
 }
 
+// decodeFits reports whether a picture of this size may be decoded in this
+// process: within the bounds media puts on every image it reads
+// (media.MaxPixels, media.MaxDecodedBytes).
+func decodeFits(cfg image.Config) bool {
+	return cfg.Width > 0 && cfg.Height > 0 && int64(cfg.Width)*int64(cfg.Height) <= media.MaxPixels &&
+		media.DecodedBytes(cfg) <= media.MaxDecodedBytes
+}
+
 // shrinkJPEG is the fast road for phone photos, the bulk of most packets.
 // media.PrintImage resamples the full 12-megapixel picture with a
 // Catmull-Rom filter, about 1 s of CPU per photo here; sixty photos would
@@ -228,7 +236,7 @@ func forEmail(m image.Image) image.Image {
 // caller uses media.PrintImage.
 func shrinkJPEG(src []byte, orientation, maxW, maxH int, email bool) (jpg []byte, w, h int, ok bool) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(src))
-	if err != nil || int64(cfg.Width)*int64(cfg.Height) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes {
+	if err != nil || !decodeFits(cfg) {
 		return nil, 0, 0, false
 	}
 	uw, uh := cfg.Width, cfg.Height

@@ -247,12 +247,6 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 	return part{}, &records.Problem{Msg: fmt.Sprintf("%s is not a PDF, a picture or a DICOM file, so it cannot be placed in a packet. Leave it out, or add it again as PDF or JPEG.", f.Name)}
 }
 
-// preparePDF reads a stored PDF, makes it mergeable (media.PreparePDF:
-// decrypted, PDF 2.0 declared as 1.7, rewritten by pdfcpu), takes out its
-// active content and attachments (cleanPDF) and proves the merge works by
-// merging it into a scratch document, because a PDF can read well and
-// still fail when merged. It returns the bytes to merge and what cleaning
-// took out.
 // inspectStored reads a stored file's facts again in the limited child
 // process (sandbox), through a private temporary copy: the DICOM library
 // can still misbehave on a file it accepted once (it also writes stray
@@ -283,6 +277,12 @@ func inspectStored(ctx context.Context, s *records.Store, f records.File) (media
 	return sandbox.Inspect(ctx, path, f.MediaType)
 }
 
+// preparePDF reads a stored PDF, makes it mergeable (media.PreparePDF:
+// decrypted, PDF 2.0 declared as 1.7, rewritten by pdfcpu), takes out its
+// active content and attachments (cleanPDF) and proves the merge works by
+// merging it into a scratch document, because a PDF can read well and
+// still fail when merged. It returns the bytes to merge and what cleaning
+// took out.
 func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, int, [][2]float64, Removed, error) {
 	data, pages, err := readPrepared(ctx, s, f)
 	if err != nil {

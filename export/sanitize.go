@@ -403,11 +403,8 @@ func (s *sanitizer) form(root types.Dict) {
 		if depth > 32 {
 			return
 		}
-		if ref, ok := o.(types.IndirectRef); ok {
-			if seen[ref.ObjectNumber.Value()] {
-				return
-			}
-			seen[ref.ObjectNumber.Value()] = true
+		if visited(seen, o) {
+			return
 		}
 		d := s.dict(o)
 		if d == nil {
@@ -571,11 +568,8 @@ func (s *sanitizer) countChain(d types.Dict, skipHarmless bool) {
 			items = arr
 		}
 		for _, e := range items {
-			if ref, ok := e.(types.IndirectRef); ok {
-				if seen[ref.ObjectNumber.Value()] {
-					continue
-				}
-				seen[ref.ObjectNumber.Value()] = true
+			if visited(seen, e) {
+				continue
 			}
 			if nd := s.dict(e); nd != nil {
 				queue = append(queue, nd)
@@ -636,11 +630,8 @@ func walkNameTree(ctx *model.Context, o types.Object, depth int, seen map[int]bo
 	if depth > 32 {
 		return
 	}
-	if ref, ok := o.(types.IndirectRef); ok {
-		if seen[ref.ObjectNumber.Value()] {
-			return
-		}
-		seen[ref.ObjectNumber.Value()] = true
+	if visited(seen, o) {
+		return
 	}
 	d, err := ctx.DereferenceDict(o)
 	if err != nil || d == nil {

@@ -264,15 +264,11 @@ func noScripts(t testing.TB, path string) {
 // ("obj:12 0 R").
 func qpdfObjects(t testing.TB, path string) map[string]any {
 	t.Helper()
-	out, err := exec.Command("qpdf", "--json", "--json-key=qpdf", path).Output()
-	if err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
 	var j struct {
 		QPDF []json.RawMessage `json:"qpdf"`
 	}
-	if err := json.Unmarshal(out, &j); err != nil || len(j.QPDF) < 2 {
-		t.Fatalf("qpdf --json: %v", err)
+	if qpdfJSON(t, path, "qpdf", &j); len(j.QPDF) < 2 {
+		t.Fatalf("qpdf --json %s: %d parts, want the header and the objects", path, len(j.QPDF))
 	}
 	var objs map[string]any
 	if err := json.Unmarshal(j.QPDF[1], &objs); err != nil {
@@ -302,17 +298,11 @@ type qpdfField struct {
 
 func qpdfFields(t testing.TB, path string) []qpdfField {
 	t.Helper()
-	out, err := exec.Command("qpdf", "--json", "--json-key=acroform", path).Output()
-	if err != nil {
-		t.Fatalf("qpdf --json %s: %v", path, err)
-	}
 	var j struct {
 		Acroform struct {
 			Fields []qpdfField `json:"fields"`
 		} `json:"acroform"`
 	}
-	if err := json.Unmarshal(out, &j); err != nil {
-		t.Fatal(err)
-	}
+	qpdfJSON(t, path, "acroform", &j)
 	return j.Acroform.Fields
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/image/draw"
-
-	"secondopinion/records/media"
 )
 
 // Scanned PDFs for e-mail. A scanner or a hospital portal often makes a
@@ -39,12 +37,6 @@ func scansForEmail(ctx context.Context, data []byte) []byte {
 		return data
 	}
 	return small
-}
-
-// scanLimits bound what one picture may decode to, as for photos.
-func scanFits(cfg image.Config) bool {
-	return cfg.Width > 0 && cfg.Height > 0 && int64(cfg.Width)*int64(cfg.Height) <= media.MaxPixels &&
-		media.DecodedBytes(cfg) <= media.MaxDecodedBytes
 }
 
 // recompressScans returns data re-compressed for e-mail when it is a PDF of
@@ -136,7 +128,7 @@ func shrinkScan(sd *types.StreamDict, across, along int) (*types.StreamDict, boo
 		}
 	}
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(sd.Raw))
-	if err != nil || !scanFits(cfg) {
+	if err != nil || !decodeFits(cfg) {
 		return nil, false
 	}
 	m, err := jpeg.Decode(bytes.NewReader(sd.Raw))

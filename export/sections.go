@@ -121,18 +121,6 @@ func drawCover(d *doc, p *packet, pl *plan) {
 	pdf.SetFont(font, "B", 11)
 	d.cell(g.contentW()-8, 5, d.fit(summary, g.contentW()-8), "", 0, "L", false, 0, "")
 
-	// The footer stamped on merged PDF pages uses the font embedded here,
-	// and gofpdf embeds only the letters a document uses: make sure the
-	// digits and words of "Page 12 of 345" are among them, in invisible
-	// text (render mode 3) under the footer line, marked with an empty
-	// ActualText so that copying or extracting text leaves it out.
-	pdf.SetTextRenderingMode(3)
-	pdf.SetFont(font, "", footerPt)
-	pdf.RawWriteStr("/Span <</ActualText ()>> BDC\n")
-	pdf.Text(g.left, g.h-4, "Page of 0123456789 ·")
-	pdf.RawWriteStr("EMC\n")
-	pdf.SetTextRenderingMode(0)
-
 	notice := "Private medical information, gathered by the patient or their carer from their own records. Please keep it confidential. " +
 		errorNotice(p)
 	pdf.SetFont(font, "", 8.5)

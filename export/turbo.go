@@ -4,8 +4,6 @@ import (
 	"errors"
 	"image"
 	"image/color"
-
-	"secondopinion/records/media"
 )
 
 // The libjpeg-turbo road for phone photos.
@@ -146,7 +144,7 @@ func tooLarge(hd jpegHeader) bool {
 	if hd.gray {
 		cfg.ColorModel = color.GrayModel
 	}
-	return int64(hd.w)*int64(hd.h) > media.MaxPixels || media.DecodedBytes(cfg) > media.MaxDecodedBytes
+	return !decodeFits(cfg)
 }
 
 // scaled is libjpeg-turbo's TJSCALED for the factor n/8: the size a
@@ -210,15 +208,7 @@ func turboScale(uw, uh, maxW, maxH int, atMost bool) (n, k int, err error) {
 // blocks (an even width for 4:2:0 and 4:2:2, an even height for 4:2:0 and
 // 4:4:0). The padding lies outside the picture's bounds.
 func newPlanes(w, h int, r image.YCbCrSubsampleRatio) *image.YCbCr {
-	pw, ph := w, h
-	switch r {
-	case image.YCbCrSubsampleRatio420:
-		pw, ph = w+w%2, h+h%2
-	case image.YCbCrSubsampleRatio422:
-		pw = w + w%2
-	case image.YCbCrSubsampleRatio440:
-		ph = h + h%2
-	}
+	pw, ph := paddedSize(w, h, r)
 	m := image.NewYCbCr(image.Rect(0, 0, pw, ph), r)
 	if pw == w && ph == h {
 		return m
@@ -261,16 +251,22 @@ func padded(m *image.YCbCr) *image.YCbCr {
 // large as libjpeg-turbo expects (see newPlanes).
 func hasPadding(m *image.YCbCr) bool {
 	b := m.Bounds()
-	pw, ph := b.Dx(), b.Dy()
-	switch m.SubsampleRatio {
-	case image.YCbCrSubsampleRatio420:
-		pw, ph = pw+pw%2, ph+ph%2
-	case image.YCbCrSubsampleRatio422:
-		pw += pw % 2
-	case image.YCbCrSubsampleRatio440:
-		ph += ph % 2
-	}
+	pw, ph := paddedSize(b.Dx(), b.Dy(), m.SubsampleRatio)
 	return m.YStride >= pw && len(m.Y) >= m.YStride*ph
+}
+
+// paddedSize is the size of the luma plane libjpeg-turbo reads and writes
+// for a w×h picture: whole chroma blocks (see newPlanes).
+func paddedSize(w, h int, r image.YCbCrSubsampleRatio) (int, int) {
+	switch r {
+	case image.YCbCrSubsampleRatio420:
+		return w + w%2, h + h%2
+	case image.YCbCrSubsampleRatio422:
+		return w + w%2, h
+	case image.YCbCrSubsampleRatio440:
+		return w, h + h%2
+	}
+	return w, h
 }
 
 // turnPlanes turns m the way EXIF orientation o says, like upright, but

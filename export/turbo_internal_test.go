@@ -169,12 +169,7 @@ func TestPhotoRoadsAgree(t *testing.T) {
 					}
 					roads["go"] = goJPG
 					turboJPG, tw, th, err := turboShrink(src, o, maxW, maxH, false)
-					switch {
-					case !turboBuilt && !errors.Is(err, errTurboUnavailable):
-						t.Fatalf("turboShrink without libjpeg-turbo = %v, want errTurboUnavailable", err)
-					case turboBuilt && err != nil:
-						t.Fatalf("turboShrink(%s, orientation %d) = %v; want the turbo road", kind, o, err)
-					case turboBuilt:
+					if tookTurbo(t, fmt.Sprintf("turboShrink(%s, orientation %d)", kind, o), err) {
 						roads["turbo"] = turboJPG
 					}
 					sizes := map[string][2]int{"go": {gw, gh}, "turbo": {tw, th}}
@@ -211,6 +206,20 @@ func TestPhotoRoadsAgree(t *testing.T) {
 	}
 }
 
+// tookTurbo checks the error of call, a call on the turbo road: nil when
+// built with libjpeg-turbo, errTurboUnavailable without. It reports whether
+// the turbo road made a picture.
+func tookTurbo(t *testing.T, call string, err error) bool {
+	t.Helper()
+	switch {
+	case !turboBuilt && !errors.Is(err, errTurboUnavailable):
+		t.Fatalf("%s without libjpeg-turbo = %v, want errTurboUnavailable", call, err)
+	case turboBuilt && err != nil:
+		t.Fatalf("%s = %v; want the turbo road", call, err)
+	}
+	return turboBuilt
+}
+
 // TestPhotoRoadsOriginal checks the "original" print version of a photo
 // that must be turned: every pixel, upright, on both roads (libjpeg-turbo,
 // and media.PrintImage in the sandbox's child process).
@@ -227,12 +236,7 @@ func TestPhotoRoadsOriginal(t *testing.T) {
 				}
 				roads["go"] = jpg
 				jpg, w, h, err := turboOriginal(src, o)
-				switch {
-				case !turboBuilt && !errors.Is(err, errTurboUnavailable):
-					t.Fatalf("turboOriginal without libjpeg-turbo = %v, want errTurboUnavailable", err)
-				case turboBuilt && err != nil:
-					t.Fatalf("turboOriginal(%s, orientation %d) = %v", kind, o, err)
-				case turboBuilt:
+				if tookTurbo(t, fmt.Sprintf("turboOriginal(%s, orientation %d)", kind, o), err) {
 					if w != ref.Bounds().Dx() || h != ref.Bounds().Dy() {
 						t.Errorf("turboOriginal(orientation %d) says %d×%d, want %v", o, w, h, ref.Bounds().Size())
 					}
@@ -257,7 +261,7 @@ func TestPhotoRoadsOriginal(t *testing.T) {
 // that undoes it) on both roads: all eight must come out as the same
 // upright F.
 func TestPhotoRoadsCorpusOrientations(t *testing.T) {
-	dir := filepath.Join(internalCorpusDir(t), "images")
+	dir := filepath.Join(corpusDir(t), "images")
 	var want image.Image
 	for o := 1; o <= 8; o++ {
 		src, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("exif-orientation-%d.jpg", o)))
@@ -304,7 +308,7 @@ func TestTurboFallsBack(t *testing.T) {
 	if !turboBuilt {
 		t.Skip("built without libjpeg-turbo: every photo takes the Go road")
 	}
-	dir := filepath.Join(internalCorpusDir(t), "images")
+	dir := filepath.Join(corpusDir(t), "images")
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -412,27 +416,6 @@ func TestTurboScale(t *testing.T) {
 		if n != tt.n || k != tt.k || !errors.Is(err, tt.err) {
 			t.Errorf("turboScale(%s) = %d/8 then %d×%d blocks, %v; want %d/8, %d, %v", tt.name, n, k, k, err, tt.n, tt.k, tt.err)
 		}
-	}
-}
-
-// internalCorpusDir is corpusDir (helpers_test.go) for this package's
-// internal tests: the shared corpus above the package folder, or a skip.
-func internalCorpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c := filepath.Join(dir, "shared", "corpus")
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpus not found above the package directory")
-		}
-		dir = parent
 	}
 }
 
