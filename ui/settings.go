@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -74,9 +75,8 @@ func newSettingsScreen(a *App) *settingsScreen {
 		s.backedUp,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Compact", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		hint("Rewrites the library so that adding is faster (libraries made before December 2026) and the space of deleted records goes back to the disk. Nothing in it changes."),
+		hint("Rewrites the library so that adding is faster (a library made by an older Second Opinion) and the space of deleted records goes back to the disk. Nothing in it changes."),
 		container.NewHBox(s.compact),
-		s.compacting,
 		s.compacted,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Paper size for new packets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -222,28 +222,32 @@ func (s *settingsScreen) backupTo(path string) {
 	})
 }
 
-// onCompact compacts the library off the UI goroutine, showing how far it
-// has got; the rest of the window waits (the library is rewritten in place).
+// onCompact compacts the library off the UI goroutine. A dialog with the
+// progress stays over the window until it is done, so nothing is typed
+// while the library is rewritten in place (an edit would wait for it).
 func (s *settingsScreen) onCompact() {
 	store, ctx := s.a.store, s.a.ctx
 	s.compact.Disable()
+	s.compacted.Hide()
 	s.compacting.SetValue(0)
 	s.compacting.Show()
-	s.compacted.SetText("Compacting the library. This can take a minute for a large one; please wait.")
-	s.compacted.Show()
+	wait := dialog.NewCustomWithoutButtons("Compacting the library", container.NewVBox(
+		widget.NewLabel("This can take a minute for a large library; please wait."), s.compacting), s.a.win)
+	wait.Show()
 	s.a.async(func() {
 		res, err := store.Compact(ctx, func(done, total int64) {
 			fyne.Do(func() { s.compacting.SetValue(float64(done) / float64(max(total, 1))) })
 		})
 		fyne.Do(func() {
+			wait.Hide()
 			s.compact.Enable()
 			s.compacting.Hide()
 			if err != nil {
-				s.compacted.Hide()
 				s.a.showError(err)
 				return
 			}
 			s.compacted.SetText(compactedText(res))
+			s.compacted.Show()
 		})
 	})
 }
