@@ -12,6 +12,11 @@ BUILD_PKGS := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
               libwayland-dev libxkbcommon-dev libturbojpeg0-dev
 TEST_PKGS  := qpdf poppler-utils xvfb xdotool x11-utils libgl1 libgl1-mesa-dri \
               libglx-mesa0 imagemagick fonts-dejavu-core
+# The tools the app calls when they are there, and works without: dcmtk and
+# gdcm decompress JPEG-lossless, JPEG 2000 and RLE imaging (key images);
+# tesseract reads photographed letters (OCR); heif-convert opens iPhone
+# HEIC photos. `make run` and `make test` install them.
+RUN_PKGS   := dcmtk libgdcm-tools tesseract-ocr tesseract-ocr-eng libheif-examples
 
 # FyneApp.toml is the one place the version is written: the binary embeds
 # it (version.go); here it names the release tarball. The commit is told to
@@ -33,7 +38,7 @@ FYNE_CLI := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE     ?= $(shell $(GO) env GOPATH)/bin/fyne
 DIST     := out/secondopinion-$(VERSION)-linux-$(shell $(GO) env GOARCH)
 
-.PHONY: all build run test deps test-deps check-fmt vet guard bench smoke clean
+.PHONY: all build run test deps run-deps test-deps check-fmt vet guard bench smoke clean
 .PHONY: user-install user-uninstall install uninstall dist windows icons test-packaging
 
 all: build
@@ -54,14 +59,17 @@ endef
 deps:
 	$(call install_missing,$(BUILD_PKGS))
 
-test-deps: deps
+run-deps:
+	$(call install_missing,$(RUN_PKGS))
+
+test-deps: deps run-deps
 	$(call install_missing,$(TEST_PKGS))
 	$(call install_missing,$(PACKAGING_TEST_PKGS))
 
 build: deps
 	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-run: build
+run: build run-deps
 	./$(BIN)
 
 check-fmt:
