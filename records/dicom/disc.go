@@ -499,5 +499,3 @@ func (se *Series) Images() int {
 
 // fsName turns a disc name into a path under root.
 func fsName(root, name string) string { return filepath.Join(root, filepath.FromSlash(name)) }
-
-

@@ -458,3 +458,12 @@ func SyntaxName(ts string) string {
 func KnownSyntax(ts string) bool {
 	return ts == "" || !strings.HasPrefix(SyntaxName(ts), "an unknown")
 }
+
+// mediaScan is media.ScanDICOM with its error as a sentence.
+func mediaScan(r io.ReadSeeker, size int64) (media.DICOMLayout, error) {
+	lay, err := media.ScanDICOM(r, size)
+	if err != nil {
+		return lay, explainScan(err)
+	}
+	return lay, nil
+}
