@@ -42,11 +42,11 @@ func ExtractPDF(ctx context.Context, r io.ReadSeeker, size int64) (_ []byte, err
 		if len(b) > MaxPDF {
 			return nil, &Error{Msg: "The report in it is too large.", Err: ErrUnreadable}
 		}
-		// The value is padded to an even length with a NUL.
-		if i := strings.LastIndex(string(b[max(len(b)-1024, 0):]), "%%EOF"); i >= 0 {
-			b = b[:max(len(b)-1024, 0)+i+5]
+		// The value is padded to an even length with one NUL.
+		if len(b)%2 == 0 && b[len(b)-1] == 0 {
+			b = b[:len(b)-1]
 		}
-		if !strings.HasPrefix(string(b[:min(len(b), 1024)]), "%PDF-") && !strings.Contains(string(b[:min(len(b), 1024)]), "%PDF-") {
+		if !strings.Contains(string(b[:min(len(b), 1024)]), "%PDF-") {
 			return nil, &Error{Msg: "The document in it is not a PDF.", Err: ErrUnreadable}
 		}
 		return b, nil
