@@ -198,17 +198,21 @@ func walkContent(seq *dicom.Element, depth int, rep *Report) {
 				vt = strings.ToUpper(str(c))
 			case tConceptName:
 				name = codeMeaning(c)
-			case tTextValue, tPersonName, tUID, tDateTime:
+			case tTextValue, tPersonName, tUID:
 				value = str(c)
 				if c.Tag == tPersonName {
 					value = PersonName(value)
 				}
+			case tDateTime:
+				dt := str(c)
+				value = readableDate(dt[:min(len(dt), 8)])
+				if len(dt) >= 12 {
+					value += " " + readableTime(dt[8:])
+				}
 			case tDate:
 				value = readableDate(str(c))
 			case tTime:
-				if value == "" {
-					value = str(c)
-				}
+				value = readableTime(str(c))
 			case tConceptCode:
 				value = codeMeaning(c)
 			case tMeasured:
@@ -266,6 +270,15 @@ func readableDate(da string) string {
 		return da[:4] + "-" + da[4:6] + "-" + da[6:]
 	}
 	return da
+}
+
+// readableTime shows a DICOM time (HHMMSS.frac) as HH:MM.
+func readableTime(tm string) string {
+	tm = strings.ReplaceAll(tm, ":", "")
+	if len(tm) >= 4 {
+		return tm[:2] + ":" + tm[2:4]
+	}
+	return tm
 }
 
 // Text is the report as plain text, indented by depth.
