@@ -233,7 +233,9 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 	var total, done int64
 	for _, ds := range studies {
 		for _, f := range ds.files {
-			total += f.h.Size
+			if !ds.skip {
+				total += f.h.Size
+			}
 		}
 	}
 	var all []*pending
@@ -415,12 +417,13 @@ func (se *discSeries) drawKey(ctx context.Context, src dicom.Source) {
 		}
 	}
 	se.keySlice = slice
-	data, err := readAll(src, f.h.Name, MaxFileSize)
+	rc, _, err := src.Open(f.h.Name)
 	if err != nil {
 		se.noPreview = "preview not available (the file could not be read again)"
 		return
 	}
-	img, info, err := sandbox.RenderDICOM(ctx, data, -1)
+	img, info, err := renderFile(ctx, rc)
+	rc.Close()
 	if err != nil {
 		se.noPreview = previewSentence(err)
 		return
@@ -437,6 +440,29 @@ func previewSentence(err error) string {
 		return msg
 	}
 	return "preview not available (" + strings.TrimSuffix(strings.ToLower(msg[:1])+msg[1:], ".") + ")"
+}
+
+// renderFile draws a DICOM file's key image in a sandbox child, handing
+// it a file: the disc's own, or a private temporary copy of bytes that are
+// not in one (a zip entry, a stored file).
+func renderFile(ctx context.Context, r io.Reader) (image.Image, dicom.RenderInfo, error) {
+	if f, ok := r.(*os.File); ok {
+		return sandbox.RenderDICOMFile(ctx, f, -1)
+	}
+	dir, err := PrivateTemp("secondopinion-key-")
+	if err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	defer os.RemoveAll(dir)
+	f, err := os.OpenFile(filepath.Join(dir, "image.dcm"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, io.LimitReader(r, MaxFileSize)); err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	return sandbox.RenderDICOMFile(ctx, f, -1)
 }
 
 func encodePNG(img image.Image) []byte {
@@ -931,14 +957,7 @@ func (s *Store) drawKeyImage(ctx context.Context, seriesID, fileID string, info 
 		return nil, info, err
 	}
 	defer r.Close()
-	if r.Size() > MaxFileSize {
-		return nil, info, &Problem{Msg: "preview not available (the file is too large)", Err: ErrFileTooLarge}
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, info, err
-	}
-	img, ri, err := sandbox.RenderDICOM(ctx, data, -1)
+	img, ri, err := renderFile(ctx, r)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, info, ctx.Err()

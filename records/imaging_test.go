@@ -8,6 +8,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -187,5 +188,43 @@ func TestCheckImaging(t *testing.T) {
 	}
 	if probs, _ := s.Check(ctx); len(probs) != 1 || probs[0] != "An image of an imaging study is missing from its study's files." {
 		t.Errorf("Check() = %q, want the loose image", probs)
+	}
+}
+
+// TestKeyImageRedrawn: a key image whose kept drawing was removed (it is
+// derived data) is drawn again from the stored file, the same, and kept.
+func TestKeyImageRedrawn(t *testing.T) {
+	ctx := context.Background()
+	s, lib := newStore(t)
+	p := addPerson(t, s, "Helen Marsh")
+	importDisc(t, s, p.ID, ctDisc(t, 3, 32), records.ImportDiscOptions{})
+	studies, err := s.Studies(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := studies[0].Series[0].ID
+	first, info, err := s.KeyImage(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM file_derived WHERE kind = 'dicom-key'`); err != nil {
+		t.Fatal(err)
+	}
+	again, info2, err := s.KeyImage(ctx, id, 0)
+	if err != nil {
+		t.Fatalf("KeyImage without its kept drawing = %v", err)
+	}
+	if info2 != info || !reflect.DeepEqual(again.(*image.Gray).Pix, first.(*image.Gray).Pix) {
+		t.Errorf("redrawn key image %+v differs from the first %+v", info2, info)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM file_derived WHERE kind = 'dicom-key'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("kept drawings after redrawing = %d, want 1", n)
 	}
 }
