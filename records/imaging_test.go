@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"secondopinion/records"
+	"secondopinion/records/dicom"
 )
 
 // importDisc imports a disc for person, failing the test on error.
@@ -226,5 +229,67 @@ func TestKeyImageRedrawn(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM file_derived WHERE kind = 'dicom-key'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("kept drawings after redrawing = %d, want 1", n)
+	}
+}
+
+// TestEnclosure: the stored files laid out for an enclosure, with the
+// DICOMDIR naming them, read back as the disc they came from.
+func TestEnclosure(t *testing.T) {
+	disc := corpusFile(t, "dicom/dicomdir-pcir")
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Archibald Doe")
+	importDisc(t, s, p.ID, disc, records.ImportDiscOptions{Patient: "77654033"})
+	studies, err := s.Studies(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if studies[0].PatientPN != "Doe^Archibald" || studies[0].PatientID != "77654033" {
+		t.Errorf("study patient = %q %q", studies[0].PatientPN, studies[0].PatientID)
+	}
+	files, recs, err := s.Enclosure(ctx, studies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 7 || len(recs) != 1 || len(recs[0].Studies) != 2 {
+		t.Fatalf("Enclosure = %d files, %d patients", len(files), len(recs))
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		r, err := s.OpenFile(ctx, f.FileID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := os.Create(filepath.Join(dir, "DICOMDIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dicom.WriteDICOMDIR(out, recs); err != nil {
+		t.Fatalf("WriteDICOMDIR = %v", err)
+	}
+	out.Close()
+	back, err := dicom.Read(ctx, dir)
+	if err != nil || !back.DICOMDIR || len(back.Files) != 7 {
+		t.Fatalf("enclosure read back = %v; want 7 files through its DICOMDIR", err)
+	}
+	ps := back.Patients()
+	if len(ps) != 1 || ps[0].ID != "77654033" || len(ps[0].Studies) != 2 {
+		t.Errorf("enclosure read back as %+v", ps)
+	}
+	if _, err := exec.LookPath("dcmftest"); err == nil {
+		if msg, err := exec.Command("dcmftest", filepath.Join(dir, "DICOMDIR")).CombinedOutput(); err != nil || !strings.HasPrefix(string(msg), "yes:") {
+			t.Errorf("dcmftest = %s %v", msg, err)
+		}
 	}
 }
