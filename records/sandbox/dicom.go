@@ -30,18 +30,7 @@ var (
 
 func init() {
 	ops["disc"] = func(ctx context.Context, req request, _ io.Reader, _ *os.File) (response, []byte, error) {
-		opt := dicom.ReadOptions{Skip: req.Skip}
-		if req.Mark != "" {
-			// Read by the parent if this child dies on a file.
-			mark, err := os.OpenFile(req.Mark, os.O_WRONLY|os.O_APPEND, 0)
-			if err != nil {
-				return response{}, nil, err
-			}
-			defer mark.Close()
-			opt.Starting = func(name string) { fmt.Fprintf(mark, "%q\n", name) }
-		}
-		d, err := dicom.ReadWith(ctx, req.Path, opt)
-		return refusal(response{Disc: d}, err), nil, nil
+		return discOp(ctx, req, nil)
 	}
 	ops["dicom-render"] = func(ctx context.Context, req request, in io.Reader, f *os.File) (response, []byte, error) {
 		var r io.ReadSeeker
@@ -94,6 +83,35 @@ func init() {
 		return response{Report: &rep}, nil, nil
 	}
 }
+
+// discOp reads a disc in a child; before reading each file it writes the
+// file's name to req.Mark, for the parent to leave the file out if the
+// child dies on it, and calls hook (tests) when set.
+func discOp(ctx context.Context, req request, hook func(name string)) (response, []byte, error) {
+	opt := dicom.ReadOptions{Skip: req.Skip}
+	var mark *os.File
+	if req.Mark != "" {
+		var err error
+		if mark, err = os.OpenFile(req.Mark, os.O_WRONLY|os.O_APPEND, 0); err != nil {
+			return response{}, nil, err
+		}
+		defer mark.Close()
+	}
+	opt.Starting = func(name string) {
+		if mark != nil {
+			fmt.Fprintf(mark, "%q\n", name)
+		}
+		if hook != nil {
+			hook(name)
+		}
+	}
+	d, err := dicom.ReadWith(ctx, req.Path, opt)
+	return refusal(response{Disc: d}, err), nil, nil
+}
+
+// discOpName is the child operation ReadDisc runs (tests swap in one that
+// crashes).
+var discOpName = "disc"
 
 // refusal puts a DICOM error into the answer as a sentence.
 func refusal(r response, err error) response {
@@ -159,7 +177,7 @@ func ReadDisc(ctx context.Context, path string) (*dicom.Disc, error) {
 	skip := map[string]string{}
 	for {
 		os.Truncate(mark.Name(), 0)
-		resp, _, err := run(ctx, "disc", request{Path: path, Skip: skip, Mark: mark.Name()}, nil, nil, DiscLimits)
+		resp, _, err := run(ctx, discOpName, request{Path: path, Skip: skip, Mark: mark.Name()}, nil, nil, DiscLimits)
 		if errors.Is(err, errNoChild) {
 			return dicom.Read(ctx, path)
 		}

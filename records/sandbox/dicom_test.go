@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,9 +88,53 @@ func TestRenderDICOMFileChild(t *testing.T) {
 	}
 }
 
+func init() {
+	// As "disc", but a file named CRASH ends the child as a fatal error in
+	// a parser would.
+	ops["disc-crashing"] = func(ctx context.Context, req request, _ io.Reader, _ *os.File) (response, []byte, error) {
+		return discOp(ctx, req, func(name string) {
+			if filepath.Base(name) == "CRASH" {
+				fmt.Fprintln(os.Stderr, "fatal error: a parser crashed")
+				os.Exit(2)
+			}
+		})
+	}
+}
+
+// TestReadDiscChildCrashes: a file the disc's reader crashes on is left
+// out with a sentence, and the rest of the disc is read; a disc of only
+// such files is given up with a sentence.
+func TestReadDiscChildCrashes(t *testing.T) {
+	discOpName = "disc-crashing"
+	defer func() { discOpName = "disc" }()
+	dir := t.TempDir()
+	for _, name := range []string{"A/IM1", "B/CRASH", "C/IM2", "D/CRASH"} {
+		im := dicomtest.CT(8, 8, 1, 1)
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o700)
+		os.WriteFile(filepath.Join(dir, name), im.Bytes(), 0o600)
+	}
+	d, err := ReadDisc(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("ReadDisc = %v", err)
+	}
+	if len(d.Files) != 2 || len(d.LeftOut) != 2 || d.LeftOut[0].Name != "B/CRASH" || !strings.Contains(d.LeftOut[1].Why, "made the DICOM reader crash") {
+		t.Errorf("ReadDisc = %d files, left out %+v; want 2 and the two CRASH files", len(d.Files), d.LeftOut)
+	}
+	only := t.TempDir()
+	im := dicomtest.CT(8, 8, 1, 1)
+	os.WriteFile(filepath.Join(only, "CRASH"), im.Bytes(), 0o600)
+	_, err = ReadDisc(context.Background(), only)
+	if !errors.Is(err, dicom.ErrNoDICOM) || !strings.Contains(dicom.Sentence(err), "made the DICOM reader crash") {
+		t.Errorf("ReadDisc(only a crashing file) = %v", err)
+	}
+}
+
 // TestReadDiscChildDies: a file that takes the disc's reader past its
 // memory is left out with a sentence, and the rest of the disc is read.
 func TestReadDiscChildDies(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a race-enabled child has no hard memory limit to run past")
+	}
 	old := DiscLimits
 	DiscLimits = Limits{Memory: 48 << 20, Time: time.Minute}
 	defer func() { DiscLimits = old }()
