@@ -348,12 +348,24 @@ func (d *Disc) Patients() []*Patient {
 	var out []*Patient
 	byKey := map[string]*Patient{}
 	for _, h := range d.Files {
-		pk := strings.ToUpper(strings.TrimSpace(h.PatientID)) + "\x00" + nameKey(h.PatientName) + "\x00" + h.PatientBirth
+		// One patient per Patient ID, as a DICOMDIR groups them (the name
+		// may be written differently from study to study); without an ID,
+		// per name and birth date.
+		pk := "id:" + strings.ToUpper(strings.TrimSpace(h.PatientID))
+		if strings.TrimSpace(h.PatientID) == "" {
+			pk = "name:" + nameKey(h.PatientName) + "\x00" + h.PatientBirth
+		}
 		p := byKey[pk]
 		if p == nil {
 			p = &Patient{Name: h.PatientName, ID: h.PatientID, Birth: h.PatientBirth}
 			byKey[pk] = p
 			out = append(out, p)
+		}
+		if p.Name == "" {
+			p.Name = h.PatientName
+		}
+		if p.Birth == "" {
+			p.Birth = h.PatientBirth
 		}
 		p.Images++
 		st := p.study(h)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,5 +255,29 @@ func TestZipEncrypted(t *testing.T) {
 	}
 	if len(d.Files) != 1 || len(d.LeftOut) != 1 || !strings.Contains(d.LeftOut[0].Why, "locked with a password") {
 		t.Errorf("Read = %d files, left out %+v; want 1 and IM2 locked", len(d.Files), d.LeftOut)
+	}
+}
+
+// TestPatientsByID: one Patient ID is one patient however its name is
+// written; without an ID, names and birth dates tell patients apart.
+func TestPatientsByID(t *testing.T) {
+	dir := t.TempDir()
+	for i, name := range []string{"DOE^JANE", "Doe^Jane^M", "SMITH^ANN", "SMITH^ANN"} {
+		im := dicomtest.CT(4, 4, i+1, i)
+		im.PatientName = name
+		im.PatientID = map[bool]string{true: "H123", false: ""}[i < 2]
+		im.StudyUID = fmt.Sprintf("1.2.3.%d", i)
+		if i == 3 {
+			im.BirthDate = "19700101"
+		}
+		write(t, filepath.Join(dir, fmt.Sprintf("IM%d", i)), im.Bytes())
+	}
+	d, err := Read(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := d.Patients()
+	if len(ps) != 3 || ps[0].ID != "H123" || len(ps[0].Studies) != 2 || ps[1].Key == ps[2].Key {
+		t.Errorf("Patients = %s", summary(d))
 	}
 }
