@@ -185,9 +185,6 @@ func readOne(ctx context.Context, src Source, name string, sniff bool) (Header, 
 		return Header{}, err
 	}
 	defer rc.Close()
-	if size > MaxZipFile {
-		return Header{}, &Error{Msg: fmt.Sprintf("It is larger than %d GB, more than the library takes in one file.", MaxZipFile>>30), Err: ErrUnreadable}
-	}
 	if size == 0 {
 		if sniff {
 			return Header{}, errNotDICOM
@@ -201,6 +198,9 @@ func readOne(ctx context.Context, src Source, name string, sniff bool) (Header, 
 			return Header{}, errNotDICOM
 		}
 		return Header{}, &Error{Msg: "It is not a DICOM file.", Err: ErrUnreadable}
+	}
+	if size > MaxZipFile {
+		return Header{}, &Error{Msg: fmt.Sprintf("It is larger than %d GB, more than the library takes in one file.", MaxZipFile>>30), Err: ErrUnreadable}
 	}
 	rs, err := seekable(rc, head[:n], size)
 	if err != nil {
