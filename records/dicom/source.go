@@ -198,9 +198,6 @@ func (s *zipSource) Open(name string) (io.ReadCloser, int64, error) {
 	if f.Flags&0x1 != 0 {
 		return nil, 0, &Error{Msg: "It is locked with a password in the zip. Make the .zip again without a password.", Err: ErrUnreadable}
 	}
-	if f.UncompressedSize64 > MaxZipFile {
-		return nil, 0, &limitError{&Error{Msg: fmt.Sprintf("%s holds a file of more than %d GB (%s). Add the disc itself instead of the zip.", s.zipName, MaxZipFile>>30, name), Err: ErrUnreadable}}
-	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, 0, &Error{Msg: fmt.Sprintf("It cannot be unpacked (%v).", err), Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
