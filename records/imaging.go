@@ -222,7 +222,7 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 		rep.LeftOut = append(rep.LeftOut, LeftOut{Name: l.Name, Err: &Problem{Msg: l.Name + ": " + l.Why, Err: ErrUnreadableFile}})
 	}
 	if disc.Missing > 0 {
-		rep.LeftOut = append(rep.LeftOut, LeftOut{Name: "DICOMDIR", Err: &Problem{Msg: fmt.Sprintf("The disc's index (DICOMDIR) lists %d %s that %s not on the disc; the images that are there were added. If you copied the disc, copy it again with all its folders.", disc.Missing, plural(disc.Missing, "1 file", "files"), wasWere(disc.Missing)), Err: ErrUnreadableFile}})
+		rep.LeftOut = append(rep.LeftOut, LeftOut{Name: "DICOMDIR", Err: &Problem{Msg: fmt.Sprintf("The disc's index (DICOMDIR) lists %s that %s not on the disc; the images that are there were added. If you copied the disc, copy it again with all its folders.", plural(disc.Missing, "1 file", "files"), wasWere(disc.Missing)), Err: ErrUnreadableFile}})
 	}
 
 	src, err := dicom.Open(path)

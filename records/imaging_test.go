@@ -293,3 +293,24 @@ func TestEnclosure(t *testing.T) {
 		}
 	}
 }
+
+// TestImportDiscMissingFiles: a DICOMDIR naming files that are not on the
+// disc adds the ones that are and says how many are missing.
+func TestImportDiscMissingFiles(t *testing.T) {
+	src := corpusFile(t, "dicom/dicomdir-pcir")
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", src+"/.", dir).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	os.Remove(filepath.Join(dir, "77654033", "CR1", "6154"))
+	os.Remove(filepath.Join(dir, "77654033", "CT2", "17136"))
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Archibald Doe")
+	rep := importDisc(t, s, p.ID, dir, records.ImportDiscOptions{Patient: "77654033"})
+	if rep.Images != 5 || len(rep.LeftOut) != 1 {
+		t.Fatalf("ImportDisc = %+v, want 5 images and the missing files said", rep)
+	}
+	if got, want := records.Explain(rep.LeftOut[0].Err), "The disc's index (DICOMDIR) lists 2 files that are not on the disc; the images that are there were added. If you copied the disc, copy it again with all its folders."; got != want {
+		t.Errorf("left out = %q, want %q", got, want)
+	}
+}
