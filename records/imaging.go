@@ -235,6 +235,15 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 	if err != nil {
 		return rep, err
 	}
+	for _, ds := range studies {
+		if ds.skip {
+			title := studyTitle(ds.st)
+			if d := dicomDate(ds.st.Date); !d.IsZero() {
+				title += " of " + d.Human()
+			}
+			rep.LeftOut = append(rep.LeftOut, LeftOut{Name: title, Err: &Problem{Msg: title + " is already in the library; it was not added again.", Err: ErrDuplicate}})
+		}
+	}
 	var total, done int64
 	for _, ds := range studies {
 		for _, f := range ds.files {

@@ -16,6 +16,7 @@ import (
 
 	"secondopinion/records"
 	"secondopinion/records/dicom"
+	"secondopinion/records/dicom/dicomtest"
 )
 
 // importDisc imports a disc for person, failing the test on error.
@@ -312,5 +313,29 @@ func TestImportDiscMissingFiles(t *testing.T) {
 	}
 	if got, want := records.Explain(rep.LeftOut[0].Err), "The disc's index (DICOMDIR) lists 2 files that are not on the disc; the images that are there were added. If you copied the disc, copy it again with all its folders."; got != want {
 		t.Errorf("left out = %q, want %q", got, want)
+	}
+}
+
+// TestImportDiscSomeStudiesThere: a disc holding a study already in the
+// library adds the others and says which was there.
+func TestImportDiscSomeStudiesThere(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Helen Marsh")
+	first := ctDisc(t, 2, 8)
+	importDisc(t, s, p.ID, first, records.ImportDiscOptions{})
+	// The same study, and a second one, on a new disc.
+	second := ctDisc(t, 2, 8)
+	for i := 1; i <= 2; i++ {
+		im := dicomtest.CT(8, 8, i, 100+i)
+		im.StudyUID, im.StudyDate, im.StudyDesc = "1.2.826.0.1.3680043.2.1125.2", "20250101", "CT ABDOMEN"
+		writeFile(t, filepath.Join(second, "DICOM", "S1"), fmt.Sprintf("NEW%d", i), im.Bytes())
+	}
+	rep := importDisc(t, s, p.ID, second, records.ImportDiscOptions{})
+	if rep.Studies != 1 || rep.Images != 2 || len(rep.LeftOut) != 1 || records.Explain(rep.LeftOut[0].Err) != "CT CHEST of 1 March 2024 is already in the library; it was not added again." {
+		t.Errorf("ImportDisc = %+v", rep)
+	}
+	if studies, _ := s.Studies(ctx, p.ID); len(studies) != 2 || studies[0].Description != "CT ABDOMEN" {
+		t.Errorf("Studies = %+v, want the abdomen first (newest), then the chest", studies)
 	}
 }
