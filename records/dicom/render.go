@@ -39,6 +39,10 @@ var ErrNoPreview = errors.New("dicom: preview not available")
 // mammogram is under it).
 const MaxPixels = 120_000_000
 
+// MaxDecompressed bounds what a compressed file may unpack to for its key
+// image to be drawn through an external tool (a temporary file).
+const MaxDecompressed = 1 << 30
+
 // ToolTimeout bounds an external decompressor's run on one file.
 var ToolTimeout = 30 * time.Second
 
@@ -79,7 +83,12 @@ func Render(ctx context.Context, r io.ReadSeeker, size int64, frame int) (_ imag
 		}
 	}
 	// Other compressions: decompressed by an external tool into a
-	// temporary file, then drawn as an uncompressed image.
+	// temporary file, then drawn as an uncompressed image. The tools
+	// decompress every frame: a file that would unpack to more than
+	// MaxDecompressed is not drawn.
+	if raw := int64(h.Frames) * int64(h.Rows) * int64(h.Columns) * int64(max(h.Samples, 1)) * int64(max(h.BitsAllocated, 8)/8); raw > MaxDecompressed {
+		return nil, info, &Error{Msg: fmt.Sprintf("preview not available (compressed as %s, and too large to unpack: %d frames)", SyntaxName(h.TransferSyntax), h.Frames), Err: ErrNoPreview}
+	}
 	raw, err := decompress(ctx, r, h)
 	if err != nil {
 		return nil, info, err
