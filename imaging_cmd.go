@@ -15,6 +15,9 @@ import (
 // library, printing progress to standard error and a summary.
 func importDiscCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, path string, opt records.ImportDiscOptions) error {
 	p, err := who.find(ctx, s)
+	if errors.Is(err, records.ErrNotFound) && who.id == "" {
+		return &records.Problem{Msg: fmt.Sprintf("There is nobody called %q in this library. Check the spelling, or add them first: in the app, or by adding one of their documents with secondopinion add --person %q.", who.name, who.name), Err: err}
+	}
 	if err != nil {
 		return err
 	}
