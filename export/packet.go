@@ -189,7 +189,7 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 		if len(doc.Files) > 0 && doc.Missing != "" {
 			pages++
 		}
-		dicom := 0
+		dicom, disc := 0, 0
 		for _, f := range doc.Files {
 			switch {
 			case f.IsPDF():
@@ -198,10 +198,13 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 			case f.IsImage():
 				pages++
 				bytes += photoBytes(f, p.paper, p.quality)
+			case p.studyFiles[f.ID]:
+				disc = 1 // one page for the disc, its images in the Imaging section
 			case f.IsDICOM():
 				dicom++
 			}
 		}
+		pages += disc
 		pages += (dicom + dicomRows - 1) / dicomRows
 	}
 	return pages, bytes, nil
