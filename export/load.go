@@ -60,7 +60,7 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	if strings.TrimSpace(opt.PersonID) == "" {
 		return nil, &records.Problem{Msg: "Choose whose packet to make.", Err: records.ErrInvalid}
 	}
-	p := &packet{prepared: opt.now(), duplex: opt.Duplex}
+	p := &packet{prepared: opt.now(), duplex: opt.Duplex, enclosed: opt.enclosed}
 	var err error
 	if p.person, err = s.Person(ctx, opt.PersonID); err != nil {
 		return nil, err

@@ -36,6 +36,12 @@ func Readiness(ctx context.Context, s *records.Store, opt Options) ([]Issue, err
 // and reported in Result.Skipped; run Readiness first so the user decides.
 // When opt.CaseID is set the export is added to the case's packet log.
 func WritePacket(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	opt.enclosed = false
+	return writePacket(ctx, s, out, opt)
+}
+
+// writePacket is WritePacket, also for an enclosure (opt.enclosed).
+func writePacket(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
 	if err := CheckTarget(s, out); err != nil {
 		return Result{}, err
 	}
@@ -93,7 +99,9 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 	if p.kase != nil {
 		to = doctorText(p.kase.SecondDoctor)
 	}
-	logExport(ctx, s, opt, "packet", to, res)
+	if !opt.enclosed { // the enclosure logs itself
+		logExport(ctx, s, opt, "packet", to, res)
+	}
 	return res, nil
 }
 
