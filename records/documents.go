@@ -80,6 +80,11 @@ type pending struct {
 	// missing says which pages of a damaged PDF were left out (path is then
 	// a private copy of the readable ones, in tempDir).
 	missing, tempDir string
+	// open, when set, reads the bytes instead of path (a file on an
+	// imaging disc or in its zip).
+	open func() (io.ReadCloser, error)
+	// reportTitle is the title of a report taken from an imaging disc.
+	reportTitle string
 }
 
 // inspectFile checks one file on disk before anything is written: it exists,
@@ -452,7 +457,13 @@ const (
 // once. If the same bytes are already in the library, the staged copy is
 // dropped again and p.existing names the stored one.
 func (s *Store) stageFile(ctx context.Context, p *pending, progress func(int64)) error {
-	src, err := os.Open(p.path)
+	var src io.ReadCloser
+	var err error
+	if p.open != nil {
+		src, err = p.open()
+	} else {
+		src, err = os.Open(p.path)
+	}
 	if err != nil {
 		return &Problem{Msg: fmt.Sprintf("%s could no longer be read while it was being added (%v). Nothing was added; try again.", p.name, errBrief(err)), Err: err}
 	}
@@ -502,6 +513,10 @@ func (s *Store) stageFile(ctx context.Context, p *pending, progress func(int64))
 					return nil
 				}
 				if rerr != nil {
+					var pr *Problem
+					if errors.As(rerr, &pr) {
+						return rerr
+					}
 					return &Problem{Msg: fmt.Sprintf("%s could not be read to the end (%v). Nothing was added; copy it to your computer again and add the copy.", p.name, errBrief(rerr)), Err: rerr}
 				}
 			}

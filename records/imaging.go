@@ -2,19 +2,34 @@ package records
 
 // Imaging discs (issue #13): the studies and series a CD, DVD, USB stick or
 // .zip of one holds, kept as rows beside the DICOM files themselves. The
-// reading of a disc lives in records/dicom; this file is the store's face.
-//
-// CONTRACT FOR THE #13 ENGINEERS (remove this paragraph when built): the
-// types and method signatures below are what ui and export code against.
-// The records engineer (branch dicom-records) fills them in and may add
-// fields; changing a signature means telling the ui/export engineer
-// (branch dicom-packet).
+// reading of a disc lives in records/dicom (run in a sandbox child); this
+// file is the store's face.
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
+	"image/png"
+	"io"
+	"os"
+	pathpkg "path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	xdraw "golang.org/x/image/draw"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"secondopinion/records/dicom"
+	"secondopinion/records/media"
+	"secondopinion/records/sandbox"
 )
 
 // Study is one imaging examination: a CT of the chest on one day.
@@ -140,28 +155,850 @@ func (e *SeveralPatientsError) Error() string {
 }
 func (e *SeveralPatientsError) Is(t error) bool { return t == ErrSeveralPatients }
 
-var errImagingNotBuilt = errors.New("records: imaging discs are being built")
+// maxReportBytes bounds a DICOM file read whole to take its report out.
+const maxReportBytes = 256 << 20
+
+// discFile is one DICOM file of the chosen patient, staged.
+type discFile struct {
+	h dicom.Header
+	p *pending
+}
+
+// discStudy is one study being added, with its files in series and slice
+// order and the key images drawn.
+type discStudy struct {
+	st      *dicom.Study
+	files   []*discFile // series by number, slices in order
+	series  []*discSeries
+	reports []*pending // encapsulated PDFs and SR pages, as documents
+	skip    bool       // already in the library
+}
+
+type discSeries struct {
+	se                   *dicom.Series
+	id                   string
+	files                []*discFile
+	keySlice, keyFrame   int
+	keyWindow, noPreview string
+	keyPNG               []byte
+	keyW, keyH           int
+	keyFile              *discFile
+}
 
 // ImportDisc reads a disc (a folder, a mounted disc or a .zip) and adds its
 // DICOM files for the person: all of it or nothing.
+//
+// The disc is read in a sandbox child; whose it is is checked before
+// anything is stored; then every file is staged byte for byte (a few
+// chunks per short transaction, so memory stays bounded and other writers
+// wait little), the key images drawn, and everything linked in one short
+// transaction at the end. An error or a cancel part way drops what was
+// staged.
 func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt ImportDiscOptions) (DiscReport, error) {
-	return DiscReport{}, errImagingNotBuilt
+	var rep DiscReport
+	person, err := s.Person(ctx, personID)
+	if err != nil {
+		return rep, err
+	}
+	disc, err := sandbox.ReadDisc(ctx, path)
+	if err != nil {
+		return rep, discProblem(ctx, err)
+	}
+	patients := disc.Patients()
+	pt, err := choosePatient(patients, opt.Patient)
+	if err != nil {
+		return rep, err
+	}
+	dp := discPatient(pt)
+	if !opt.DifferentPatientOK && !samePatient(person, pt) {
+		return rep, &DifferentPatientError{Disc: dp, Person: person.FullName}
+	}
+	for _, l := range disc.LeftOut {
+		rep.LeftOut = append(rep.LeftOut, LeftOut{Name: l.Name, Err: &Problem{Msg: l.Name + ": " + l.Why, Err: ErrUnreadableFile}})
+	}
+	if disc.Missing > 0 {
+		rep.LeftOut = append(rep.LeftOut, LeftOut{Name: "DICOMDIR", Err: &Problem{Msg: fmt.Sprintf("The disc's index (DICOMDIR) lists %d %s that %s not on the disc; the images that are there were added. If you copied the disc, copy it again with all its folders.", disc.Missing, plural(disc.Missing, "1 file", "files"), wasWere(disc.Missing)), Err: ErrUnreadableFile}})
+	}
+
+	src, err := dicom.Open(path)
+	if err != nil {
+		return rep, discProblem(ctx, err)
+	}
+	defer src.Close()
+
+	studies, err := s.planDisc(ctx, person.ID, pt, src)
+	if err != nil {
+		return rep, err
+	}
+	var total, done int64
+	for _, ds := range studies {
+		for _, f := range ds.files {
+			total += f.h.Size
+		}
+	}
+	var all []*pending
+	fail := func(err error) (DiscReport, error) {
+		s.dropStagedFiles(all)
+		removeTemp(all)
+		if ctx.Err() != nil {
+			return DiscReport{}, &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
+		}
+		return DiscReport{}, err
+	}
+	for _, ds := range studies {
+		if ds.skip {
+			continue
+		}
+		for _, f := range ds.files {
+			all = append(all, f.p)
+			if err := s.stageFile(ctx, f.p, func(n int64) {
+				if opt.Progress != nil {
+					opt.Progress(min(done+n, total), total)
+				}
+			}); err != nil {
+				return fail(err)
+			}
+			done += f.h.Size
+			if f.p.existing != "" {
+				rep.AlreadyHad++
+			}
+		}
+		for _, se := range ds.series {
+			if err := ctx.Err(); err != nil {
+				return fail(err)
+			}
+			se.drawKey(ctx, src)
+		}
+		for _, f := range ds.files {
+			if f.h.Document == "" {
+				continue
+			}
+			r, err := s.discReport(ctx, src, f, ds)
+			if err != nil {
+				if ctx.Err() != nil {
+					return fail(err)
+				}
+				rep.LeftOut = append(rep.LeftOut, LeftOut{Name: f.h.Name, Err: err})
+				continue
+			}
+			all = append(all, r)
+			if err := s.stageFile(ctx, r, func(int64) {}); err != nil {
+				return fail(err)
+			}
+			ds.reports = append(ds.reports, r)
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(total, total)
+	}
+	defer removeTemp(all)
+
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for _, ds := range studies {
+			if ds.skip {
+				continue
+			}
+			ids, err := s.linkStudy(ctx, tx, person.ID, ds)
+			if err != nil {
+				return err
+			}
+			rep.DocumentIDs = append(rep.DocumentIDs, ids...)
+			rep.Studies++
+			rep.Reports += len(ds.reports)
+			for _, se := range ds.series {
+				rep.Series++
+				for _, f := range se.files {
+					if f.h.IsImage() {
+						rep.Images++
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return rep, nil
+}
+
+// planDisc lays out the chosen patient's studies, leaving out those the
+// person already has (the same Study Instance UID), and refusing a disc
+// whose every study is already in the library.
+func (s *Store) planDisc(ctx context.Context, personID string, pt *dicom.Patient, src dicom.Source) ([]*discStudy, error) {
+	have := map[string]bool{}
+	rows, err := s.db.QueryContext(ctx, `SELECT st.uid FROM imaging_study st JOIN document d ON d.id = st.document_id
+		WHERE d.person_id = ? AND d.trashed = ''`, personID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var uid string
+		if err := rows.Scan(&uid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		have[uid] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []*discStudy
+	skipped := 0
+	for _, st := range pt.Studies {
+		ds := &discStudy{st: st, skip: st.UID != "" && have[st.UID]}
+		if ds.skip {
+			skipped++
+		}
+		for _, se := range st.Series {
+			dse := &discSeries{se: se, id: newID()}
+			for _, h := range se.Files {
+				f := &discFile{h: h, p: discPending(src, h)}
+				ds.files = append(ds.files, f)
+				dse.files = append(dse.files, f)
+			}
+			ds.series = append(ds.series, dse)
+		}
+		out = append(out, ds)
+	}
+	if skipped == len(out) {
+		return nil, &Problem{Msg: fmt.Sprintf("The %s on this disc %s already in the library for this person. Nothing was added.", plural(len(out), "study", "studies"), isAre(len(out))), Err: ErrDuplicate}
+	}
+	return out, nil
+}
+
+// discPending is a disc's file ready to stage: read from the disc, not
+// from a path of ours.
+func discPending(src dicom.Source, h dicom.Header) *pending {
+	name := pathpkg.Base(h.Name)
+	return &pending{name: name, size: h.Size,
+		info: media.Info{MediaType: media.DICOM, Pages: max(h.Frames, 1), Width: h.Columns, Height: h.Rows, Modality: h.Modality},
+		open: func() (io.ReadCloser, error) {
+			rc, _, err := src.Open(h.Name)
+			if err != nil {
+				return nil, discProblem(context.Background(), err)
+			}
+			return problemReader{rc}, nil
+		}}
+}
+
+// problemReader turns a disc's refusal while reading (a zip bomb) into a
+// Problem.
+type problemReader struct{ io.ReadCloser }
+
+func (r problemReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		var de *dicom.Error
+		if errors.As(err, &de) {
+			return n, &Problem{Msg: de.Msg, Err: fmt.Errorf("%w: %v", ErrUnreadableFile, err)}
+		}
+	}
+	return n, err
+}
+
+// drawKey draws the series' key image in a sandbox child from the disc's
+// copy (the stored bytes are the same), or says why it cannot.
+func (se *discSeries) drawKey(ctx context.Context, src dicom.Source) {
+	k := se.se.Key()
+	if k < 0 {
+		se.noPreview = "no image in this series"
+		return
+	}
+	f := se.files[k]
+	se.keyFile = f
+	slice := 0
+	for i := 0; i <= k; i++ {
+		if se.files[i].h.IsImage() {
+			slice++
+		}
+	}
+	se.keySlice = slice
+	data, err := readAll(src, f.h.Name, MaxFileSize)
+	if err != nil {
+		se.noPreview = "preview not available (the file could not be read again)"
+		return
+	}
+	img, info, err := sandbox.RenderDICOM(ctx, data, -1)
+	if err != nil {
+		se.noPreview = previewSentence(err)
+		return
+	}
+	se.keyFrame, se.keyWindow = info.Frame, info.Window
+	se.keyPNG, se.keyW, se.keyH = encodePNG(img), img.Bounds().Dx(), img.Bounds().Dy()
+}
+
+// previewSentence is what a series shows when its key image cannot be
+// drawn.
+func previewSentence(err error) string {
+	msg := dicom.Sentence(err)
+	if errors.Is(err, dicom.ErrNoPreview) && strings.HasPrefix(msg, "preview not available") {
+		return msg
+	}
+	return "preview not available (" + strings.TrimSuffix(strings.ToLower(msg[:1])+msg[1:], ".") + ")"
+}
+
+func encodePNG(img image.Image) []byte {
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if enc.Encode(&b, img) != nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+func readAll(src dicom.Source, name string, limit int64) ([]byte, error) {
+	rc, _, err := src.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
+	}
+	return data, nil
+}
+
+// discReport makes a disc's report a document of its own: an encapsulated
+// PDF as the PDF it holds, a structured report as a PDF page of its text.
+// The file goes through the same checks as any added file.
+func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, ds *discStudy) (*pending, error) {
+	name := pathpkg.Base(f.h.Name)
+	data, err := readAll(src, f.h.Name, maxReportBytes)
+	if err != nil {
+		return nil, &Problem{Msg: fmt.Sprintf("%s: the report in it could not be read again (%v).", name, err), Err: ErrUnreadableFile}
+	}
+	var pdf []byte
+	switch f.h.Document {
+	case "pdf":
+		pdf, err = sandbox.ExtractPDF(ctx, data)
+	case "sr":
+		var r dicom.Report
+		r, err = sandbox.ReadReport(ctx, data)
+		if err == nil {
+			pdf, err = reportPDF(r, ds.st, f.h)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &Problem{Msg: fmt.Sprintf("%s holds a report that could not be read: %s", name, dicom.Sentence(err)), Err: fmt.Errorf("%w: %v", ErrUnreadableFile, err)}
+	}
+	dir, err := PrivateTemp("secondopinion-report-")
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(name, pathpkg.Ext(name))
+	out := filepath.Join(dir, base+".pdf")
+	if err := os.WriteFile(out, pdf, 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	p, err := inspectFile(ctx, out, false)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	p.tempDir = dir
+	p.reportTitle = reportTitle(f.h, ds.st)
+	return &p, nil
+}
+
+func reportTitle(h dicom.Header, st *dicom.Study) string {
+	what := strings.TrimSpace(st.Description)
+	if what == "" {
+		what = strings.TrimSpace(h.SeriesDescription)
+	}
+	if what == "" {
+		return "Imaging report"
+	}
+	return "Imaging report: " + what
+}
+
+// linkStudy creates the study's document (kind imaging) and rows, and its
+// reports' documents, inside the import's one transaction. It returns the
+// documents' IDs.
+func (s *Store) linkStudy(ctx context.Context, tx *sql.Tx, personID string, ds *discStudy) ([]string, error) {
+	st := ds.st
+	date := dicomDate(st.Date)
+	var files []*pending
+	for _, f := range ds.files {
+		files = append(files, f.p)
+	}
+	doc := &Document{PersonID: personID, Kind: KindImaging, Title: studyTitle(st), Date: date, Source: st.Institution}
+	if err := s.insertDocument(ctx, tx, doc, files); err != nil {
+		return nil, err
+	}
+	ids := []string{doc.ID}
+	fileID := map[*pending]string{}
+	for i, f := range doc.Files {
+		fileID[files[i]] = f.ID
+	}
+	var birth string
+	if len(ds.files) > 0 {
+		birth = dicomDate(ds.files[0].h.PatientBirth).String()
+	}
+	patient := ""
+	if len(ds.files) > 0 {
+		patient = readablePN(ds.files[0].h.PatientName)
+	}
+	studyID := newID()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO imaging_study (id, document_id, uid, date, modality, description, body_part, accession, referring, institution, patient_name, patient_birth)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, studyID, doc.ID, st.UID, date.String(), st.Modalities(), studyDescription(st),
+		st.BodyPart(), st.Accession, readablePhysician(st.ReferringPhysician), st.Institution, patient, birth); err != nil {
+		return nil, err
+	}
+	for _, se := range ds.series {
+		images, frames := 0, 0
+		for _, f := range se.files {
+			if f.h.IsImage() {
+				images++
+				frames += max(f.h.Frames, 1)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO imaging_series (id, study_id, uid, number, modality, description, body_part, images, frames, key_slice, key_frame, key_window, no_preview)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, se.id, studyID, se.se.UID, se.se.Number, se.se.Modality, se.se.Description,
+			se.se.BodyPart, images, frames, se.keySlice, se.keyFrame, se.keyWindow, se.noPreview); err != nil {
+			return nil, err
+		}
+		for i, f := range se.files {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO imaging_instance (series_id, position, file_id, number, sop_class, sop_instance, transfer_syntax, frames, image)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, se.id, i+1, fileID[f.p], f.h.InstanceNumber, f.h.SOPClassUID, f.h.SOPInstanceUID,
+				f.h.TransferSyntax, max(f.h.Frames, 1), b2i(f.h.IsImage())); err != nil {
+				return nil, err
+			}
+		}
+		if se.keyPNG != nil && se.keyFile != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO file_derived (file_id, kind, width, height, data) VALUES (?, ?, ?, ?, ?)`,
+				fileID[se.keyFile.p], keyImageKind, se.keyW, se.keyH, se.keyPNG); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, r := range ds.reports {
+		rd := &Document{PersonID: personID, Kind: KindImagingReport, Title: r.reportTitle, Date: date, Source: st.Institution}
+		if err := s.insertDocument(ctx, tx, rd, []*pending{r}); err != nil {
+			return nil, err
+		}
+		ids = append(ids, rd.ID)
+	}
+	return ids, nil
+}
+
+// keyImageKind names a key image in file_derived: the middle frame drawn
+// as PNG.
+const keyImageKind = "dicom-key"
+
+// insertDocument creates a document of staged files inside tx, as
+// AddDocument's transaction does.
+func (s *Store) insertDocument(ctx context.Context, tx *sql.Tx, d *Document, files []*pending) error {
+	normalize(d)
+	now := s.now()
+	d.ID, d.Created, d.Updated = newID(), now, now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO document (id, person_id, kind, title, date, source, notes, tags, created, updated, missing)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.PersonID, string(d.Kind), strings.TrimSpace(d.Title), d.Date.String(),
+		d.Source, d.Notes, joinTags(d.Tags), stamp(now), stamp(now), ""); err != nil {
+		if strings.Contains(err.Error(), "FOREIGN KEY") {
+			return notFound("person")
+		}
+		return fmt.Errorf("add document: %w", err)
+	}
+	if err := s.linkFiles(ctx, tx, d, files, 0); err != nil {
+		return err
+	}
+	return indexDocument(ctx, tx, d)
+}
+
+// studyTitle is a study document's title: modality and description ("CT
+// Chest with contrast").
+func studyTitle(st *dicom.Study) string {
+	mod, desc := st.Modalities(), studyDescription(st)
+	switch {
+	case desc == "" && mod == "":
+		return "Imaging study"
+	case desc == "":
+		return mod + " study"
+	case mod == "" || strings.HasPrefix(strings.ToUpper(desc), strings.ToUpper(strings.Split(mod, "/")[0])):
+		return desc
+	}
+	return mod + " " + desc
+}
+
+// studyDescription is the study's own description, or its first series'.
+func studyDescription(st *dicom.Study) string {
+	if d := strings.TrimSpace(st.Description); d != "" {
+		return d
+	}
+	for _, se := range st.Series {
+		if d := strings.TrimSpace(se.Description); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+// dicomDate reads a DICOM date (YYYYMMDD; "YYYY.MM.DD" in old files).
+func dicomDate(da string) Date {
+	da = strings.ReplaceAll(strings.TrimSpace(da), ".", "")
+	if len(da) < 8 {
+		return Date{}
+	}
+	y, e1 := strconv.Atoi(da[:4])
+	m, e2 := strconv.Atoi(da[4:6])
+	d, e3 := strconv.Atoi(da[6:8])
+	if e1 != nil || e2 != nil || e3 != nil || y < 1800 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return Date{}
+	}
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// readablePN shows a DICOM name as it is written on the disc, readably:
+// "DOE, JANE" from DOE^JANE.
+func readablePN(pn string) string {
+	group, _, _ := strings.Cut(pn, "=")
+	parts := strings.Split(group, "^")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	family := parts[0]
+	var rest []string
+	for _, p := range parts[1:min(len(parts), 3)] {
+		if p != "" {
+			rest = append(rest, p)
+		}
+	}
+	switch {
+	case family == "" && len(rest) == 0:
+		return dicom.PersonName(pn)
+	case len(rest) == 0:
+		return family
+	case family == "":
+		return strings.Join(rest, " ")
+	}
+	return family + ", " + strings.Join(rest, " ")
+}
+
+// readablePhysician shows a referring physician as a letter would: "Dr
+// Jane Smith" from SMITH^JANE^^DR.
+func readablePhysician(pn string) string {
+	name := dicom.PersonName(pn)
+	if name == "" {
+		return ""
+	}
+	words := strings.Fields(name)
+	for i, w := range words {
+		if len(w) > 1 && w == strings.ToUpper(w) {
+			words[i] = w[:1] + strings.ToLower(w[1:])
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// choosePatient picks the disc's patient: the only one, or the one whose
+// key was given.
+func choosePatient(patients []*dicom.Patient, key string) (*dicom.Patient, error) {
+	if key != "" {
+		for _, p := range patients {
+			if strings.EqualFold(p.Key, key) {
+				return p, nil
+			}
+		}
+		var keys []string
+		for _, p := range patients {
+			keys = append(keys, fmt.Sprintf("%s (%s)", p.Key, readablePN(p.Name)))
+		}
+		return nil, &Problem{Msg: fmt.Sprintf("This disc has no patient %q. Its patients are: %s.", key, strings.Join(keys, "; ")), Err: ErrNotFound}
+	}
+	if len(patients) > 1 {
+		e := &SeveralPatientsError{}
+		for _, p := range patients {
+			e.Patients = append(e.Patients, discPatient(p))
+		}
+		return nil, e
+	}
+	if len(patients) == 0 {
+		return nil, &Problem{Msg: "There are no DICOM images on this disc.", Err: ErrNoDICOM}
+	}
+	return patients[0], nil
+}
+
+func discPatient(p *dicom.Patient) DiscPatient {
+	name := readablePN(p.Name)
+	if name == "" {
+		name = "an unnamed patient"
+		if p.ID != "" {
+			name += " (ID " + p.ID + ")"
+		}
+	}
+	return DiscPatient{Key: p.Key, Name: name, Birth: dicomDate(p.Birth), ID: p.ID, Images: p.Images}
+}
+
+// samePatient compares a disc's patient with the person: the family name
+// and the first given name must be among the words of the person's full
+// name (any order, ignoring case and accents; a given name may be an
+// initial), and the birth dates must agree when both are known. A disc
+// without a name is judged by its birth date alone.
+func samePatient(person Person, p *dicom.Patient) bool {
+	if b := dicomDate(p.Birth); !b.IsZero() && !person.DateOfBirth.IsZero() && b != person.DateOfBirth {
+		return false
+	}
+	group, _, _ := strings.Cut(p.Name, "=")
+	parts := strings.Split(group, "^")
+	family := nameWords(parts[0])
+	var given []string
+	if len(parts) > 1 {
+		given = nameWords(parts[1])
+	}
+	if len(family) == 0 && len(given) == 0 {
+		return true
+	}
+	words := map[string]bool{}
+	for _, w := range nameWords(person.FullName) {
+		words[w] = true
+	}
+	for _, w := range family {
+		if !words[w] {
+			return false
+		}
+	}
+	if len(given) > 0 {
+		g := given[0]
+		if words[g] {
+			return true
+		}
+		if len(g) == 1 {
+			for w := range words {
+				if strings.HasPrefix(w, g) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// nameWords splits a name into lower-case words without accents.
+func nameWords(s string) []string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	clean, _, err := transform.String(t, s)
+	if err != nil {
+		clean = s
+	}
+	return strings.FieldsFunc(strings.ToLower(clean), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// discProblem turns a disc's refusal into a Problem.
+func discProblem(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
+	}
+	var p *Problem
+	if errors.As(err, &p) {
+		return err
+	}
+	msg := dicom.Sentence(err)
+	if errors.Is(err, dicom.ErrNoDICOM) {
+		return &Problem{Msg: msg, Err: fmt.Errorf("%w: %v", ErrNoDICOM, err)}
+	}
+	return &Problem{Msg: msg, Err: fmt.Errorf("%w: %v", ErrUnreadableFile, err)}
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 // Studies lists the person's imaging studies, newest first, with their
 // series (trashed documents' studies are left out).
 func (s *Store) Studies(ctx context.Context, personID string) ([]Study, error) {
-	return nil, errImagingNotBuilt
+	rows, err := s.db.QueryContext(ctx, `SELECT st.id, d.person_id, st.document_id, st.uid, st.date, st.modality, st.description, st.body_part,
+		st.accession, st.referring, st.institution, st.patient_name, st.patient_birth
+		FROM imaging_study st JOIN document d ON d.id = st.document_id
+		WHERE d.person_id = ? AND d.trashed = '' ORDER BY st.date DESC, d.created DESC`, personID)
+	if err != nil {
+		return nil, fmt.Errorf("list studies: %w", err)
+	}
+	var out []Study
+	for rows.Next() {
+		var st Study
+		var date, birth string
+		if err := rows.Scan(&st.ID, &st.PersonID, &st.DocumentID, &st.UID, &date, &st.Modality, &st.Description, &st.BodyPart,
+			&st.Accession, &st.ReferringPhysician, &st.Institution, &st.PatientName, &birth); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st.Date, st.PatientBirth = parseStoredDate(date), parseStoredDate(birth)
+		out = append(out, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Series, err = s.series(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) series(ctx context.Context, studyID string) ([]Series, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, study_id, uid, number, modality, description, body_part, images, frames, no_preview
+		FROM imaging_series WHERE study_id = ? ORDER BY number, id`, studyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Series
+	for rows.Next() {
+		var se Series
+		if err := rows.Scan(&se.ID, &se.StudyID, &se.UID, &se.Number, &se.Modality, &se.Description, &se.BodyPart, &se.Images, &se.Frames, &se.NoPreview); err != nil {
+			return nil, err
+		}
+		out = append(out, se)
+	}
+	return out, rows.Err()
 }
 
 // KeyImage draws the series' representative image (the middle slice, the
 // middle frame), windowed as a viewer would, at most maxSide pixels on its
-// longer side (0: as stored).
+// longer side (0: as stored). The drawing is kept (file_derived), so only
+// the first call for a series decodes the DICOM file, in a sandbox child.
+// A series that cannot be drawn returns a Problem whose sentence is its
+// NoPreview.
 func (s *Store) KeyImage(ctx context.Context, seriesID string, maxSide int) (image.Image, KeyImageInfo, error) {
-	return nil, KeyImageInfo{}, errImagingNotBuilt
+	var info KeyImageInfo
+	var noPreview, fileID string
+	var of int
+	err := s.db.QueryRowContext(ctx, `SELECT key_slice, key_frame, key_window, no_preview, images
+		FROM imaging_series WHERE id = ?`, seriesID).Scan(&info.Slice, &info.Frame, &info.Window, &noPreview, &of)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, info, notFound("series")
+	}
+	if err != nil {
+		return nil, info, err
+	}
+	if info.Slice > 0 {
+		err = s.db.QueryRowContext(ctx, `SELECT file_id FROM imaging_instance WHERE series_id = ? AND image = 1
+			ORDER BY position LIMIT 1 OFFSET ?`, seriesID, info.Slice-1).Scan(&fileID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, info, err
+		}
+	}
+	info.Of = of
+	if fileID == "" || info.Slice == 0 {
+		if noPreview == "" {
+			noPreview = "no image in this series"
+		}
+		return nil, info, &Problem{Msg: noPreview, Err: ErrNotFound}
+	}
+	var data []byte
+	err = s.db.QueryRowContext(ctx, `SELECT data FROM file_derived WHERE file_id = ? AND kind = ?`, fileID, keyImageKind).Scan(&data)
+	var img image.Image
+	switch {
+	case err == nil:
+		img, err = png.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, info, err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		if noPreview != "" {
+			return nil, info, &Problem{Msg: noPreview, Err: ErrNotFound}
+		}
+		img, info, err = s.drawKeyImage(ctx, seriesID, fileID, info)
+		if err != nil {
+			return nil, info, err
+		}
+	default:
+		return nil, info, err
+	}
+	return fitImage(img, maxSide), info, nil
+}
+
+// drawKeyImage draws a key image from the stored file and keeps it.
+func (s *Store) drawKeyImage(ctx context.Context, seriesID, fileID string, info KeyImageInfo) (image.Image, KeyImageInfo, error) {
+	r, err := s.OpenFile(ctx, fileID)
+	if err != nil {
+		return nil, info, err
+	}
+	defer r.Close()
+	if r.Size() > MaxFileSize {
+		return nil, info, &Problem{Msg: "preview not available (the file is too large)", Err: ErrFileTooLarge}
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, info, err
+	}
+	img, ri, err := sandbox.RenderDICOM(ctx, data, -1)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, info, ctx.Err()
+		}
+		return nil, info, &Problem{Msg: previewSentence(err), Err: fmt.Errorf("%w: %v", ErrUnreadableFile, err)}
+	}
+	info.Frame, info.Window = ri.Frame, ri.Window
+	b := img.Bounds()
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO file_derived (file_id, kind, width, height, data) VALUES (?, ?, ?, ?, ?)`,
+			fileID, keyImageKind, b.Dx(), b.Dy(), encodePNG(img)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE imaging_series SET key_frame = ?, key_window = ? WHERE id = ?`, info.Frame, info.Window, seriesID)
+		return err
+	})
+	if err != nil && !isFull(err) {
+		// The drawing is still shown; only keeping it failed.
+		return img, info, nil
+	}
+	return img, info, nil
+}
+
+// fitImage scales img down to at most maxSide pixels on its longer side.
+func fitImage(img image.Image, maxSide int) image.Image {
+	b := img.Bounds()
+	if maxSide <= 0 || (b.Dx() <= maxSide && b.Dy() <= maxSide) {
+		return img
+	}
+	w, h := maxSide, b.Dy()*maxSide/b.Dx()
+	if b.Dy() > b.Dx() {
+		w, h = b.Dx()*maxSide/b.Dy(), maxSide
+	}
+	w, h = max(w, 1), max(h, 1)
+	var dst draw.Image
+	if _, gray := img.(*image.Gray); gray {
+		dst = image.NewGray(image.Rect(0, 0, w, h))
+	} else {
+		dst = image.NewRGBA(image.Rect(0, 0, w, h))
+	}
+	xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	return dst
 }
 
 // Instances lists a study's stored files in series and instance order.
 func (s *Store) Instances(ctx context.Context, studyID string) ([]Instance, error) {
-	return nil, errImagingNotBuilt
+	rows, err := s.db.QueryContext(ctx, `SELECT i.file_id, i.series_id, i.number, i.sop_class, i.sop_instance, i.transfer_syntax, i.frames
+		FROM imaging_series se JOIN imaging_instance i ON i.series_id = se.id
+		WHERE se.study_id = ? ORDER BY se.number, se.id, i.position`, studyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Instance
+	for rows.Next() {
+		var in Instance
+		if err := rows.Scan(&in.FileID, &in.SeriesID, &in.Number, &in.SOPClassUID, &in.SOPInstanceUID, &in.TransferSyntax, &in.Frames); err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
 }

@@ -43,6 +43,10 @@ type dicomScan struct {
 	// pixelLen is the stated length of native (not encapsulated) pixel
 	// data, -1 when there is none or it is encapsulated.
 	pixelLen      int64
+	pixelOffset   int64 // where the native pixel data's value starts
+	bigEndian     bool  // the dataset is explicit VR big endian
+	implicit      bool  // the dataset is implicit VR
+	transfer      string
 	bitsAllocated int
 	samples       int
 }
@@ -101,8 +105,11 @@ func scanDICOM(r io.ReadSeeker, size, start int64, preamble, implicit bool) (dic
 			implicit = true
 		case "1.2.840.10008.1.2.2":
 			bo = binary.BigEndian
+			s.bigEndian = true
 		}
+		s.transfer = ts
 	}
+	s.implicit = implicit
 
 	// The library reads the header (inspectDICOM stops after the first
 	// element past group 0x0028); past it only the nesting is checked, and
@@ -172,6 +179,7 @@ func scanDICOM(r io.ReadSeeker, size, start int64, preamble, implicit bool) (dic
 			} else {
 				if depth == 0 {
 					s.pixelLen = int64(e.length)
+					s.pixelOffset = d.pos
 				}
 				if d.skip(e.length) != nil {
 					return s, nil // cut short: the library stops before it
@@ -338,4 +346,54 @@ func checkFrames(frames, rows, cols int, s dicomScan) error {
 		return fmt.Errorf("the DICOM image claims %d frames of %d×%d but its pixel data holds %d bytes, not %d: %w", frames, cols, rows, s.pixelLen, need, ErrUnreadable)
 	}
 	return nil
+}
+
+// DICOMLayout is where the parts of a DICOM file lie, as the hardened scan
+// found them: what records/dicom needs to read a file with
+// suyashkumar/dicom safely and to find one frame's pixels without reading
+// the others.
+type DICOMLayout struct {
+	// Start is where the preamble (Preamble set) or the bare dataset
+	// begins.
+	Start    int64
+	Preamble bool
+	// Implicit and BigEndian describe the dataset's encoding; for a file
+	// with a preamble they follow its transfer syntax (Transfer).
+	Implicit, BigEndian bool
+	Transfer            string
+	// PixelOffset and PixelLength locate native (not encapsulated) pixel
+	// data; PixelLength is -1 when there is none or it is encapsulated.
+	PixelOffset, PixelLength int64
+}
+
+// ScanDICOM checks the element stream of the DICOM file in r (size bytes)
+// as Inspect does before any library reads it: no nesting deeper than the
+// library's recursion can take, no value longer than the file. Errors wrap
+// ErrUnreadable (and ErrTooLarge for absurd element counts).
+func ScanDICOM(r io.ReadSeeker, size int64) (DICOMLayout, error) {
+	var head [140]byte
+	n, err := readHead(r, head[:])
+	if err != nil {
+		return DICOMLayout{}, fmt.Errorf("%v: %w", err, ErrUnreadable)
+	}
+	bare, start := n < 132 || string(head[128:132]) != "DICM", 0
+	if bare {
+		if start = bareDICOMStart(head[:n]); start < 0 {
+			return DICOMLayout{}, fmt.Errorf("no DICOM header: %w", ErrUnreadable)
+		}
+	}
+	implicit := bare && !isVR(string(head[start+4:start+6]))
+	s, err := scanDICOM(r, size, int64(start), !bare, implicit)
+	if err != nil {
+		return DICOMLayout{}, err
+	}
+	return DICOMLayout{Start: int64(start), Preamble: !bare, Implicit: s.implicit, BigEndian: s.bigEndian,
+		Transfer: s.transfer, PixelOffset: s.pixelOffset, PixelLength: s.pixelLen}, nil
+}
+
+// IsDICOMHead reports whether the first bytes of a file (at least 132 when
+// the file has them) are those of a DICOM file, with or without the
+// 128-byte preamble.
+func IsDICOMHead(head []byte) bool {
+	return (len(head) >= 132 && string(head[128:132]) == "DICM") || bareDICOMStart(head) >= 0
 }

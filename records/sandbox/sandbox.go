@@ -30,6 +30,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"secondopinion/records/dicom"
 	"secondopinion/records/media"
 )
 
@@ -82,6 +83,10 @@ type request struct {
 	Data        int   // bytes of input that follow the request line
 	File        bool  // the input file is the child's descriptor 3
 	Memory      int64 // the child's memory limit
+	// Path is the disc a "disc" child reads; Frame the frame a
+	// "dicom-render" child draws (-1: the middle one).
+	Path  string `json:",omitempty"`
+	Frame int    `json:",omitempty"`
 }
 
 // response is the child's answer: one JSON line on its standard output,
@@ -97,6 +102,13 @@ type response struct {
 	PeakRSS int64
 	// Damaged describes a PDF refused for unreadable pages.
 	Damaged *damaged `json:",omitempty"`
+	// Answers of the DICOM operations (see dicom.go).
+	Disc   *dicom.Disc       `json:",omitempty"`
+	Render *dicom.RenderInfo `json:",omitempty"`
+	Report *dicom.Report     `json:",omitempty"`
+	// Refusal is a DICOM refusal's sentence, with what it wraps
+	// ("nodicom", "nopreview", "unreadable").
+	Refusal, RefusalKind string `json:",omitempty"`
 }
 
 // damaged is a media.DamagedPDFError on the wire.
