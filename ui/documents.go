@@ -491,14 +491,14 @@ func (s *documentsScreen) showPages() {
 		s.pages.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
 	}
 	files := s.doc.Files
-	if discFiles(files) {
+	if discFiles(files) || s.imaging.holds(s.doc.ID) {
 		// A disc's hundreds of DICOM files are not pages to reorder: its
 		// studies, with a picture of each series, are on the Imaging tab.
 		var size int64
 		for _, f := range files {
 			size += f.Size
 		}
-		l := widget.NewLabel(fmt.Sprintf("This is an imaging disc of %s in DICOM (%s). Its studies, with a picture of each series, are on the Imaging tab.",
+		l := widget.NewLabel(fmt.Sprintf("These are images from an imaging disc: %s in DICOM (%s). The study, with a picture of each series, is on the Imaging tab.",
 			plural(len(files), "file", "files"), records.HumanBytes(size)))
 		l.Wrapping = fyne.TextWrapWord
 		show := widget.NewButtonWithIcon("Show the imaging", theme.MediaPhotoIcon(), func() { s.tabs.SelectIndex(1) })

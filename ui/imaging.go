@@ -118,6 +118,16 @@ func (s *imagingScreen) show(studies []records.Study) {
 	s.list.Refresh()
 }
 
+// holds reports whether a document holds the files of a study shown.
+func (s *imagingScreen) holds(docID string) bool {
+	for _, st := range s.studies {
+		if st.DocumentID == docID {
+			return true
+		}
+	}
+	return false
+}
+
 // studyTitle is "14 Jan 2026 · CT · CHEST W CONTRAST".
 func studyTitle(st records.Study) string {
 	parts := []string{orText(st.Date.Short(), "No date")}
