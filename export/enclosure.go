@@ -202,7 +202,7 @@ func WriteEnclosure(ctx context.Context, s *records.Store, out string, opt Optio
 		}
 	}
 	if len(studies) > 0 {
-		dir, err := dicomDir(p, studies)
+		dir, err := dicomDir(studies)
 		if err != nil {
 			return EnclosureResult{}, fail("DICOMDIR", err)
 		}
