@@ -229,6 +229,17 @@ func drawImaging(d *doc, p *packet) {
 }
 
 func drawStudy(d *doc, p *packet, st records.Study) {
+	// The study's title, table and lines stay with its first row of key
+	// images: never a table alone at the foot of a page.
+	need := 48.0
+	for _, se := range st.Series {
+		if se.NoPreview == "" {
+			_, rowH := keyRow(d.g)
+			need += rowH
+			break
+		}
+	}
+	d.room(need, nil)
 	d.pdf.Ln(2)
 	d.subheading(studyTitle(st))
 	date := st.Date.Short()
@@ -294,14 +305,10 @@ func birthText(b records.Date) string {
 // keyGrid draws key images two to a row, each in a black box (as a viewer
 // shows them) with its label below; a row never splits across pages.
 func keyGrid(d *doc, p *packet, st records.Study, shown []records.Series) {
-	const gap, capH = 6.0, 9.6
+	const gap = 6.0
 	g := d.g
 	cellW := (g.contentW() - gap) / 2
-	// Three rows fill a continuation page: the body, less a line saying
-	// which study continues.
-	body := g.h - g.top - g.bottom - 8
-	boxH := min(66, body/3-capH-4)
-	rowH := boxH + capH + 4
+	boxH, rowH := keyRow(g)
 	cont := func() {
 		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 		d.text(secImaging+", continued: "+studyTitle(st), 9.5, 6, "B", 0)
@@ -317,6 +324,16 @@ func keyGrid(d *doc, p *packet, st records.Study, shown []records.Series) {
 		}
 		d.pdf.SetXY(g.left, y+rowH)
 	}
+}
+
+// keyRow is the height of a key image's box and of a row of the grid:
+// three rows fill a continuation page (its body, less a line saying which
+// study continues).
+func keyRow(g geometry) (boxH, rowH float64) {
+	const capH = 9.6
+	body := g.h - g.top - g.bottom - 8
+	boxH = min(66, body/3-capH-4)
+	return boxH, boxH + capH + 4
 }
 
 func keyCell(d *doc, p *packet, se records.Series, x, y, w, h float64) {
@@ -379,7 +396,7 @@ func drawDisc(d *doc, pl *plan, i int, continued bool, pt *part) {
 	first, second := bandLines(pl, i, continued)
 	d.band(first, second)
 	d.pdf.Ln(2)
-	d.text("Imaging disc (DICOM)", 14, 7, "B", 0)
+	d.text("Imaging in DICOM", 14, 7, "B", 0)
 	d.pdf.Ln(1)
 	series, images := discTotals(pt.studies)
 	page := 0

@@ -61,15 +61,18 @@ func newImagingScreen(a *App) *imagingScreen {
 	s.count = widget.NewLabel("")
 	s.count.Wrapping = fyne.TextWrapWord
 	s.list = container.NewVBox()
-	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, s.add, s.count),
-		hint("A CD, DVD or USB stick of scans from a hospital, a folder copied from one, or its .zip. Each file is kept as it is; each series gets a picture here and in the packet."),
-	)
-	s.box = container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list))
+	s.list.Add(s.intro())
+	// The hint scrolls away with the studies: at large text in a small
+	// window the studies need the room.
+	s.box = container.NewBorder(container.NewBorder(nil, nil, nil, s.add, s.count), nil, nil, nil, container.NewVScroll(s.list))
 	return s
 }
 
 func (s *imagingScreen) content() fyne.CanvasObject { return s.box }
+
+func (s *imagingScreen) intro() fyne.CanvasObject {
+	return hint("A CD, DVD or USB stick of scans from a hospital, a folder copied from one, or its .zip. Each file is kept as it is; each series gets a picture here and in the packet.")
+}
 
 // reload reads the person's studies off the UI goroutine. UI goroutine.
 func (s *imagingScreen) reload() {
@@ -100,7 +103,7 @@ func (s *imagingScreen) reload() {
 func (s *imagingScreen) show(studies []records.Study) {
 	s.studies = studies
 	s.tiles = map[string]*widget.Button{}
-	s.list.Objects = nil
+	s.list.Objects = []fyne.CanvasObject{s.intro()}
 	if len(studies) == 0 {
 		s.count.SetText("No imaging discs yet.")
 	} else {
@@ -171,7 +174,9 @@ func (s *imagingScreen) studyCard(st records.Study) fyne.CanvasObject {
 	title.Wrapping = fyne.TextWrapWord
 	facts := widget.NewLabel(studyFacts(st))
 	facts.Wrapping = fyne.TextWrapWord
-	grid := container.NewGridWrap(fyne.NewSize(thumbSide+16, thumbSide+80))
+	// Room under the picture for two lines of text at the text size set.
+	line := widget.NewLabel("Series").MinSize().Height
+	grid := container.NewGridWrap(fyne.NewSize(thumbSide+16, thumbSide+2*line+theme.Padding()))
 	for _, se := range st.Series {
 		grid.Add(s.seriesTile(st, se))
 	}
