@@ -215,6 +215,15 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 		pages += disc
 		pages += (dicom + dicomRows - 1) / dicomRows
 	}
+	// Key images of the Imaging section: a 768-pixel grey JPEG of a CT
+	// or MR slice measured 40 to 110 KB.
+	for _, st := range p.studies {
+		for _, se := range st.Series {
+			if se.NoPreview == "" {
+				bytes += 90 << 10
+			}
+		}
+	}
 	return pages, bytes, nil
 }
 
