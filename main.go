@@ -39,6 +39,8 @@ Usage:
   secondopinion [--library FILE]                 open the app
   secondopinion demo     [--library FILE]        add a sample person to try everything
   secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] [--readable-pages-only] FILE...
+  secondopinion import-cd [--library FILE] --person NAME [--different-patient-ok] [--patient KEY] PATH
+                         add an imaging disc: PATH is the disc, a folder copied from it, or a .zip of it
   secondopinion list     [--library FILE] [--person NAME] [--search TEXT]
   secondopinion trash    [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
@@ -119,6 +121,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
 	showVersion := fs.Bool("version", false, "say which version this is")
+	differentOK := fs.Bool("different-patient-ok", false, "add an imaging disc whose patient is not the person")
+	discPatient := fs.String("patient", "", "which patient of an imaging disc holding several (the `KEY` import-cd lists)")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
 	// set aside the first file name, and parse what follows it again.
 	var files []string
@@ -148,7 +152,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 	switch cmd {
-	case "", "demo", "add", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash", "compact":
+	case "", "demo", "add", "import-cd", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash", "compact":
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -221,6 +225,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	case "add":
 		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, records.AddOptions{Again: *again, ReadablePagesOnly: *readable})
+	case "import-cd":
+		return importDiscCmd(ctx, s, stdout, who, files[0], records.ImportDiscOptions{DifferentPatientOK: *differentOK, Patient: *discPatient})
 	case "list":
 		return listCmd(ctx, s, stdout, who, *search)
 	case "trash", "restore":
@@ -354,7 +360,7 @@ func pick(ctx context.Context, s *records.Store, who personRef, caseID string) (
 // checkArgs says what is missing or wrong in a command's arguments, before
 // anything is opened.
 func checkArgs(cmd string, files []string, person, personID, kind, date, out, document string) error {
-	if len(files) > 0 && cmd != "add" {
+	if len(files) > 0 && cmd != "add" && cmd != "import-cd" {
 		return &records.Problem{Msg: fmt.Sprintf("secondopinion %s takes no file names, but was given %s. Run secondopinion --help to see how to use it.", orWord(cmd, "(the app)"), printable(strings.Join(files, " ")))}
 	}
 	if person != "" && personID != "" {
@@ -381,6 +387,13 @@ func checkArgs(cmd string, files []string, person, personID, kind, date, out, do
 			if _, err := os.Stat(f); errors.Is(err, os.ErrNotExist) {
 				return &records.Problem{Msg: fmt.Sprintf("There is no file %s. Check the name and folder, then add it again.", printable(f)), Err: err}
 			}
+		}
+	case "import-cd":
+		if person == "" && personID == "" {
+			return &records.Problem{Msg: "Say whose imaging disc this is with --person NAME."}
+		}
+		if len(files) != 1 {
+			return &records.Problem{Msg: "Name the disc to add: the disc itself (for example /media/cdrom), a folder copied from it, or a .zip of it."}
 		}
 	case "export":
 		if out == "" {

@@ -58,6 +58,14 @@ func Explain(err error) string {
 	if errors.As(err, &p) {
 		return p.Msg
 	}
+	var dp *DifferentPatientError
+	var sp *SeveralPatientsError
+	switch {
+	case errors.As(err, &dp):
+		return dp.Error()
+	case errors.As(err, &sp):
+		return sp.Error()
+	}
 	if errors.Is(err, ErrBusy) {
 		return busyMsg
 	}

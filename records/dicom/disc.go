@@ -215,7 +215,8 @@ func findDICOMDIR(names []string) string {
 
 // readDICOMDIR returns the file IDs a DICOMDIR's records reference, as
 // slash-separated paths relative to it.
-func readDICOMDIR(ctx context.Context, src Source, name string) ([]string, error) {
+func readDICOMDIR(ctx context.Context, src Source, name string) (_ []string, err error) {
+	defer recoverError(&err)
 	rc, size, err := src.Open(name)
 	if err != nil {
 		return nil, err

@@ -109,12 +109,16 @@ func Sentence(err error) string {
 
 // ReadHeader reads the header of the DICOM file in r (size bytes): every
 // element before the pixel data. The element stream is checked first.
-func ReadHeader(ctx context.Context, r io.ReadSeeker, size int64) (Header, error) {
+func ReadHeader(ctx context.Context, r io.ReadSeeker, size int64) (h Header, err error) {
+	defer recoverError(&err)
 	lay, err := media.ScanDICOM(r, size)
 	if err != nil {
 		return Header{}, explainScan(err)
 	}
-	h := Header{Size: size, Frames: 1, Samples: 1, RescaleSlope: 1, PixelLength: lay.PixelLength,
+	if err := readableSyntax(lay.Transfer); err != nil {
+		return Header{}, err
+	}
+	h = Header{Size: size, Frames: 1, Samples: 1, RescaleSlope: 1, PixelLength: lay.PixelLength,
 		PixelOffset: lay.PixelOffset, BigEndian: lay.BigEndian, TransferSyntax: lay.Transfer}
 	if _, err := r.Seek(lay.Start, io.SeekStart); err != nil {
 		return Header{}, err
@@ -466,4 +470,26 @@ func mediaScan(r io.ReadSeeker, size int64) (media.DICOMLayout, error) {
 		return lay, explainScan(err)
 	}
 	return lay, nil
+}
+
+// readableSyntax refuses a transfer syntax the parser cannot read the
+// dataset of (it would have no byte order for an unknown one).
+func readableSyntax(ts string) error {
+	switch {
+	case ts == "" || ts == ImplicitLE || ts == ExplicitBE:
+		return nil
+	case !KnownSyntax(ts):
+		return &Error{Msg: fmt.Sprintf("Its images are stored with a compression DICOM does not define (%s), so it cannot be read.", ts), Err: ErrUnreadable}
+	case SyntaxName(ts) == "deflate":
+		return &Error{Msg: "It is stored deflated (zip-compressed inside), which Second Opinion cannot read yet.", Err: ErrUnreadable}
+	}
+	return nil
+}
+
+// recoverError turns a panic of the DICOM library (it indexes values it
+// has not checked) into an error.
+func recoverError(err *error) {
+	if p := recover(); p != nil {
+		*err = &Error{Msg: "It is damaged, so it cannot be read as DICOM.", Err: fmt.Errorf("%w: the DICOM reader failed: %v", ErrUnreadable, p)}
+	}
 }

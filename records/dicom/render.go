@@ -47,7 +47,8 @@ var ToolTimeout = 30 * time.Second
 // the modality), MONOCHROME1 inverted; colour as RGB. frame < 0 draws the
 // middle frame. Compressions Go cannot read are decompressed with dcmtk or
 // gdcm when installed.
-func Render(ctx context.Context, r io.ReadSeeker, size int64, frame int) (image.Image, RenderInfo, error) {
+func Render(ctx context.Context, r io.ReadSeeker, size int64, frame int) (_ image.Image, _ RenderInfo, err error) {
+	defer recoverError(&err)
 	h, err := ReadHeader(ctx, r, size)
 	if err != nil {
 		return nil, RenderInfo{}, err
@@ -251,6 +252,9 @@ func fragments(ctx context.Context, r io.ReadSeeker, size int64) ([][]byte, erro
 func parser(r io.ReadSeeker, size int64) (*dicom.Parser, error) {
 	lay, err := mediaScan(r, size)
 	if err != nil {
+		return nil, err
+	}
+	if err := readableSyntax(lay.Transfer); err != nil {
 		return nil, err
 	}
 	if _, err := r.Seek(lay.Start, io.SeekStart); err != nil {

@@ -15,7 +15,8 @@ import (
 const MaxPDF = 256 << 20
 
 // ExtractPDF returns the PDF an encapsulated-PDF DICOM file carries.
-func ExtractPDF(ctx context.Context, r io.ReadSeeker, size int64) ([]byte, error) {
+func ExtractPDF(ctx context.Context, r io.ReadSeeker, size int64) (_ []byte, err error) {
+	defer recoverError(&err)
 	p, err := parser(r, size)
 	if err != nil {
 		return nil, err
@@ -97,7 +98,8 @@ var (
 
 // ReadReport reads a structured report's content tree as text: headings,
 // text, codes, numbers with their units, dates, names.
-func ReadReport(ctx context.Context, r io.ReadSeeker, size int64) (Report, error) {
+func ReadReport(ctx context.Context, r io.ReadSeeker, size int64) (_ Report, err error) {
+	defer recoverError(&err)
 	p, err := parser(r, size)
 	if err != nil {
 		return Report{}, err
