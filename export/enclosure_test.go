@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -297,4 +299,95 @@ func TestEnclosureNothingHalfWritten(t *testing.T) {
 			t.Errorf("the folder now holds %v", left)
 		}
 	})
+}
+
+// TestPacketWithDisc writes the packet of a library with the corpus disc:
+// the Imaging section is in the contents (a link) and the bookmarks, holds
+// one key image per series that has a preview, says what is not printed,
+// each study's document is one page pointing to it, and the readiness
+// table counts the imaging as enclosed.
+func TestPacketWithDisc(t *testing.T) {
+	needTools(t, "qpdf", "pdftotext", "pdfimages")
+	lib := newEnclosureLibrary(t, true)
+	ctx := context.Background()
+	studies, err := lib.s.Studies(ctx, lib.person.ID)
+	if err != nil || len(studies) == 0 {
+		t.Fatalf("Studies = %d, %v", len(studies), err)
+	}
+	previews, series := 0, 0
+	for _, st := range studies {
+		for _, se := range st.Series {
+			series++
+			if se.NoPreview == "" {
+				previews++
+			}
+		}
+	}
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	res, err := export.WritePacket(ctx, lib.s, out, lib.opt())
+	if err != nil {
+		t.Fatalf("WritePacket = %v", err)
+	}
+	qpdfCheck(t, out)
+	pages, _, _ := export.Estimate(ctx, lib.s, lib.opt())
+	if pages != res.Pages {
+		t.Errorf("Estimate says %d pages, the packet has %d", pages, res.Pages)
+	}
+	titles := outlineTitles(t, out)
+	if !slicesContains(titles, "Imaging") {
+		t.Errorf("bookmarks %q lack Imaging", titles)
+	}
+	text := pdfText(t, out, 0, 0)
+	byPage := strings.Split(text, "\f")
+	section := 0
+	for i, pg := range byPage {
+		if strings.HasPrefix(strings.TrimSpace(pg), "Imaging\n") || strings.HasPrefix(strings.TrimSpace(pg), "Imaging ") {
+			section = i + 1
+			break
+		}
+	}
+	if section == 0 {
+		t.Fatalf("no page starts with the Imaging section")
+	}
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, want := range []string{
+		"Imaging " + strconv.Itoa(section), // the contents line
+		fmt.Sprintf("This packet's imaging: %d stud", len(studies)),
+		fmt.Sprintf("in %d series. One key image per series is printed here", series),
+		"Imaging section on page " + strconv.Itoa(section),
+		"Imaging: the pictures or the disc Enclosed: document",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the packet lacks %q", want)
+		}
+	}
+	out2, err := exec.Command("pdfimages", "-list", out).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := 0
+	for _, line := range strings.Split(string(out2), "\n")[2:] {
+		if f := strings.Fields(line); len(f) > 6 {
+			if page, _ := strconv.Atoi(f[0]); page >= section {
+				images++
+			}
+		}
+	}
+	if images < previews {
+		t.Errorf("%d pictures from the Imaging section on, want a key image for each of %d series with a preview", images, previews)
+	}
+	// Each study's document: one page, with its band.
+	discPages := strings.Count(flat, "Imaging in DICOM This document holds")
+	if discPages != len(studies) {
+		t.Errorf("%d pages of studies' documents, want one for each of %d studies", discPages, len(studies))
+	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
