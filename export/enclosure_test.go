@@ -32,7 +32,7 @@ type enclosureLibrary struct {
 	sums map[string]string
 }
 
-func newEnclosureLibrary(t *testing.T, disc bool) *enclosureLibrary {
+func newEnclosureLibrary(t testing.TB, disc bool) *enclosureLibrary {
 	t.Helper()
 	ctx := context.Background()
 	corpus := corpusDir(t)
@@ -77,7 +77,7 @@ func newEnclosureLibrary(t *testing.T, disc bool) *enclosureLibrary {
 
 // importCorpusDisc adds the corpus's imaging CD tree (several patients:
 // the first is chosen, whoever the person is).
-func importCorpusDisc(t *testing.T, s *records.Store, personID string) records.DiscReport {
+func importCorpusDisc(t testing.TB, s *records.Store, personID string) records.DiscReport {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(corpusDir(t), "dicom", "dicomdir-pcir")
