@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +213,61 @@ func TestExportWithOriginals(t *testing.T) {
 	}
 	if s.lastPath != filepath.Join(out, export.PacketName) {
 		t.Errorf("Open packet would open %q", s.lastPath)
+	}
+}
+
+// TestDiscChooser: the disc chooser lists folders and .zip files only;
+// "Use this folder" chooses the folder shown, a tap on a .zip chooses it.
+func TestDiscChooser(t *testing.T) {
+	a := withPerson(t, "Helen Marsh")
+	dir := t.TempDir()
+	for _, name := range []string{"scan.zip", "letter.pdf", "IM000001"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "DICOM"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var chosen []string
+	c := a.chooseDisc(func(p string) { chosen = append(chosen, p) })
+	c.open(dir)
+	var names []string
+	for _, e := range c.entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "DICOM,scan.zip" {
+		t.Errorf("the disc chooser lists %v, want the folder and the .zip only", names)
+	}
+	if c.confirm.Disabled() || c.confirm.Text != "Use this folder" {
+		t.Errorf("the chooser's button is %q (disabled %v)", c.confirm.Text, c.confirm.Disabled())
+	}
+	test.Tap(c.confirm)
+	if len(chosen) != 1 || chosen[0] != dir {
+		t.Errorf("Use this folder chose %v, want %s", chosen, dir)
+	}
+	c = a.chooseDisc(func(p string) { chosen = append(chosen, p) })
+	c.open(dir)
+	c.pickDisc(filepath.Join(dir, "scan.zip"))
+	if len(chosen) != 2 || chosen[1] != filepath.Join(dir, "scan.zip") {
+		t.Errorf("tapping the .zip chose %v", chosen)
+	}
+}
+
+// TestImagingImportCancelled: an import stopped before it ends adds
+// nothing and says so.
+func TestImagingImportCancelled(t *testing.T) {
+	a := withPerson(t, "Helen Marsh")
+	a.show(secDocuments)
+	ctx, cancel := context.WithCancel(a.ctx)
+	cancel()
+	a.ctx = ctx
+	a.documents.imaging.importDisc(corpusDisc(t), records.ImportDiscOptions{Patient: "x", DifferentPatientOK: true})
+	a.ctx = context.Background()
+	if text := dialogText(t, a.win.Canvas().Overlays().Top()); !strings.Contains(text, "nothing was changed") {
+		t.Errorf("a cancelled import said %q", text)
+	}
+	if studies, _ := a.store.Studies(a.ctx, a.person.ID); len(studies) != 0 {
+		t.Errorf("%d studies after a cancelled import", len(studies))
 	}
 }
