@@ -157,13 +157,12 @@ func WriteEnclosure(ctx context.Context, s *records.Store, out string, opt Optio
 	if err != nil {
 		return EnclosureResult{}, fail("packet with its originals", err)
 	}
-	docs := enclosureDocs(p)
 	total := 1
 	for _, es := range studies {
 		total += len(es.insts)
 	}
-	for _, ed := range docs {
-		total += len(ed.names)
+	for _, d := range p.docs {
+		total += len(d.Files)
 	}
 	// Progress: the packet's own steps, then one per file copied.
 	base, packetTotal := 0, 0
@@ -191,6 +190,11 @@ func WriteEnclosure(ctx context.Context, s *records.Store, out string, opt Optio
 		return EnclosureResult{}, err
 	}
 	base = packetTotal
+	skipped := make(map[string]bool, len(pres.Skipped))
+	for _, is := range pres.Skipped {
+		skipped[is.DocumentID] = true
+	}
+	docs := enclosureDocs(p, skipped)
 	res := EnclosureResult{Path: abs, Zip: zipped, Studies: len(studies), Packet: pres}
 	res.Packet.Path = PacketName
 
@@ -258,6 +262,15 @@ func WriteEnclosure(ctx context.Context, s *records.Store, out string, opt Optio
 	return res, nil
 }
 
+// number is "3." for the packet's document 3, or says the document is not
+// in the packet.
+func (ed encDoc) number() string {
+	if ed.n == 0 {
+		return "(not in the packet: it could not be read)"
+	}
+	return strconv.Itoa(ed.n) + "."
+}
+
 // enclosureStudies numbers the studies and their series as folders
 // DICOM/ST000001/SE000001/ and their files IM000001...: names of at most
 // eight upper-case letters and digits, as ISO 9660 and the DICOM file
@@ -298,10 +311,17 @@ func enclosureStudies(ctx context.Context, s *records.Store, p *packet) ([]*encS
 // DICOM files of its studies, which go under DICOM/) readably:
 // "Documents/03 Pathology report, 14 Jan 2026.pdf", or a folder of that
 // name holding "1 photo.jpg", "2 photo.jpg" for a document of several files.
-func enclosureDocs(p *packet) []encDoc {
+//
+// Documents are numbered as in the packet; one that could not go into the
+// packet (skipped) keeps its originals, named "Not in the packet - ...".
+func enclosureDocs(p *packet, skipped map[string]bool) []encDoc {
 	var out []encDoc
 	used := map[string]bool{}
-	for i, doc := range p.docs {
+	n := 0
+	for _, doc := range p.docs {
+		if !skipped[doc.ID] {
+			n++
+		}
 		var files []records.File
 		for _, f := range doc.Files {
 			if !p.studyFiles[f.ID] {
@@ -315,8 +335,11 @@ func enclosureDocs(p *packet) []encDoc {
 		if d := doc.Date.Short(); d != "" {
 			title += ", " + d
 		}
-		stem := fmt.Sprintf("%02d %s", i+1, safeName(title, 80))
-		ed := encDoc{n: i + 1, doc: doc}
+		stem := fmt.Sprintf("%02d %s", n, safeName(title, 80))
+		ed := encDoc{n: n, doc: doc}
+		if skipped[doc.ID] {
+			stem, ed.n = "Not in the packet - "+safeName(title, 80), 0
+		}
 		if len(files) == 1 {
 			ed.names = []string{uniqueName(used, "Documents/"+stem+fileExt(files[0]))}
 		} else {
@@ -342,7 +365,7 @@ func uniqueName(used map[string]bool, name string) string {
 
 // fileExt is the file's own extension, or one for its type.
 func fileExt(f records.File) string {
-	if ext := strings.ToLower(filepath.Ext(f.Name)); ext != "" && len(ext) <= 6 && safeName(ext, 6) == ext {
+	if ext := strings.ToLower(filepath.Ext(f.Name)); len(ext) > 1 && len(ext) <= 6 && strings.Trim(ext[1:], "abcdefghijklmnopqrstuvwxyz0123456789") == "" {
 		return ext
 	}
 	switch {
@@ -364,8 +387,10 @@ func fileExt(f records.File) string {
 func safeName(s string, max int) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case strings.ContainsRune(`<>:"/\|?*`, r), unicode.IsControl(r):
+		case strings.ContainsRune(`:/\|`, r), unicode.IsControl(r):
 			return ' '
+		case strings.ContainsRune(`<>"?*`, r):
+			return -1
 		}
 		return r
 	}, s)
@@ -578,7 +603,7 @@ func readmeText(p *packet, pres Result, studies []*encStudy, docs []encDoc) stri
 		w("DOCUMENTS")
 		w("")
 		for _, ed := range docs {
-			w("%d. %s (%s)", ed.n, docTitle(ed.doc), joinNonEmpty(", ", ed.doc.Date.Human(), ed.doc.Kind.Label(), ed.doc.Source))
+			w("%s %s (%s)", ed.number(), docTitle(ed.doc), joinNonEmpty(", ", ed.doc.Date.Human(), ed.doc.Kind.Label(), ed.doc.Source))
 			for _, n := range ed.names {
 				w("   %s", n)
 			}
@@ -626,7 +651,7 @@ td,th{text-align:left;padding:.2em .6em;border-bottom:1px solid #ccc}code{font-s
 func indexHTML(p *packet, pres Result, studies []*encStudy, docs []encDoc) ([]byte, error) {
 	type st struct{ Title, Accession, Institution, Folder string }
 	type dc struct {
-		N     int
+		N     string
 		Title string
 		Files []string
 	}
@@ -645,7 +670,7 @@ func indexHTML(p *packet, pres Result, studies []*encStudy, docs []encDoc) ([]by
 		data.Studies = append(data.Studies, st{studyTitle(es.study), es.study.Accession, es.study.Institution, es.folder})
 	}
 	for _, ed := range docs {
-		data.Docs = append(data.Docs, dc{ed.n, docTitle(ed.doc), ed.names})
+		data.Docs = append(data.Docs, dc{ed.number(), docTitle(ed.doc), ed.names})
 	}
 	var buf bytes.Buffer
 	err := indexTemplate.Execute(&buf, data)

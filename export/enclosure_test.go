@@ -391,3 +391,44 @@ func slicesContains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestEnclosureKeepsSkippedOriginal: a document that cannot go into the
+// packet (a two-page TIFF) keeps its original in the enclosure, named as
+// not in the packet; the others keep the packet's numbers.
+func TestEnclosureKeepsSkippedOriginal(t *testing.T) {
+	lib := newEnclosureLibrary(t, false)
+	tiff := filepath.Join(corpusDir(t), "images", "tiff-multipage-2.tif")
+	addDoc(t, lib.s, lib.person.ID, records.Document{Kind: records.KindOther, Title: "Fax", Date: records.MustDate("2026-01-11")}, tiff)
+	ctx := context.Background()
+	all, err := lib.s.Documents(ctx, records.DocumentFilter{PersonID: lib.person.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range all {
+		ids = append(ids, d.ID)
+	}
+	if err := lib.s.SetPacketDocuments(ctx, lib.kase.ID, ids); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	res, err := export.WriteEnclosure(ctx, lib.s, dir, lib.opt())
+	if err != nil {
+		t.Fatalf("WriteEnclosure = %v", err)
+	}
+	if len(res.Packet.Skipped) != 1 {
+		t.Fatalf("the packet skipped %v, want the TIFF", res.Packet.Skipped)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "Documents", "Not in the packet - Fax, 11 Jan 2026.tif"))
+	want, _ := os.ReadFile(tiff)
+	if err != nil || string(got) != string(want) {
+		t.Errorf("the skipped document's original: %v (same bytes %v)", err, string(got) == string(want))
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, "README.txt"))
+	for _, w := range []string{"(not in the packet: it could not be read) Fax", "1. Letter: from the clinic?", "Documents/01 Letter from the clinic, 10 Jan 2026.pdf",
+		"2. Photos of the scar", "Documents/02 Photos of the scar, 12 Jan 2026/1 exif-nikon-d2h-gps.jpg"} {
+		if !strings.Contains(string(readme), w) {
+			t.Errorf("README.txt lacks %q:\n%s", w, readme)
+		}
+	}
+}

@@ -281,8 +281,8 @@ func drawStudy(d *doc, p *packet, st records.Study) {
 		d.text("Not shown as pictures:", 10, 5, "B", 0)
 		var items []string
 		for _, se := range notShown {
-			items = append(items, fmt.Sprintf("%s (%s, %s): %s", seriesName(se), joinNonEmpty(" ", se.Modality),
-				plural(se.Images, "image", "images"), se.NoPreview))
+			items = append(items, fmt.Sprintf("%s (%s): %s", seriesName(se), joinNonEmpty(", ", se.Modality,
+				plural(se.Images, "image", "images")), se.NoPreview))
 		}
 		bullets(d, items, "")
 	}
