@@ -113,6 +113,19 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 	if stale > 0 {
 		problems = append(problems, fmt.Sprintf("%d search entries point at deleted records.", stale))
 	}
+	// Every image of an imaging study is one of its document's files.
+	var loose int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM imaging_instance i JOIN imaging_series se ON se.id = i.series_id
+		JOIN imaging_study st ON st.id = se.study_id
+		WHERE NOT EXISTS (SELECT 1 FROM document_file df WHERE df.document_id = st.document_id AND df.file_id = i.file_id)`).Scan(&loose); err != nil {
+		return nil, err
+	}
+	switch {
+	case loose == 1:
+		problems = append(problems, "An image of an imaging study is missing from its study's files.")
+	case loose > 1:
+		problems = append(problems, fmt.Sprintf("%d images of imaging studies are missing from their study's files.", loose))
+	}
 	return problems, nil
 }
 

@@ -167,3 +167,25 @@ func TestImportDiscSeveralPatients(t *testing.T) {
 		t.Errorf("Check() = %q", probs)
 	}
 }
+
+// TestCheckImaging: Check finds an image row whose file is not its study's.
+func TestCheckImaging(t *testing.T) {
+	ctx := context.Background()
+	s, lib := newStore(t)
+	p := addPerson(t, s, "Helen Marsh")
+	importDisc(t, s, p.ID, ctDisc(t, 2, 8), records.ImportDiscOptions{})
+	if probs, _ := s.Check(ctx); len(probs) != 0 {
+		t.Fatalf("Check() = %q", probs)
+	}
+	db, err := sql.Open("sqlite", "file:"+lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE imaging_instance SET file_id = 'gone' WHERE position = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if probs, _ := s.Check(ctx); len(probs) != 1 || probs[0] != "An image of an imaging study is missing from its study's files." {
+		t.Errorf("Check() = %q, want the loose image", probs)
+	}
+}

@@ -256,4 +256,3 @@ func TestZipEncrypted(t *testing.T) {
 		t.Errorf("Read = %d files, left out %+v; want 1 and IM2 locked", len(d.Files), d.LeftOut)
 	}
 }
-

@@ -195,6 +195,12 @@ func ReadHeader(ctx context.Context, r io.ReadSeeker, size int64) (h Header, err
 	if h.HasPixels && h.Encapsulated {
 		h.PixelLength = -1
 	}
+	if !h.HasPixels && h.Rows > 0 && h.Columns > 0 && h.Document == "" {
+		return Header{}, &Error{Msg: "It is cut short: it describes an image but ends before it. Copy it from the disc again.", Err: ErrUnreadable}
+	}
+	if h.HasPixels && h.PixelLength >= 0 && h.PixelOffset+h.PixelLength > size {
+		return Header{}, &Error{Msg: fmt.Sprintf("It is cut short: its image needs %d bytes but the file ends after %d. Copy it from the disc again.", h.PixelLength, max(size-h.PixelOffset, 0)), Err: ErrUnreadable}
+	}
 	if h.BitsStored == 0 {
 		h.BitsStored = h.BitsAllocated
 	}

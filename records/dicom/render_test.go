@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -249,5 +250,54 @@ func TestRenderNoTools(t *testing.T) {
 	_, _, err = Render(context.Background(), bytes.NewReader(data), int64(len(data)), -1)
 	if !errors.Is(err, ErrNoPreview) || Sentence(err) != "preview not available (compressed as JPEG 2000)" {
 		t.Errorf("Render(JPEG 2000) without dcmtk or gdcm = %v", err)
+	}
+}
+
+// TestRenderMatchesDcmtk: our drawing of corpus images with the file's
+// window is dcmtk's (dcmj2pnm +Wi 1), pixel for pixel within one grey
+// level.
+func TestRenderMatchesDcmtk(t *testing.T) {
+	if !haveTool("dcmj2pnm") {
+		t.Skip("dcmj2pnm (dcmtk) is not installed")
+	}
+	for _, name := range []string{"pydicom-MR_small.dcm", "tcia-mr-prostate.dcm", "tcia-cr-chest-covid19ar.dcm", "dicomdir-pcir/77654033/CR1/6154", "dicomdir-pcir/98892001/CT5N/2693"} {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			path := corpus(t, "dicom/"+name)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours, _, err := Render(context.Background(), bytes.NewReader(data), int64(len(data)), -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "dcmtk.png")
+			if msg, err := exec.Command("dcmj2pnm", "+on", "+Wi", "1", path, out).CombinedOutput(); err != nil {
+				t.Fatalf("dcmj2pnm: %v %s", err, msg)
+			}
+			f, err := os.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs, err := png.Decode(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ours.Bounds() != theirs.Bounds() {
+				t.Fatalf("size %v, dcmtk %v", ours.Bounds(), theirs.Bounds())
+			}
+			off := 0
+			for y := 0; y < ours.Bounds().Dy(); y++ {
+				for x := 0; x < ours.Bounds().Dx(); x++ {
+					if d := grey(ours, x, y) - grey(theirs, x, y); d < -1 || d > 1 {
+						off++
+					}
+				}
+			}
+			if n := ours.Bounds().Dx() * ours.Bounds().Dy(); off > n/1000 {
+				t.Errorf("%d of %d pixels differ from dcmtk's by more than 1 grey level", off, n)
+			}
+		})
 	}
 }

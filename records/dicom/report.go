@@ -42,11 +42,11 @@ func ExtractPDF(ctx context.Context, r io.ReadSeeker, size int64) (_ []byte, err
 		if len(b) > MaxPDF {
 			return nil, &Error{Msg: "The report in it is too large.", Err: ErrUnreadable}
 		}
-		// The value is padded to an even length with a NUL.
-		if i := strings.LastIndex(string(b[max(len(b)-1024, 0):]), "%%EOF"); i >= 0 {
-			b = b[:max(len(b)-1024, 0)+i+5]
+		// The value is padded to an even length with one NUL.
+		if len(b)%2 == 0 && b[len(b)-1] == 0 {
+			b = b[:len(b)-1]
 		}
-		if !strings.HasPrefix(string(b[:min(len(b), 1024)]), "%PDF-") && !strings.Contains(string(b[:min(len(b), 1024)]), "%PDF-") {
+		if !strings.Contains(string(b[:min(len(b), 1024)]), "%PDF-") {
 			return nil, &Error{Msg: "The document in it is not a PDF.", Err: ErrUnreadable}
 		}
 		return b, nil
@@ -198,17 +198,21 @@ func walkContent(seq *dicom.Element, depth int, rep *Report) {
 				vt = strings.ToUpper(str(c))
 			case tConceptName:
 				name = codeMeaning(c)
-			case tTextValue, tPersonName, tUID, tDateTime:
+			case tTextValue, tPersonName, tUID:
 				value = str(c)
 				if c.Tag == tPersonName {
 					value = PersonName(value)
 				}
+			case tDateTime:
+				dt := str(c)
+				value = readableDate(dt[:min(len(dt), 8)])
+				if len(dt) >= 12 {
+					value += " " + readableTime(dt[8:])
+				}
 			case tDate:
 				value = readableDate(str(c))
 			case tTime:
-				if value == "" {
-					value = str(c)
-				}
+				value = readableTime(str(c))
 			case tConceptCode:
 				value = codeMeaning(c)
 			case tMeasured:
@@ -266,6 +270,15 @@ func readableDate(da string) string {
 		return da[:4] + "-" + da[4:6] + "-" + da[6:]
 	}
 	return da
+}
+
+// readableTime shows a DICOM time (HHMMSS.frac) as HH:MM.
+func readableTime(tm string) string {
+	tm = strings.ReplaceAll(tm, ":", "")
+	if len(tm) >= 4 {
+		return tm[:2] + ":" + tm[2:4]
+	}
+	return tm
 }
 
 // Text is the report as plain text, indented by depth.

@@ -201,3 +201,58 @@ func CT(w, h, instance int, seed int) Image {
 		Rows: h, Cols: w, BitsAllocated: 16, BitsStored: 16, Signed: true, Slope: 1, Intercept: 0,
 		Center: 40, Width: 400, SliceLocation: float64(instance) * 5, Pixels: px}
 }
+
+// EncapsulatedPDF is a DICOM Encapsulated PDF (SOP class
+// 1.2.840.10008.5.1.4.1.1.104.1) carrying pdf, for the patient and study of
+// im.
+func EncapsulatedPDF(im Image, pdf []byte) []byte {
+	const sop = "1.2.840.10008.5.1.4.1.1.104.1"
+	if im.SOPInstanceUID == "" {
+		im.SOPInstanceUID = "1.2.826.0.1.3680043.2.1125.9.1"
+	}
+	if im.StudyUID == "" {
+		im.StudyUID = "1.2.826.0.1.3680043.2.1125.1"
+	}
+	if im.SeriesUID == "" {
+		im.SeriesUID = im.StudyUID + ".99"
+	}
+	var meta bytes.Buffer
+	for _, e := range []element{
+		{0x00020001, "OB", []byte{0, 1}},
+		str(0x00020002, "UI", sop),
+		str(0x00020003, "UI", im.SOPInstanceUID),
+		str(0x00020010, "UI", "1.2.840.10008.1.2.1"),
+	} {
+		encode(&meta, e)
+	}
+	doc := append([]byte{}, pdf...)
+	if len(doc)%2 == 1 {
+		doc = append(doc, 0)
+	}
+	els := []element{
+		str(0x00080016, "UI", sop),
+		str(0x00080018, "UI", im.SOPInstanceUID),
+		str(0x00080020, "DA", im.StudyDate),
+		str(0x00080060, "CS", "DOC"),
+		str(0x00081030, "LO", im.StudyDesc),
+		str(0x00100010, "PN", im.PatientName),
+		str(0x00100020, "LO", im.PatientID),
+		str(0x00100030, "DA", im.BirthDate),
+		str(0x0020000D, "UI", im.StudyUID),
+		str(0x0020000E, "UI", im.SeriesUID),
+		str(0x00200011, "IS", "99"),
+		str(0x00200013, "IS", "1"),
+		str(0x00420010, "ST", "Radiology report"),
+		{0x00420011, "OB", doc},
+		str(0x00420012, "LO", "application/pdf"),
+	}
+	var out bytes.Buffer
+	out.Write(make([]byte, 128))
+	out.WriteString("DICM")
+	encode(&out, element{0x00020000, "UL", binary.LittleEndian.AppendUint32(nil, uint32(meta.Len()))})
+	out.Write(meta.Bytes())
+	for _, e := range els {
+		encode(&out, e)
+	}
+	return out.Bytes()
+}

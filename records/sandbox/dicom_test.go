@@ -1,0 +1,59 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"testing"
+
+	"secondopinion/records/dicom"
+	"secondopinion/records/dicom/dicomtest"
+)
+
+// TestRenderDICOMChild: the child draws what the library draws in
+// process, and its refusals come back as the same sentences.
+func TestRenderDICOMChild(t *testing.T) {
+	ctx := context.Background()
+	im := dicomtest.CT(64, 64, 1, 1)
+	data := im.Bytes()
+	want, wantInfo, err := dicom.Render(ctx, bytes.NewReader(data), int64(len(data)), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, info, err := RenderDICOM(ctx, data, -1)
+	if err != nil {
+		t.Fatalf("RenderDICOM = %v", err)
+	}
+	if info != wantInfo || got.Bounds() != want.Bounds() {
+		t.Fatalf("RenderDICOM = %v %+v, want %v %+v", got.Bounds(), info, want.Bounds(), wantInfo)
+	}
+	g, ok := got.(*image.Gray)
+	if !ok || !bytes.Equal(g.Pix, want.(*image.Gray).Pix) {
+		t.Errorf("RenderDICOM pixels differ from the in-process drawing")
+	}
+	bad := dicomtest.CT(8, 8, 1, 1)
+	bad.Syntax = "1.2.3.999"
+	_, _, err = RenderDICOM(ctx, bad.Bytes(), -1)
+	if !errors.Is(err, dicom.ErrUnreadable) || dicom.Sentence(err) != "Its images are stored with a compression DICOM does not define (1.2.3.999), so it cannot be read." {
+		t.Errorf("RenderDICOM(unknown syntax) = %v", err)
+	}
+	_, _, err = RenderDICOM(ctx, []byte("not DICOM at all"), -1)
+	if !errors.Is(err, dicom.ErrUnreadable) {
+		t.Errorf("RenderDICOM(text) = %v, want ErrUnreadable", err)
+	}
+}
+
+// BenchmarkRenderDICOM is the key image of a 512×512 16-bit CT slice
+// drawn in a sandbox child: start-up, the slice sent, PNG back and decoded.
+func BenchmarkRenderDICOM(b *testing.B) {
+	im := dicomtest.CT(512, 512, 1, 1)
+	data := im.Bytes()
+	ctx := context.Background()
+	for b.Loop() {
+		img, _, err := RenderDICOM(ctx, data, -1)
+		if err != nil || img.Bounds().Dx() != 512 {
+			b.Fatal(err)
+		}
+	}
+}
