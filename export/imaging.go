@@ -355,6 +355,9 @@ func keyCell(d *doc, p *packet, se records.Series, x, y, w, h float64) {
 		pdf.SetTextColor(inkText, inkText, inkText)
 	case k != nil && len(k.jpg) > 0:
 		info = k.info
+		if d.measuring {
+			break
+		}
 		iw, ih := float64(k.w), float64(k.h)
 		scale := min(w/iw, h/ih)
 		iw, ih = iw*scale, ih*scale

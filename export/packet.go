@@ -162,6 +162,7 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 func measureFront(p *packet, pl *plan) (sections []int, pages int, err error) {
 	d := newDoc(p, footerText(p))
 	d.pdf.SetFooterFunc(nil)
+	d.measuring = true
 	sections = drawFront(d, p, pl)
 	return sections, d.pdf.PageNo(), d.pdf.Error()
 }
