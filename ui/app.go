@@ -486,6 +486,7 @@ func (a *App) onFind() {
 		return
 	}
 	a.show(secDocuments)
+	a.documents.tabs.SelectIndex(0) // the search box is on the Documents tab
 	a.win.Canvas().Focus(a.documents.search)
 }
 

@@ -271,3 +271,15 @@ func TestImagingImportCancelled(t *testing.T) {
 		t.Errorf("%d studies after a cancelled import", len(studies))
 	}
 }
+
+// TestFindFromImagingTab: Ctrl+F from the Imaging tab goes back to the
+// Documents tab, whose search box takes the typing.
+func TestFindFromImagingTab(t *testing.T) {
+	a := withPerson(t, "Helen Marsh")
+	a.show(secDocuments)
+	a.documents.tabs.SelectIndex(1)
+	a.onFind()
+	if a.documents.tabs.SelectedIndex() != 0 || a.win.Canvas().Focused() != a.documents.search {
+		t.Errorf("Ctrl+F from the Imaging tab: tab %d, focus %v", a.documents.tabs.SelectedIndex(), a.win.Canvas().Focused())
+	}
+}
