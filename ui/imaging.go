@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"image/color"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -303,6 +305,16 @@ func (s *imagingScreen) openViewer(st records.Study, se records.Series) {
 			label.SetText(keyLabel(se, info))
 		})
 	})
+}
+
+// isDiscPath reports whether a dropped path is an imaging disc: a folder
+// or a .zip.
+func isDiscPath(p string) bool {
+	if strings.EqualFold(filepath.Ext(p), ".zip") {
+		return true
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 // onAddDisc asks for the disc, then imports it. UI goroutine.

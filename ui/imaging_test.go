@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"secondopinion/export"
@@ -281,5 +282,21 @@ func TestFindFromImagingTab(t *testing.T) {
 	a.onFind()
 	if a.documents.tabs.SelectedIndex() != 0 || a.win.Canvas().Focused() != a.documents.search {
 		t.Errorf("Ctrl+F from the Imaging tab: tab %d, focus %v", a.documents.tabs.SelectedIndex(), a.win.Canvas().Focused())
+	}
+}
+
+// TestDropDisc: a folder dropped on the window is read as an imaging disc
+// (the corpus disc asks whose images to add), not added as a file.
+func TestDropDisc(t *testing.T) {
+	a := withPerson(t, "Helen Marsh")
+	a.onDropped([]fyne.URI{storage.NewFileURI(corpusDisc(t))})
+	if a.documents.tabs.SelectedIndex() != 1 {
+		t.Error("a dropped folder did not open the Imaging tab")
+	}
+	if text := dialogText(t, a.win.Canvas().Overlays().Top()); !strings.Contains(text, "This disc holds images of") {
+		t.Errorf("a dropped disc asked %q, want whose images to add", text)
+	}
+	if a.documents.addDialog != nil {
+		t.Error("a dropped folder opened the Add documents window")
 	}
 }
