@@ -436,3 +436,28 @@ func TestEnclosureKeepsSkippedOriginal(t *testing.T) {
 		}
 	}
 }
+
+// TestEnclosureDiskFull: an enclosure that does not fit says the disk is
+// full and leaves nothing behind, as a folder and as a zip.
+func TestEnclosureDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	lib := newEnclosureLibrary(t, true)
+	for _, name := range []string{"enclosure", "enclosure.zip"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", dir).CombinedOutput(); err != nil {
+				t.Skipf("mount tmpfs: %v %s", err, out)
+			}
+			defer exec.Command("umount", dir).Run()
+			_, err := export.WriteEnclosure(context.Background(), lib.s, filepath.Join(dir, name), lib.opt())
+			if !errors.Is(err, records.ErrDiskFull) || !strings.HasPrefix(records.Explain(err), "The disk is full") {
+				t.Fatalf("WriteEnclosure(full disk) = %v, want the disk-full sentence", err)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Errorf("left behind after a failed enclosure: %v", left)
+			}
+		})
+	}
+}
