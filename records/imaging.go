@@ -49,6 +49,10 @@ type Study struct {
 	PatientName        string // as on the disc, readable ("DOE, JANE")
 	PatientBirth       Date
 	Series             []Series // by series number
+	// As on the disc, for an enclosure's DICOMDIR: the name in DICOM form
+	// ("DOE^JANE"), the Patient ID, the study's time (HHMMSS) and its
+	// Study ID.
+	PatientPN, PatientID, Time, StudyNumber string
 }
 
 // Images counts the images (instances) of all its series.
@@ -233,7 +237,9 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 	var total, done int64
 	for _, ds := range studies {
 		for _, f := range ds.files {
-			total += f.h.Size
+			if !ds.skip {
+				total += f.h.Size
+			}
 		}
 	}
 	var all []*pending
@@ -415,12 +421,13 @@ func (se *discSeries) drawKey(ctx context.Context, src dicom.Source) {
 		}
 	}
 	se.keySlice = slice
-	data, err := readAll(src, f.h.Name, MaxFileSize)
+	rc, _, err := src.Open(f.h.Name)
 	if err != nil {
 		se.noPreview = "preview not available (the file could not be read again)"
 		return
 	}
-	img, info, err := sandbox.RenderDICOM(ctx, data, -1)
+	img, info, err := renderFile(ctx, rc)
+	rc.Close()
 	if err != nil {
 		se.noPreview = previewSentence(err)
 		return
@@ -437,6 +444,29 @@ func previewSentence(err error) string {
 		return msg
 	}
 	return "preview not available (" + strings.TrimSuffix(strings.ToLower(msg[:1])+msg[1:], ".") + ")"
+}
+
+// renderFile draws a DICOM file's key image in a sandbox child, handing
+// it a file: the disc's own, or a private temporary copy of bytes that are
+// not in one (a zip entry, a stored file).
+func renderFile(ctx context.Context, r io.Reader) (image.Image, dicom.RenderInfo, error) {
+	if f, ok := r.(*os.File); ok {
+		return sandbox.RenderDICOMFile(ctx, f, -1)
+	}
+	dir, err := PrivateTemp("secondopinion-key-")
+	if err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	defer os.RemoveAll(dir)
+	f, err := os.OpenFile(filepath.Join(dir, "image.dcm"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, io.LimitReader(r, MaxFileSize)); err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	return sandbox.RenderDICOMFile(ctx, f, -1)
 }
 
 func encodePNG(img image.Image) []byte {
@@ -540,18 +570,16 @@ func (s *Store) linkStudy(ctx context.Context, tx *sql.Tx, personID string, ds *
 	for i, f := range doc.Files {
 		fileID[files[i]] = f.ID
 	}
-	var birth string
+	var first dicom.Header
 	if len(ds.files) > 0 {
-		birth = dicomDate(ds.files[0].h.PatientBirth).String()
-	}
-	patient := ""
-	if len(ds.files) > 0 {
-		patient = readablePN(ds.files[0].h.PatientName)
+		first = ds.files[0].h
 	}
 	studyID := newID()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO imaging_study (id, document_id, uid, date, modality, description, body_part, accession, referring, institution, patient_name, patient_birth)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, studyID, doc.ID, st.UID, date.String(), st.Modalities(), studyDescription(st),
-		st.BodyPart(), st.Accession, readablePhysician(st.ReferringPhysician), st.Institution, patient, birth); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO imaging_study (id, document_id, uid, date, modality, description, body_part, accession, referring, institution,
+		patient_name, patient_birth, patient_pn, patient_id, time, study_number)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, studyID, doc.ID, st.UID, date.String(), st.Modalities(), studyDescription(st),
+		st.BodyPart(), st.Accession, readablePhysician(st.ReferringPhysician), st.Institution, readablePN(first.PatientName),
+		dicomDate(first.PatientBirth).String(), first.PatientName, first.PatientID, st.Time, st.ID); err != nil {
 		return nil, err
 	}
 	for _, se := range ds.series {
@@ -821,7 +849,7 @@ func wasWere(n int) string {
 // series (trashed documents' studies are left out).
 func (s *Store) Studies(ctx context.Context, personID string) ([]Study, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT st.id, d.person_id, st.document_id, st.uid, st.date, st.modality, st.description, st.body_part,
-		st.accession, st.referring, st.institution, st.patient_name, st.patient_birth
+		st.accession, st.referring, st.institution, st.patient_name, st.patient_birth, st.patient_pn, st.patient_id, st.time, st.study_number
 		FROM imaging_study st JOIN document d ON d.id = st.document_id
 		WHERE d.person_id = ? AND d.trashed = '' ORDER BY st.date DESC, d.created DESC`, personID)
 	if err != nil {
@@ -832,7 +860,7 @@ func (s *Store) Studies(ctx context.Context, personID string) ([]Study, error) {
 		var st Study
 		var date, birth string
 		if err := rows.Scan(&st.ID, &st.PersonID, &st.DocumentID, &st.UID, &date, &st.Modality, &st.Description, &st.BodyPart,
-			&st.Accession, &st.ReferringPhysician, &st.Institution, &st.PatientName, &birth); err != nil {
+			&st.Accession, &st.ReferringPhysician, &st.Institution, &st.PatientName, &birth, &st.PatientPN, &st.PatientID, &st.Time, &st.StudyNumber); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -931,14 +959,7 @@ func (s *Store) drawKeyImage(ctx context.Context, seriesID, fileID string, info 
 		return nil, info, err
 	}
 	defer r.Close()
-	if r.Size() > MaxFileSize {
-		return nil, info, &Problem{Msg: "preview not available (the file is too large)", Err: ErrFileTooLarge}
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, info, err
-	}
-	img, ri, err := sandbox.RenderDICOM(ctx, data, -1)
+	img, ri, err := renderFile(ctx, r)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, info, ctx.Err()
@@ -1001,4 +1022,81 @@ func (s *Store) Instances(ctx context.Context, studyID string) ([]Instance, erro
 		out = append(out, in)
 	}
 	return out, rows.Err()
+}
+
+// EnclosedFile is one stored DICOM file's place in an enclosure: Path is
+// slash-separated under the enclosure's folder
+// ("DICOM/P0000001/S0000001/R0000001/I0000001"), as the DICOMDIR beside
+// the DICOM folder names it.
+type EnclosedFile struct {
+	FileID string
+	Path   string
+}
+
+// Enclosure lays out the studies' stored DICOM files for an enclosure
+// (the originals alongside a packet): where each goes, in ISO 9660 style
+// (a CD burner and any clinic's import take those names), and the records
+// of the DICOMDIR that lists them, to write with dicom.WriteDICOMDIR at
+// the enclosure's root. Studies are grouped by patient (Patient ID and
+// name); a file in two studies is copied once per place.
+func (s *Store) Enclosure(ctx context.Context, studies []Study) ([]EnclosedFile, []dicom.DirPatient, error) {
+	var files []EnclosedFile
+	var patients []dicom.DirPatient
+	index := map[string]int{}
+	for _, st := range studies {
+		key := st.PatientID + "\x00" + st.PatientPN
+		pi, ok := index[key]
+		if !ok {
+			pi = len(patients)
+			index[key] = pi
+			id := st.PatientID
+			if id == "" {
+				id = fmt.Sprintf("SO%06d", pi+1) // Type 1 in a DICOMDIR: never empty
+			}
+			birth := ""
+			if !st.PatientBirth.IsZero() {
+				birth = fmt.Sprintf("%04d%02d%02d", st.PatientBirth.Year, st.PatientBirth.Month, st.PatientBirth.Day)
+			}
+			patients = append(patients, dicom.DirPatient{Name: st.PatientPN, ID: id, Birth: birth})
+		}
+		p := &patients[pi]
+		date := ""
+		if d := st.Date; !d.IsZero() && d.Month > 0 && d.Day > 0 {
+			date = fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
+		}
+		uid := st.UID
+		if uid == "" {
+			uid = dicom.NewUID() // Type 1 in a DICOMDIR
+		}
+		ds := dicom.DirStudy{UID: uid, Date: date, Time: st.Time, Description: st.Description, ID: st.StudyNumber, Accession: st.Accession}
+		inst, err := s.Instances(ctx, st.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		si := len(p.Studies) + 1
+		var cur *dicom.DirSeries
+		curID := ""
+		for _, in := range inst {
+			if in.SeriesID != curID {
+				curID = in.SeriesID
+				var se Series
+				for _, x := range st.Series {
+					if x.ID == in.SeriesID {
+						se = x
+					}
+				}
+				if se.UID == "" {
+					se.UID = dicom.NewUID()
+				}
+				ds.Series = append(ds.Series, dicom.DirSeries{UID: se.UID, Modality: se.Modality, Number: se.Number})
+				cur = &ds.Series[len(ds.Series)-1]
+			}
+			path := fmt.Sprintf("DICOM/P%07d/S%07d/R%07d/I%07d", pi+1, si, len(ds.Series), len(cur.Images)+1)
+			files = append(files, EnclosedFile{FileID: in.FileID, Path: path})
+			cur.Images = append(cur.Images, dicom.DirImage{FileID: path, SOPClassUID: in.SOPClassUID,
+				SOPInstanceUID: in.SOPInstanceUID, TransferSyntax: in.TransferSyntax, Number: in.Number})
+		}
+		p.Studies = append(p.Studies, ds)
+	}
+	return files, patients, nil
 }

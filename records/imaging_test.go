@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"secondopinion/records"
+	"secondopinion/records/dicom"
 )
 
 // importDisc imports a disc for person, failing the test on error.
@@ -187,5 +191,105 @@ func TestCheckImaging(t *testing.T) {
 	}
 	if probs, _ := s.Check(ctx); len(probs) != 1 || probs[0] != "An image of an imaging study is missing from its study's files." {
 		t.Errorf("Check() = %q, want the loose image", probs)
+	}
+}
+
+// TestKeyImageRedrawn: a key image whose kept drawing was removed (it is
+// derived data) is drawn again from the stored file, the same, and kept.
+func TestKeyImageRedrawn(t *testing.T) {
+	ctx := context.Background()
+	s, lib := newStore(t)
+	p := addPerson(t, s, "Helen Marsh")
+	importDisc(t, s, p.ID, ctDisc(t, 3, 32), records.ImportDiscOptions{})
+	studies, err := s.Studies(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := studies[0].Series[0].ID
+	first, info, err := s.KeyImage(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM file_derived WHERE kind = 'dicom-key'`); err != nil {
+		t.Fatal(err)
+	}
+	again, info2, err := s.KeyImage(ctx, id, 0)
+	if err != nil {
+		t.Fatalf("KeyImage without its kept drawing = %v", err)
+	}
+	if info2 != info || !reflect.DeepEqual(again.(*image.Gray).Pix, first.(*image.Gray).Pix) {
+		t.Errorf("redrawn key image %+v differs from the first %+v", info2, info)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM file_derived WHERE kind = 'dicom-key'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("kept drawings after redrawing = %d, want 1", n)
+	}
+}
+
+// TestEnclosure: the stored files laid out for an enclosure, with the
+// DICOMDIR naming them, read back as the disc they came from.
+func TestEnclosure(t *testing.T) {
+	disc := corpusFile(t, "dicom/dicomdir-pcir")
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Archibald Doe")
+	importDisc(t, s, p.ID, disc, records.ImportDiscOptions{Patient: "77654033"})
+	studies, err := s.Studies(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if studies[0].PatientPN != "Doe^Archibald" || studies[0].PatientID != "77654033" {
+		t.Errorf("study patient = %q %q", studies[0].PatientPN, studies[0].PatientID)
+	}
+	files, recs, err := s.Enclosure(ctx, studies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 7 || len(recs) != 1 || len(recs[0].Studies) != 2 {
+		t.Fatalf("Enclosure = %d files, %d patients", len(files), len(recs))
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		r, err := s.OpenFile(ctx, f.FileID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := os.Create(filepath.Join(dir, "DICOMDIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dicom.WriteDICOMDIR(out, recs); err != nil {
+		t.Fatalf("WriteDICOMDIR = %v", err)
+	}
+	out.Close()
+	back, err := dicom.Read(ctx, dir)
+	if err != nil || !back.DICOMDIR || len(back.Files) != 7 {
+		t.Fatalf("enclosure read back = %v; want 7 files through its DICOMDIR", err)
+	}
+	ps := back.Patients()
+	if len(ps) != 1 || ps[0].ID != "77654033" || len(ps[0].Studies) != 2 {
+		t.Errorf("enclosure read back as %+v", ps)
+	}
+	if _, err := exec.LookPath("dcmftest"); err == nil {
+		if msg, err := exec.Command("dcmftest", filepath.Join(dir, "DICOMDIR")).CombinedOutput(); err != nil || !strings.HasPrefix(string(msg), "yes:") {
+			t.Errorf("dcmftest = %s %v", msg, err)
+		}
 	}
 }

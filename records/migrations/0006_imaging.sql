@@ -25,7 +25,14 @@ CREATE TABLE imaging_study (
     referring     TEXT NOT NULL DEFAULT '',
     institution   TEXT NOT NULL DEFAULT '',
     patient_name  TEXT NOT NULL DEFAULT '',
-    patient_birth TEXT NOT NULL DEFAULT ''
+    patient_birth TEXT NOT NULL DEFAULT '',
+    -- As on the disc, for the DICOMDIR of an enclosure: the patient's name
+    -- in DICOM form (FAMILY^GIVEN), Patient ID, the study's time (HHMMSS)
+    -- and Study ID.
+    patient_pn    TEXT NOT NULL DEFAULT '',
+    patient_id    TEXT NOT NULL DEFAULT '',
+    time          TEXT NOT NULL DEFAULT '',
+    study_number  TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 
 CREATE TABLE imaging_series (

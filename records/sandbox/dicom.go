@@ -31,12 +31,24 @@ func init() {
 		d, err := dicom.Read(ctx, req.Path)
 		return refusal(response{Disc: d}, err), nil, nil
 	}
-	ops["dicom-render"] = func(ctx context.Context, req request, in io.Reader, _ *os.File) (response, []byte, error) {
-		data, err := io.ReadAll(in)
-		if err != nil {
-			return response{}, nil, err
+	ops["dicom-render"] = func(ctx context.Context, req request, in io.Reader, f *os.File) (response, []byte, error) {
+		var r io.ReadSeeker
+		var size int64
+		if f != nil {
+			// A file: only the frame drawn is read from it.
+			st, err := f.Stat()
+			if err != nil {
+				return response{}, nil, err
+			}
+			r, size = f, st.Size()
+		} else {
+			data, err := io.ReadAll(in)
+			if err != nil {
+				return response{}, nil, err
+			}
+			r, size = bytes.NewReader(data), int64(len(data))
 		}
-		img, info, err := dicom.Render(ctx, bytes.NewReader(data), int64(len(data)), req.Frame)
+		img, info, err := dicom.Render(ctx, r, size, req.Frame)
 		if err != nil {
 			return refusal(response{}, err), nil, nil
 		}
@@ -136,6 +148,32 @@ func RenderDICOM(ctx context.Context, data []byte, frame int) (image.Image, dico
 	resp, out, err := run(ctx, "dicom-render", request{Data: len(data), Frame: frame}, data, nil, RenderLimits)
 	if errors.Is(err, errNoChild) {
 		return dicom.Render(ctx, bytes.NewReader(data), int64(len(data)), frame)
+	}
+	if err != nil {
+		return nil, dicom.RenderInfo{}, dicomErr(err, "the image")
+	}
+	if err := resp.refused(); err != nil {
+		return nil, dicom.RenderInfo{}, err
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil || resp.Render == nil {
+		return nil, dicom.RenderInfo{}, &dicom.Error{Msg: "The image reader gave no picture.", Err: fmt.Errorf("%w: %v", dicom.ErrUnreadable, err)}
+	}
+	return img, *resp.Render, nil
+}
+
+// RenderDICOMFile is RenderDICOM for an open file, which the child reads
+// through a duplicate descriptor: of an uncompressed image only the frame
+// drawn is read, so a large multi-frame file costs neither process its
+// size in memory. f's offset is left unspecified.
+func RenderDICOMFile(ctx context.Context, f *os.File, frame int) (image.Image, dicom.RenderInfo, error) {
+	resp, out, err := run(ctx, "dicom-render", request{Frame: frame}, nil, f, RenderLimits)
+	if errors.Is(err, errNoChild) {
+		st, err := f.Stat()
+		if err != nil {
+			return nil, dicom.RenderInfo{}, err
+		}
+		return dicom.Render(ctx, f, st.Size(), frame)
 	}
 	if err != nil {
 		return nil, dicom.RenderInfo{}, dicomErr(err, "the image")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"os"
 	"testing"
 
 	"secondopinion/records/dicom"
@@ -55,5 +56,29 @@ func BenchmarkRenderDICOM(b *testing.B) {
 		if err != nil || img.Bounds().Dx() != 512 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRenderDICOMFileChild: a file handed to the child is drawn as its
+// bytes are.
+func TestRenderDICOMFileChild(t *testing.T) {
+	im := dicomtest.CT(32, 32, 1, 1)
+	data := im.Bytes()
+	path := t.TempDir() + "/ct.dcm"
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, info, err := RenderDICOMFile(context.Background(), f, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantInfo, _ := RenderDICOM(context.Background(), data, -1)
+	if info != wantInfo || !bytes.Equal(got.(*image.Gray).Pix, want.(*image.Gray).Pix) {
+		t.Errorf("RenderDICOMFile = %+v, differs from RenderDICOM %+v", info, wantInfo)
 	}
 }
