@@ -25,6 +25,7 @@ import (
 	"unicode"
 
 	"secondopinion/records"
+	"secondopinion/records/dicom"
 )
 
 // EnclosureResult says what WriteEnclosure wrote.
@@ -115,14 +116,14 @@ type encFile struct {
 	size   int64
 }
 
-// encStudy is a study with the enclosure paths of its series' files.
+// encStudy is a study with the enclosure paths of its files.
 type encStudy struct {
 	study  records.Study
-	folder string                        // DICOM/ST000001
-	series map[string]string             // series ID -> DICOM/ST000001/SE000001
-	files  map[string][]records.Instance // series ID -> its instances, in order
-	paths  map[string]string             // file ID -> its path
-	insts  []records.Instance            // in order
+	folder string             // DICOM/P0000001/S0000001
+	series map[string]string  // series ID -> DICOM/P0000001/S0000001/R0000001
+	files  map[string]int     // series ID -> how many files
+	insts  []records.Instance // in order
+	paths  []string           // the path of each of insts
 }
 
 // encDoc is a document with the enclosure names of its original files.
@@ -153,7 +154,7 @@ func WriteEnclosure(ctx context.Context, s *records.Store, out string, opt Optio
 	if err != nil {
 		return EnclosureResult{}, err
 	}
-	studies, err := enclosureStudies(ctx, s, p)
+	studies, dirRecords, err := enclosureStudies(ctx, s, p)
 	if err != nil {
 		return EnclosureResult{}, fail("packet with its originals", err)
 	}
@@ -200,17 +201,17 @@ func WriteEnclosure(ctx context.Context, s *records.Store, out string, opt Optio
 
 	files := []encFile{{name: PacketName, local: filepath.Join(work, PacketName), size: pres.Bytes}}
 	for _, es := range studies {
-		for _, inst := range es.insts {
-			files = append(files, encFile{name: es.paths[inst.FileID], fileID: inst.FileID})
+		for i, inst := range es.insts {
+			files = append(files, encFile{name: es.paths[i], fileID: inst.FileID})
 			res.DICOMFiles++
 		}
 	}
 	if len(studies) > 0 {
-		dir, err := dicomDir(studies)
-		if err != nil {
+		var dir bytes.Buffer
+		if err := dicom.WriteDICOMDIR(&dir, dirRecords); err != nil {
 			return EnclosureResult{}, fail("DICOMDIR", err)
 		}
-		files = append(files, encFile{name: "DICOMDIR", data: dir})
+		files = append(files, encFile{name: "DICOMDIR", data: dir.Bytes()})
 	}
 	for _, ed := range docs {
 		k := 0
@@ -271,40 +272,43 @@ func (ed encDoc) number() string {
 	return strconv.Itoa(ed.n) + "."
 }
 
-// enclosureStudies numbers the studies and their series as folders
-// DICOM/ST000001/SE000001/ and their files IM000001...: names of at most
-// eight upper-case letters and digits, as ISO 9660 and the DICOM file
-// set (PS3.10) require.
-func enclosureStudies(ctx context.Context, s *records.Store, p *packet) ([]*encStudy, error) {
+// enclosureStudies lays out the studies' DICOM files as the store says
+// (records.Store.Enclosure: DICOM/P0000001/S0000001/R0000001/I0000001,
+// names of at most eight upper-case letters and digits, as ISO 9660 and
+// the DICOM file set, PS3.10, require) and returns the DICOMDIR's records.
+func enclosureStudies(ctx context.Context, s *records.Store, p *packet) ([]*encStudy, []dicom.DirPatient, error) {
+	if len(p.studies) == 0 {
+		return nil, nil, nil
+	}
+	placed, patients, err := s.Enclosure(ctx, p.studies)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Enclosure places the studies' files in order, study by study, each
+	// in its series and instance order.
 	var out []*encStudy
-	for i, st := range p.studies {
+	k := 0
+	for _, st := range p.studies {
 		insts, err := s.Instances(ctx, st.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		es := &encStudy{study: st, folder: fmt.Sprintf("DICOM/ST%06d", i+1), series: map[string]string{},
-			files: map[string][]records.Instance{}, paths: map[string]string{}}
-		for j, se := range st.Series {
-			es.series[se.ID] = fmt.Sprintf("%s/SE%06d", es.folder, j+1)
-		}
-		extra := len(st.Series)
+		es := &encStudy{study: st, series: map[string]string{}, files: map[string]int{}}
 		for _, inst := range insts {
-			dir, ok := es.series[inst.SeriesID]
-			if !ok { // a file of a series the study does not list: kept all the same
-				extra++
-				dir = fmt.Sprintf("%s/SE%06d", es.folder, extra)
-				es.series[inst.SeriesID] = dir
+			if k >= len(placed) || placed[k].FileID != inst.FileID {
+				return nil, nil, fmt.Errorf("enclosure layout: file %d of study %s is not where expected", k, st.UID)
 			}
-			if _, dup := es.paths[inst.FileID]; dup {
-				continue // the same bytes twice on the disc: written once
-			}
-			es.files[inst.SeriesID] = append(es.files[inst.SeriesID], inst)
-			es.paths[inst.FileID] = fmt.Sprintf("%s/IM%06d", dir, len(es.files[inst.SeriesID]))
+			dir := path.Dir(placed[k].Path)
+			es.folder = path.Dir(dir)
+			es.series[inst.SeriesID] = dir
+			es.files[inst.SeriesID]++
 			es.insts = append(es.insts, inst)
+			es.paths = append(es.paths, placed[k].Path)
+			k++
 		}
 		out = append(out, es)
 	}
-	return out, nil
+	return out, patients, nil
 }
 
 // enclosureDocs names each document's original files (other than the
@@ -585,7 +589,9 @@ func readmeText(p *packet, pres Result, studies []*encStudy, docs []encDoc) stri
 			st := es.study
 			w("")
 			w("%d. %s", i+1, studyTitle(st))
-			w("   Folder: %s", es.folder)
+			if es.folder != "" {
+				w("   Folder: %s", es.folder)
+			}
 			if st.Accession != "" {
 				w("   Accession number: %s", st.Accession)
 			}
@@ -593,8 +599,9 @@ func readmeText(p *packet, pres Result, studies []*encStudy, docs []encDoc) stri
 				w("   Institution: %s", st.Institution)
 			}
 			for _, se := range st.Series {
-				n := len(es.files[se.ID])
-				w("   %s: %s (%s)", es.series[se.ID], seriesName(se), plural(n, "file", "files"))
+				if dir, ok := es.series[se.ID]; ok {
+					w("   %s: %s (%s)", dir, seriesName(se), plural(es.files[se.ID], "file", "files"))
+				}
 			}
 		}
 	}

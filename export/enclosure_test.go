@@ -186,7 +186,7 @@ func checkEnclosure(t *testing.T, lib *enclosureLibrary, dir string, res export.
 	if !strings.Contains(text, "in the DICOM folder that comes with this packet") {
 		t.Errorf("the packet in an enclosure does not say the images are enclosed")
 	}
-	for _, want := range []string{"DICOMDIR", "DICOM/ST000001", "IMAGING STUDIES"} {
+	for _, want := range []string{"DICOMDIR", "DICOM/P0000001/S0000001", "IMAGING STUDIES"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README.txt lacks %q", want)
 		}
