@@ -178,7 +178,7 @@ func (s *imagingScreen) studyCard(st records.Study) fyne.CanvasObject {
 	facts.Wrapping = fyne.TextWrapWord
 	// Room under the picture for two lines of text at the text size set.
 	line := widget.NewLabel("Series").MinSize().Height
-	grid := container.NewGridWrap(fyne.NewSize(thumbSide+16, thumbSide+2*line+theme.Padding()))
+	grid := container.NewGridWrap(fyne.NewSize(thumbSide+64, thumbSide+2*line+theme.Padding()))
 	for _, se := range st.Series {
 		grid.Add(s.seriesTile(st, se))
 	}
@@ -367,7 +367,7 @@ func (s *imagingScreen) imported(path string, opt records.ImportDiscOptions, rep
 	case err != nil && cancelled:
 		s.a.showInfo("Adding stopped", "The disc was not added; nothing was changed.")
 	case errors.As(err, &other):
-		s.asked = s.a.confirm("Another patient's disc?", other.Error(), "Add it anyway", func() {
+		s.asked = s.ask("Another patient's disc?", other.Error(), "Add it anyway", func() {
 			opt.DifferentPatientOK = true
 			s.importDisc(path, opt)
 		})
@@ -377,7 +377,7 @@ func (s *imagingScreen) imported(path string, opt records.ImportDiscOptions, rep
 		s.a.showError(err)
 	default:
 		s.report = &rep
-		s.a.showInfo("Imaging disc added", discSummary(rep))
+		s.tell("Imaging disc added", discSummary(rep), 3+min(len(rep.LeftOut), 6))
 		s.reload()
 		s.a.documents.reload()
 	}
@@ -404,7 +404,8 @@ func (s *imagingScreen) askPatient(path string, opt records.ImportDiscOptions, p
 	intro := widget.NewLabel(fmt.Sprintf("This disc holds images of %d patients. Choose whose to add for %s; the others are left on the disc.", len(patients), s.a.person.FullName))
 	intro.Wrapping = fyne.TextWrapWord
 	body := container.NewVScroll(container.NewVBox(intro, s.choose))
-	body.SetMinSize(fyne.NewSize(480, 200))
+	line := widget.NewLabel("X").MinSize().Height
+	body.SetMinSize(fyne.NewSize(480, min(float32(3+len(patients))*line, s.a.win.Canvas().Size().Height*0.6)))
 	var d dialog.Dialog
 	d = s.a.formDialog("Whose images?", "Add these images", body, problem, func() {
 		key, ok := keys[s.choose.Selected]
@@ -418,6 +419,43 @@ func (s *imagingScreen) askPatient(path string, opt records.ImportDiscOptions, p
 		s.importDisc(path, opt)
 	})
 	s.asked = d
+}
+
+// ask is App.confirm sized for its sentence at any text size.
+func (s *imagingScreen) ask(title, text, yes string, onYes func()) dialog.Dialog {
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	no := widget.NewButton("Cancel", func() { s.a.closeDialog(d) })
+	ok := widget.NewButton(yes, func() { s.a.closeDialog(d); onYes() })
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(container.NewHBox(no, ok)), nil, nil, container.NewVScroll(msg)), s.a.win)
+	s.a.pushEscape(d, nil)
+	d.Resize(dialogSize(s.a, 3))
+	d.Show()
+	return d
+}
+
+// tell shows a message sized for about lines lines of text (showInfo's
+// dialog is sized for one or two).
+func (s *imagingScreen) tell(title, text string, lines int) {
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	ok := widget.NewButton("OK", func() { s.a.closeDialog(d) })
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(ok), nil, nil, container.NewVScroll(msg)), s.a.win)
+	s.a.pushEscape(d, nil)
+	d.Resize(dialogSize(s.a, lines))
+	d.Show()
+}
+
+// dialogSize is a message dialog's size for about lines lines of text at
+// the text size set, never more than the window allows.
+func dialogSize(a *App, lines int) fyne.Size {
+	line := widget.NewLabel("X").MinSize().Height
+	win := a.win.Canvas().Size()
+	return fyne.NewSize(min(560, win.Width*0.9), min(float32(lines+3)*line, win.Height*0.9))
 }
 
 // discSummary says what a disc import added, and what it left out.
