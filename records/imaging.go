@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	xdraw "golang.org/x/image/draw"
@@ -269,11 +270,9 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 				rep.AlreadyHad++
 			}
 		}
-		for _, se := range ds.series {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
-			}
-			se.drawKey(ctx, src)
+		drawKeys(ctx, src, ds.series)
+		if err := ctx.Err(); err != nil {
+			return fail(err)
 		}
 		for _, f := range ds.files {
 			if f.h.Document == "" {
@@ -402,6 +401,26 @@ func (r problemReader) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// drawKeys draws the series' key images, two at a time: each is a child
+// process, mostly waiting for its start-up, and the computer has cores
+// for both.
+func drawKeys(ctx context.Context, src dicom.Source, series []*discSeries) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for _, se := range series {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if ctx.Err() == nil {
+				se.drawKey(ctx, src)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // drawKey draws the series' key image in a sandbox child from the disc's

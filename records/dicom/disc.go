@@ -69,16 +69,34 @@ var notDICOM = map[string]bool{
 // Files that cannot be read are in LeftOut; a disc with no DICOM file
 // returns an error wrapping ErrNoDICOM. Errors are *Error sentences.
 func Read(ctx context.Context, p string) (*Disc, error) {
+	return ReadWith(ctx, p, ReadOptions{})
+}
+
+// ReadOptions steer ReadWith.
+type ReadOptions struct {
+	// Skip are files not to read (they made a reader crash), each left
+	// out with Why.
+	Skip map[string]string
+	// Starting is called with each file's name before it is read.
+	Starting func(name string)
+}
+
+// ReadWith is Read with options.
+func ReadWith(ctx context.Context, p string, opt ReadOptions) (*Disc, error) {
 	src, err := Open(p)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	return ReadSource(ctx, src)
+	return readSource(ctx, src, opt)
 }
 
 // ReadSource is Read for an opened Source.
 func ReadSource(ctx context.Context, src Source) (*Disc, error) {
+	return readSource(ctx, src, ReadOptions{})
+}
+
+func readSource(ctx context.Context, src Source, opt ReadOptions) (*Disc, error) {
 	d := &Disc{}
 	names, err := src.Names()
 	if err != nil {
@@ -124,6 +142,13 @@ func ReadSource(ctx context.Context, src Source) (*Disc, error) {
 		seen[n] = true
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if why, ok := opt.Skip[n]; ok {
+			d.LeftOut = append(d.LeftOut, LeftOut{Name: n, Why: why})
+			continue
+		}
+		if opt.Starting != nil {
+			opt.Starting(n)
 		}
 		h, err := readOne(ctx, src, n, !d.DICOMDIR)
 		switch {

@@ -9,6 +9,8 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"secondopinion/records/dicom"
@@ -28,7 +30,17 @@ var (
 
 func init() {
 	ops["disc"] = func(ctx context.Context, req request, _ io.Reader, _ *os.File) (response, []byte, error) {
-		d, err := dicom.Read(ctx, req.Path)
+		opt := dicom.ReadOptions{Skip: req.Skip}
+		if req.Mark != "" {
+			// Read by the parent if this child dies on a file.
+			mark, err := os.OpenFile(req.Mark, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				return response{}, nil, err
+			}
+			defer mark.Close()
+			opt.Starting = func(name string) { fmt.Fprintf(mark, "%q\n", name) }
+		}
+		d, err := dicom.ReadWith(ctx, req.Path, opt)
 		return refusal(response{Disc: d}, err), nil, nil
 	}
 	ops["dicom-render"] = func(ctx context.Context, req request, in io.Reader, f *os.File) (response, []byte, error) {
@@ -128,18 +140,55 @@ func dicomErr(err error, what string) error {
 	return &dicom.Error{Msg: msg, Err: fmt.Errorf("%w: %w", dicom.ErrUnreadable, err)}
 }
 
+// maxDiscRetries bounds how many files that crash the reader a disc may
+// hold before it is given up.
+const maxDiscRetries = 5
+
 // ReadDisc is dicom.Read in a child process: a crash or a runaway in the
-// parser ends only the child. The disc's errors are *dicom.Error
-// sentences; the *dicom.Disc comes back with them when there is one.
+// parser ends only the child. A file that ends the child is left out
+// (with a sentence) and the disc read again without it. The disc's errors
+// are *dicom.Error sentences; the *dicom.Disc comes back with them when
+// there is one.
 func ReadDisc(ctx context.Context, path string) (*dicom.Disc, error) {
-	resp, _, err := run(ctx, "disc", request{Path: path}, nil, nil, DiscLimits)
-	if errors.Is(err, errNoChild) {
-		return dicom.Read(ctx, path)
-	}
+	mark, err := os.CreateTemp("", "secondopinion-disc-*")
 	if err != nil {
-		return nil, dicomErr(err, "the disc")
+		return nil, err
 	}
-	return resp.Disc, resp.refused()
+	mark.Close()
+	defer os.Remove(mark.Name())
+	skip := map[string]string{}
+	for {
+		os.Truncate(mark.Name(), 0)
+		resp, _, err := run(ctx, "disc", request{Path: path, Skip: skip, Mark: mark.Name()}, nil, nil, DiscLimits)
+		if errors.Is(err, errNoChild) {
+			return dicom.Read(ctx, path)
+		}
+		if err != nil {
+			name, ok := lastReading(mark.Name())
+			if !ok || ctx.Err() != nil || len(skip) >= maxDiscRetries || skip[name] != "" {
+				return nil, dicomErr(err, "the disc")
+			}
+			why := "It made the DICOM reader crash, so it was left out (it is damaged, or made to harm readers)."
+			if errors.Is(err, media.ErrTooLarge) {
+				why = "Reading it needed more memory or time than is safe, so it was left out."
+			}
+			skip[name] = why
+			continue
+		}
+		return resp.Disc, resp.refused()
+	}
+}
+
+// lastReading is the file a "disc" child was reading when it ended: the
+// last whole line of its mark file.
+func lastReading(path string) (string, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	name, err := strconv.Unquote(lines[len(lines)-1])
+	return name, err == nil
 }
 
 // RenderDICOM is dicom.Render in a child process, for a DICOM file's

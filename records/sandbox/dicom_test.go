@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"secondopinion/records/dicom"
 	"secondopinion/records/dicom/dicomtest"
@@ -80,5 +84,28 @@ func TestRenderDICOMFileChild(t *testing.T) {
 	want, wantInfo, _ := RenderDICOM(context.Background(), data, -1)
 	if info != wantInfo || !bytes.Equal(got.(*image.Gray).Pix, want.(*image.Gray).Pix) {
 		t.Errorf("RenderDICOMFile = %+v, differs from RenderDICOM %+v", info, wantInfo)
+	}
+}
+
+// TestReadDiscChildDies: a file that takes the disc's reader past its
+// memory is left out with a sentence, and the rest of the disc is read.
+func TestReadDiscChildDies(t *testing.T) {
+	old := DiscLimits
+	DiscLimits = Limits{Memory: 48 << 20, Time: time.Minute}
+	defer func() { DiscLimits = old }()
+	dir := t.TempDir()
+	for i := 1; i <= 2; i++ {
+		im := dicomtest.CT(8, 8, i, i)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("IM%d", i)), im.Bytes(), 0o600)
+	}
+	big := dicomtest.CT(8, 8, 3, 3)
+	big.Private = make([]byte, 200<<20)
+	os.WriteFile(filepath.Join(dir, "IM3"), big.Bytes(), 0o600)
+	d, err := ReadDisc(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("ReadDisc = %v", err)
+	}
+	if len(d.Files) != 2 || len(d.LeftOut) != 1 || d.LeftOut[0].Name != "IM3" || !strings.Contains(d.LeftOut[0].Why, "more memory or time than is safe") {
+		t.Errorf("ReadDisc = %d files, left out %+v; want 2 and IM3", len(d.Files), d.LeftOut)
 	}
 }

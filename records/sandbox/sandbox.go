@@ -87,6 +87,10 @@ type request struct {
 	// "dicom-render" child draws (-1: the middle one).
 	Path  string `json:",omitempty"`
 	Frame int    `json:",omitempty"`
+	// Skip are a disc's files a "disc" child leaves out, with why; Mark
+	// is a file it writes each file's name to before reading it.
+	Skip map[string]string `json:",omitempty"`
+	Mark string            `json:",omitempty"`
 }
 
 // response is the child's answer: one JSON line on its standard output,

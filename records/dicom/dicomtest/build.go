@@ -29,6 +29,9 @@ type Image struct {
 	Slope, Intercept                  float64 // Slope 0: no rescale elements
 	Center, Width                     float64 // Width 0: no window elements
 	SliceLocation                     float64
+	// Private, when set, is a private OB element (0009,1010) of these
+	// bytes before the image.
+	Private []byte
 	// Pixels are the stored values, frame after frame, sample after
 	// sample as the file holds them (colour planes one after the other
 	// when Planar is 1).
@@ -141,6 +144,9 @@ func (im Image) Bytes() []byte {
 	}
 	if im.Samples > 1 {
 		els = append(els, us(0x00280006, im.Planar))
+	}
+	if im.Private != nil {
+		els = append(els, str(0x00090010, "LO", "SECONDOPINION TEST"), element{0x00091010, "OB", im.Private})
 	}
 	if im.Width > 0 {
 		els = append(els, str(0x00281050, "DS", ds(im.Center)), str(0x00281051, "DS", ds(im.Width)))
