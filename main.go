@@ -48,6 +48,8 @@ Usage:
   secondopinion ready    [--library FILE] [--person NAME] [--case ID]
   secondopinion export   [--library FILE] [--person NAME] [--case ID] --out packet.pdf [--paper a4|letter] [--quality compact|original] [--for-email] [--password-file FILE]
                          [--duplex] [--questions-only | --medications-only | --comparison] [--leave-out-unreadable]
+  secondopinion export   [--library FILE] [--person NAME] [--case ID] --enclosure FOLDER|FILE.zip [--paper ...] [--leave-out-unreadable]
+                         the packet with its originals: the DICOM files of imaging discs, the original PDFs and photos
   secondopinion check    [--library FILE]
   secondopinion backup   [--library FILE] --out FILE
   secondopinion compact  [--library FILE]        rewrite an older library for faster adds; give back deleted space
@@ -114,6 +116,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	leaveOut := fs.Bool("leave-out-unreadable", false, "leave out documents that cannot go into the packet")
 	duplex := fs.Bool("duplex", false, "for printing on both sides: every document of the packet starts on a right-hand page")
 	forEmail := fs.Bool("for-email", false, "make the packet fit a 25 MB e-mail (in parts if it must be)")
+	enclosure := fs.String("enclosure", "", "write the packet with its originals into this new `folder` (or .zip)")
 	passwordFile := fs.String("password-file", "", "lock the packet with the password on the first line of this `file`")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
@@ -158,6 +161,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	// Mistakes in the arguments are said before the library is opened (or
 	// created): a command that fails on its arguments creates nothing.
+	if cmd == "export" && *enclosure != "" {
+		if *out != "" || *questionsOnly || *medsOnly || *comparison || *forEmail || *passwordFile != "" {
+			return &records.Problem{Msg: "--enclosure writes the packet with its originals on its own: leave out --out, --questions-only, --medications-only, --comparison, --for-email and --password-file."}
+		}
+		*out = *enclosure // the argument checks below want a destination
+	}
 	if err := checkArgs(cmd, files, *person, *personID, *kind, *date, *out, *document); err != nil {
 		return err
 	}
@@ -245,6 +254,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		opt := export.Options{PersonID: p.ID, CaseID: c.ID, Paper: paperSize, Quality: photoQuality,
 			ForEmail: *forEmail, Password: password, Duplex: *duplex}
+		if *enclosure != "" {
+			return enclosureCmd(ctx, s, stdout, *enclosure, opt, *leaveOut)
+		}
 		return exportCmd(ctx, s, stdout, *out, opt, *questionsOnly, *medsOnly, *comparison, *leaveOut)
 	case "check":
 		problems, err := s.Check(ctx)
@@ -636,6 +648,45 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 		return err
 	}
 	printSaved(stdout, res)
+	return nil
+}
+
+// enclosureCmd writes the packet with its originals (export --enclosure).
+func enclosureCmd(ctx context.Context, s *records.Store, stdout io.Writer, out string, opt export.Options, leaveOut bool) error {
+	if err := export.CheckEnclosureTarget(s, out); err != nil {
+		return err
+	}
+	terminal := isTerminal(os.Stdout)
+	opt.Progress = func(done, total int) {
+		if terminal {
+			fmt.Fprintf(stdout, "\rExporting: %d of %d", done, total)
+		}
+	}
+	issues, err := export.Readiness(ctx, s, opt)
+	if err != nil {
+		return err
+	}
+	if len(issues) > 0 && !leaveOut {
+		for _, is := range issues {
+			fmt.Fprintf(os.Stderr, "Cannot include %s: %s\n", printable(strconv.Quote(is.Title)), printable(is.Problem))
+		}
+		return &records.Problem{Msg: fmt.Sprintf("%d document(s) cannot go into the packet (listed above). Replace them, or run again with --leave-out-unreadable to leave them out; the packet will say they are missing.", len(issues))}
+	}
+	for _, is := range issues {
+		opt.Exclude = append(opt.Exclude, is.DocumentID)
+	}
+	res, err := export.WriteEnclosure(ctx, s, out, opt)
+	if terminal {
+		fmt.Fprintln(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Saved %s: the packet (%s)", printable(res.Path), count(res.Packet.Pages, "page", "pages"))
+	if res.Studies > 0 {
+		fmt.Fprintf(stdout, ", %s of %s in DICOM with a DICOMDIR", count(res.DICOMFiles, "imaging file", "imaging files"), count(res.Studies, "study", "studies"))
+	}
+	fmt.Fprintf(stdout, ", %s, and README.txt saying what is where; %s in all.\n", count(res.Originals, "original file", "original files"), records.HumanBytes(res.Bytes))
 	return nil
 }
 

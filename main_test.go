@@ -1193,3 +1193,45 @@ func TestPrintSavedParts(t *testing.T) {
 		t.Errorf("printSaved = %q, want %q", out.String(), want)
 	}
 }
+
+// TestCLIExportEnclosure: export --enclosure writes a folder (or a .zip)
+// with the packet, the original file byte for byte and README.txt, and
+// says so; with --out as well it is refused before anything is opened.
+func TestCLIExportEnclosure(t *testing.T) {
+	newUserDirs(t)
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "library.sqlite")
+	letter := makePDF("a letter from the clinic")
+	mustCLI(t, "add", "--library", lib, "--person", "Mary Example", "--kind", "clinic-letter", "--title", "Clinic letter",
+		"--date", "2026-10-01", writeFile(t, dir, "letter.pdf", letter))
+	for _, name := range []string{"for-the-clinic", "for-the-clinic.zip"} {
+		out := filepath.Join(dir, name)
+		said := mustCLI(t, "export", "--library", lib, "--enclosure", out)
+		if !strings.Contains(said, "Saved "+out) || !strings.Contains(said, "README.txt") {
+			t.Errorf("export --enclosure said %q", said)
+		}
+		if strings.HasSuffix(name, ".zip") {
+			if _, err := exec.LookPath("unzip"); err == nil {
+				if b, err := exec.Command("unzip", "-t", out).CombinedOutput(); err != nil {
+					t.Errorf("unzip -t %s: %v\n%s", out, err, b)
+				}
+			}
+			continue
+		}
+		got, err := os.ReadFile(filepath.Join(out, "Documents", "01 Clinic letter, 1 Oct 2026.pdf"))
+		if err != nil || !bytes.Equal(got, letter) {
+			t.Errorf("the enclosure's letter: %v (same bytes: %v); enclosure holds %v", err, bytes.Equal(got, letter), entries(t, out))
+		}
+		for _, f := range []string{"README.txt", "index.html", "Second opinion packet.pdf"} {
+			if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+				t.Errorf("the enclosure lacks %s: %v", f, err)
+			}
+		}
+	}
+	args := []string{"export", "--library", lib, "--enclosure", filepath.Join(dir, "x"), "--out", filepath.Join(dir, "x.pdf")}
+	_, err := cli(args...)
+	refused(t, args, err)
+	if _, err := os.Stat(filepath.Join(dir, "x")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused export --enclosure left a folder (%v)", err)
+	}
+}

@@ -50,6 +50,8 @@ type Options struct {
 	// the exporting goroutine.
 	Progress func(done, total int)
 	Now      func() time.Time // nil = time.Now (tests inject)
+
+	enclosed bool // the packet goes out with its originals (WriteEnclosure)
 }
 
 // Result describes a file that was written.
@@ -189,7 +191,14 @@ func errBrief(err error) string {
 // while it is written; one left by an export that was killed is removed
 // by the next export to the same folder and name.
 func writeAtomic(ctx context.Context, s *records.Store, out string, fill func(w io.Writer) error) (int64, error) {
-	if err := CheckTarget(s, out); err != nil {
+	return writeAtomicWith(ctx, out, func() error { return CheckTarget(s, out) }, fill)
+}
+
+// writeAtomicWith is writeAtomic with its own check of the destination
+// (an enclosure's .zip is not a PDF), made before and just before the
+// rename.
+func writeAtomicWith(ctx context.Context, out string, check func() error, fill func(w io.Writer) error) (int64, error) {
+	if err := check(); err != nil {
 		return 0, err
 	}
 	dir := filepath.Dir(out)
@@ -238,7 +247,7 @@ func writeAtomic(ctx context.Context, s *records.Store, out string, fill func(w 
 	}
 	// Checked again just before the rename: the destination may have
 	// changed while the packet was being made.
-	if err := CheckTarget(s, out); err != nil {
+	if err := check(); err != nil {
 		return 0, err
 	}
 	if err := os.Rename(name, out); err != nil {

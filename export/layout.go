@@ -68,6 +68,9 @@ type doc struct {
 	footer string
 	name   string // the patient's name in footer, shortened first when the footer is too long
 	total  int
+	// measuring: the pages are drawn only to count them (measureFront), so
+	// pictures need not be embedded.
+	measuring bool
 }
 
 func newDoc(p *packet, footerName string) *doc {

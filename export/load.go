@@ -29,6 +29,13 @@ type packet struct {
 	results    []records.Result      // key results, newest first
 	recipients []records.Recipient   // whom the opinion goes to (case only)
 	handovers  []records.Handover    // slides, blocks, discs (case only)
+	// Imaging (imaging.go): the studies of the packet's documents, newest
+	// first, the stored files they hold, and their key images (loaded only
+	// for a packet that is written).
+	studies    []records.Study
+	studyFiles map[string]bool
+	keys       map[string]*keyImage // by series ID
+	enclosed   bool                 // the packet goes out with its originals (WriteEnclosure)
 }
 
 // frontNames lists the packet's front sections: the timeline, when the
@@ -53,7 +60,7 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 	if strings.TrimSpace(opt.PersonID) == "" {
 		return nil, &records.Problem{Msg: "Choose whose packet to make.", Err: records.ErrInvalid}
 	}
-	p := &packet{prepared: opt.now(), duplex: opt.Duplex}
+	p := &packet{prepared: opt.now(), duplex: opt.Duplex, enclosed: opt.enclosed}
 	var err error
 	if p.person, err = s.Person(ctx, opt.PersonID); err != nil {
 		return nil, err
@@ -139,6 +146,9 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 			return nil, err
 		}
 		p.docs = append(p.docs, full)
+	}
+	if err := loadStudies(ctx, s, p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -36,6 +36,12 @@ func Readiness(ctx context.Context, s *records.Store, opt Options) ([]Issue, err
 // and reported in Result.Skipped; run Readiness first so the user decides.
 // When opt.CaseID is set the export is added to the case's packet log.
 func WritePacket(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
+	opt.enclosed = false
+	return writePacket(ctx, s, out, opt)
+}
+
+// writePacket is WritePacket, also for an enclosure (opt.enclosed).
+func writePacket(ctx context.Context, s *records.Store, out string, opt Options) (Result, error) {
 	if err := CheckTarget(s, out); err != nil {
 		return Result{}, err
 	}
@@ -93,7 +99,9 @@ func WritePacket(ctx context.Context, s *records.Store, out string, opt Options)
 	if p.kase != nil {
 		to = doctorText(p.kase.SecondDoctor)
 	}
-	logExport(ctx, s, opt, "packet", to, res)
+	if !opt.enclosed { // the enclosure logs itself
+		logExport(ctx, s, opt, "packet", to, res)
+	}
 	return res, nil
 }
 
@@ -154,6 +162,7 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 func measureFront(p *packet, pl *plan) (sections []int, pages int, err error) {
 	d := newDoc(p, footerText(p))
 	d.pdf.SetFooterFunc(nil)
+	d.measuring = true
 	sections = drawFront(d, p, pl)
 	return sections, d.pdf.PageNo(), d.pdf.Error()
 }
@@ -189,7 +198,7 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 		if len(doc.Files) > 0 && doc.Missing != "" {
 			pages++
 		}
-		dicom := 0
+		dicom, disc := 0, 0
 		for _, f := range doc.Files {
 			switch {
 			case f.IsPDF():
@@ -198,11 +207,23 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 			case f.IsImage():
 				pages++
 				bytes += photoBytes(f, p.paper, p.quality)
+			case p.studyFiles[f.ID]:
+				disc = 1 // one page for the disc, its images in the Imaging section
 			case f.IsDICOM():
 				dicom++
 			}
 		}
+		pages += disc
 		pages += (dicom + dicomRows - 1) / dicomRows
+	}
+	// Key images of the Imaging section: a 768-pixel grey JPEG of a CT
+	// or MR slice measured 40 to 110 KB.
+	for _, st := range p.studies {
+		for _, se := range st.Series {
+			if se.NoPreview == "" {
+				bytes += 90 << 10
+			}
+		}
 	}
 	return pages, bytes, nil
 }

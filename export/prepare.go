@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"secondopinion/records"
@@ -22,6 +23,7 @@ const (
 	partPDF   partKind = iota // pages of a PDF, merged as they are
 	partImage                 // one picture, placed on a page of its own
 	partDICOM                 // a run of DICOM files, listed on a page
+	partDisc                  // DICOM files of imaging studies: one page pointing to the Imaging section
 )
 
 // part is a run of pages one document contributes, in page order.
@@ -35,6 +37,11 @@ type part struct {
 	jpg   []byte       // partImage: the print version, upright, no metadata
 	w, h  int          // partImage: pixel size of jpg
 	dicom []dicomEntry // partDICOM
+	// partDisc: the studies the document's files belong to, how many of
+	// its files, and where the full images are (a sentence).
+	studies []records.Study
+	files   int
+	where   string
 }
 
 type dicomEntry struct {
@@ -87,7 +94,12 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 	for i, d := range p.docs {
 		out[i] = &prepared{doc: d}
 		results[i] = make([]fileResult, len(d.Files))
-		for j := range d.Files {
+		for j, f := range d.Files {
+			if p.studyFiles[f.ID] {
+				// Described by its study: nothing to read.
+				results[i][j] = fileResult{part: part{kind: partDisc, file: f, files: 1}}
+				continue
+			}
 			jobs = append(jobs, job{i, j})
 		}
 	}
@@ -160,6 +172,13 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 				pr.parts[n-1].dicom = append(pr.parts[n-1].dicom, r.part.dicom...)
 				continue
 			}
+			if r.part.kind == partDisc {
+				if k := slices.IndexFunc(pr.parts, func(pt part) bool { return pt.kind == partDisc }); k >= 0 {
+					pr.parts[k].files++
+					continue
+				}
+				r.part.studies, r.part.where, r.part.pages = studiesOf(p, pr.doc.ID), whereImages(p), 1
+			}
 			pr.parts = append(pr.parts, r.part)
 		}
 		if pr.issue != nil {
@@ -190,6 +209,11 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 				pt.pages = (len(pt.dicom) + dicomRows - 1) / dicomRows
 			}
 			pr.pages += pt.pages
+		}
+	}
+	if keep {
+		if err := loadKeyImages(ctx, s, p, prog); err != nil {
+			return nil, nil, err
 		}
 	}
 	return out, issues, nil

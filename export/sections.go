@@ -40,6 +40,8 @@ func drawFront(d *doc, p *packet, pl *plan) []int {
 			drawMedications(d, p)
 		case secQuestions:
 			drawQuestions(d, p)
+		case secImaging:
+			drawImaging(d, p)
 		}
 	}
 	return starts
@@ -838,6 +840,8 @@ func drawDocuments(d *doc, pl *plan) {
 				pt.jpg = nil // gofpdf holds its own copy now
 			case partDICOM:
 				drawDICOM(d, pl, i, continued, pt)
+			case partDisc:
+				drawDisc(d, pl, i, continued, pt)
 			}
 			continued = true
 		}

@@ -486,6 +486,7 @@ func (a *App) onFind() {
 		return
 	}
 	a.show(secDocuments)
+	a.documents.tabs.SelectIndex(0) // the search box is on the Documents tab
 	a.win.Canvas().Focus(a.documents.search)
 }
 
@@ -831,7 +832,28 @@ func (a *App) onDropped(uris []fyne.URI) {
 		return
 	}
 	a.show(secDocuments)
-	a.documents.addPaths(paths)
+	// A folder or a .zip is an imaging disc (or a copy of one); files are
+	// documents.
+	var files, discs []string
+	for _, p := range paths {
+		if isDiscPath(p) {
+			discs = append(discs, p)
+		} else {
+			files = append(files, p)
+		}
+	}
+	if len(files) > 0 {
+		a.documents.addPaths(files)
+		if len(discs) > 0 {
+			a.showInfo("One thing at a time", "The files are in the Add documents window. Add the imaging disc afterwards with Add imaging disc... on the Imaging tab, or drop it again.")
+		}
+		return
+	}
+	a.documents.tabs.SelectIndex(1)
+	if len(discs) > 1 {
+		a.showInfo("One disc at a time", "Drop one imaging disc (a folder or a .zip) at a time; the first is added now.")
+	}
+	a.documents.imaging.importDisc(discs[0], records.ImportDiscOptions{})
 }
 
 func (a *App) onClose() {

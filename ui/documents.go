@@ -95,6 +95,10 @@ type documentsScreen struct {
 	addBody    *container.Scroll
 	progress   *widget.ProgressBar
 
+	// The Imaging tab: imaging discs, their studies and key images.
+	imaging *imagingScreen
+	tabs    *container.AppTabs
+
 	box fyne.CanvasObject
 }
 
@@ -216,7 +220,17 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	left := container.NewBorder(filters, nil, nil, nil, s.list)
 	split := container.NewHSplit(left, container.NewPadded(s.detail))
 	split.Offset = 0.5
-	s.box = container.NewBorder(heading("Documents"), nil, nil, nil, split)
+	s.imaging = newImagingScreen(a)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Documents", theme.DocumentIcon(), split),
+		container.NewTabItemWithIcon("Imaging", theme.MediaPhotoIcon(), s.imaging.content()),
+	)
+	s.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == "Imaging" {
+			s.imaging.reload()
+		}
+	}
+	s.box = container.NewBorder(heading("Documents"), nil, nil, nil, s.tabs)
 	return s
 }
 
@@ -238,6 +252,7 @@ func (s *documentsScreen) content() fyne.CanvasObject { return s.box }
 func (s *documentsScreen) refresh() {
 	s.selectDoc(s.doc.ID)
 	s.reload()
+	s.imaging.reload()
 }
 
 // filter reads the filter widgets. UI goroutine.
@@ -476,6 +491,22 @@ func (s *documentsScreen) showPages() {
 		s.pages.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l))
 	}
 	files := s.doc.Files
+	if discFiles(files) || s.imaging.holds(s.doc.ID) {
+		// A disc's hundreds of DICOM files are not pages to reorder: its
+		// studies, with a picture of each series, are on the Imaging tab.
+		var size int64
+		for _, f := range files {
+			size += f.Size
+		}
+		l := widget.NewLabel(fmt.Sprintf("These are images from an imaging disc: %s in DICOM (%s). The study, with a picture of each series, is on the Imaging tab.",
+			plural(len(files), "file", "files"), records.HumanBytes(size)))
+		l.Wrapping = fyne.TextWrapWord
+		show := widget.NewButtonWithIcon("Show the imaging", theme.MediaPhotoIcon(), func() { s.tabs.SelectIndex(1) })
+		s.pages.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.MediaPhotoIcon()), nil, l))
+		s.pages.Add(container.NewHBox(show))
+		s.pages.Refresh()
+		return
+	}
 	for i, f := range files {
 		idx := i
 		desc := fileDescription(f)
@@ -503,6 +534,20 @@ func (s *documentsScreen) showPages() {
 	more := widget.NewButtonWithIcon("Add pages...", theme.ContentAddIcon(), s.onAddPages)
 	s.pages.Add(container.NewHBox(more))
 	s.pages.Refresh()
+}
+
+// discFiles reports whether a document's files are those of an imaging
+// disc: more than a few, all DICOM.
+func discFiles(files []records.File) bool {
+	if len(files) <= 4 {
+		return false
+	}
+	for _, f := range files {
+		if !f.IsDICOM() {
+			return false
+		}
+	}
+	return true
 }
 
 func fileDescription(f records.File) string {

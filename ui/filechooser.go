@@ -39,12 +39,25 @@ type fileChooser struct {
 	confirm  *widget.Button
 	dialog   dialog.Dialog
 	onChosen func(paths []string)
+	// onDisc, when set, makes it a chooser of one imaging disc: the
+	// folder shown ("Use this folder") or a .zip tapped in it.
+	onDisc func(path string)
 }
 
 // chooseFiles opens the chooser; onChosen gets the ticked files' paths
 // (sorted by folder and name, the order photos of one letter are taken in).
 func (a *App) chooseFiles(onChosen func(paths []string)) *fileChooser {
-	c := &fileChooser{a: a, chosen: map[string]bool{}, onChosen: onChosen}
+	return a.newChooser("Choose files to add", onChosen, nil)
+}
+
+// chooseDisc opens the chooser for an imaging disc: a mounted disc, a
+// folder copied from one, or its .zip.
+func (a *App) chooseDisc(onDisc func(path string)) *fileChooser {
+	return a.newChooser("Choose the imaging disc, or a folder or .zip copied from it", nil, onDisc)
+}
+
+func (a *App) newChooser(title string, onChosen func(paths []string), onDisc func(path string)) *fileChooser {
+	c := &fileChooser{a: a, chosen: map[string]bool{}, onChosen: onChosen, onDisc: onDisc}
 	c.where = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.where.Truncation = fyne.TextTruncateEllipsis
 	c.up = widget.NewButtonWithIcon("Up", theme.MoveUpIcon(), func() { c.open(filepath.Dir(c.dir)) })
@@ -67,7 +80,16 @@ func (a *App) chooseFiles(onChosen func(paths []string)) *fileChooser {
 		if e.IsDir() {
 			check.Hide()
 			folder.SetText(e.Name())
+			folder.SetIcon(theme.FolderIcon())
 			folder.OnTapped = func() { c.open(path) }
+			folder.Show()
+			return
+		}
+		if c.onDisc != nil { // a .zip of a disc: chosen with one tap
+			check.Hide()
+			folder.SetText(e.Name())
+			folder.SetIcon(theme.FileIcon())
+			folder.OnTapped = func() { c.pickDisc(path) }
 			folder.Show()
 			return
 		}
@@ -93,11 +115,20 @@ func (a *App) chooseFiles(onChosen func(paths []string)) *fileChooser {
 			}
 		}
 	}
+	if onDisc != nil {
+		// Where Linux mounts a CD, DVD or USB stick.
+		if ps := discPlaces(); len(ps) > 0 {
+			places.Add(widget.NewButtonWithIcon("Discs", theme.StorageIcon(), func() { c.open(ps[0]) }))
+		}
+		c.all.Hide()
+		c.confirm.SetText("Use this folder")
+		c.confirm.OnTapped = func() { c.pickDisc(c.dir) }
+	}
 	top := container.NewVBox(places, container.NewBorder(nil, nil, c.up, nil, c.where), c.note)
 	cancel := widget.NewButton("Cancel", func() { a.closeDialog(c.dialog) })
 	bottom := container.NewBorder(nil, nil, c.all, container.NewHBox(layout.NewSpacer(), cancel, c.confirm), c.count)
 	body := container.NewBorder(top, container.NewPadded(bottom), nil, nil, c.list)
-	c.dialog = dialog.NewCustomWithoutButtons("Choose files to add", body, a.win)
+	c.dialog = dialog.NewCustomWithoutButtons(title, body, a.win)
 	a.pushEscape(c.dialog, nil)
 	c.dialog.Resize(fyne.NewSize(820, 580))
 	c.dialog.Show()
@@ -108,6 +139,27 @@ func (a *App) chooseFiles(onChosen func(paths []string)) *fileChooser {
 	}
 	c.open(dir)
 	return c
+}
+
+// discPlaces are the folders removable discs appear under, when they exist.
+func discPlaces() []string {
+	var out []string
+	cands := []string{"/media", "/mnt", "/Volumes"}
+	if u := os.Getenv("USER"); u != "" {
+		cands = append([]string{filepath.Join("/media", u), filepath.Join("/run/media", u)}, cands...)
+	}
+	for _, p := range cands {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pickDisc closes the chooser with a disc's folder or .zip. UI goroutine.
+func (c *fileChooser) pickDisc(path string) {
+	c.a.closeDialog(c.dialog)
+	c.onDisc(path)
 }
 
 // chooserShows reports whether the chooser lists a file (by extension).
@@ -147,6 +199,10 @@ func (c *fileChooser) open(dir string) {
 		}
 		if isDir {
 			c.entries = append(c.entries, dirEntry{e})
+		} else if c.onDisc != nil {
+			if strings.EqualFold(filepath.Ext(e.Name()), ".zip") {
+				c.entries = append(c.entries, e)
+			}
 		} else if chooserShows(e.Name()) {
 			c.entries = append(c.entries, e)
 		}
@@ -204,6 +260,11 @@ func (c *fileChooser) onSelectAll() {
 }
 
 func (c *fileChooser) showCount() {
+	if c.onDisc != nil {
+		c.count.SetText("Open the disc (or the folder copied from it) and choose Use this folder, or tap its .zip.")
+		c.count.Wrapping = fyne.TextWrapWord
+		return
+	}
 	n := len(c.chosen)
 	files := 0
 	allTicked := true

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,6 +44,9 @@ type packetScreen struct {
 	warnings     []string // export.TextWarnings from the last check
 	issuesBox    *fyne.Container
 	exportBtn    *widget.Button
+	originalsBtn *widget.Button     // Export packet with originals... (an enclosure)
+	originalsAs  *widget.RadioGroup // zip or folder, in the dialog it opens (tests)
+	originalsDlg dialog.Dialog      // that dialog (tests)
 	progress     *widget.ProgressBar
 	progressAt   *widget.Label
 	cancel       *widget.Button
@@ -128,6 +132,7 @@ func newPacketScreen(a *App) *packetScreen {
 	s.issuesBox = container.NewVBox()
 	s.exportBtn = widget.NewButtonWithIcon("Export packet... (Ctrl+E)", theme.DocumentSaveIcon(), s.onExport)
 	s.exportBtn.Importance = widget.HighImportance
+	s.originalsBtn = widget.NewButtonWithIcon("Export packet with originals...", theme.FolderNewIcon(), s.onExportOriginals)
 	s.progress = widget.NewProgressBar()
 	s.progressAt = widget.NewLabel("")
 	s.progressAt.Wrapping = fyne.TextWrapWord
@@ -170,6 +175,8 @@ func newPacketScreen(a *App) *packetScreen {
 		s.readySummary,
 		s.checkNote,
 		container.NewHBox(s.exportBtn), container.NewHBox(s.check), // stacked: the right column stays narrow enough for a 1024-pixel screen
+		container.NewHBox(s.originalsBtn),
+		hint("With originals: the packet, the scans of imaging discs in DICOM (as a hospital disc has them) and the original PDFs and photos, in a folder or a .zip, for a clinic's image archive, a new disc or an upload."),
 		s.issuesBox,
 		s.running,
 		s.done,
@@ -467,6 +474,65 @@ func (s *packetScreen) onExport() {
 	_ = s.a.askSavePath(name, ".pdf", func(path string) error { return export.CheckTarget(s.a.store, path) }, s.exportTo)
 }
 
+const (
+	originalsZip    = "A .zip file, to upload or send"
+	originalsFolder = "A folder, to copy to a USB stick or burn to a disc"
+)
+
+// onExportOriginals asks whether to make a .zip or a folder, then where,
+// then writes the packet with its originals (export.WriteEnclosure).
+func (s *packetScreen) onExportOriginals() {
+	if s.cancelFn != nil {
+		return // one export at a time
+	}
+	s.originalsAs = widget.NewRadioGroup([]string{originalsZip, originalsFolder}, nil)
+	s.originalsAs.Required = true
+	s.originalsAs.SetSelected(originalsZip)
+	intro := widget.NewLabel("The packet PDF, the DICOM files of the imaging discs byte for byte with a DICOMDIR, the original PDFs and photos, and a README saying what is where. No password: the originals cannot be locked.")
+	intro.Wrapping = fyne.TextWrapWord
+	body := container.New(minWidth{480}, container.NewVBox(intro, s.originalsAs))
+	s.originalsDlg = s.a.formDialog("Export packet with originals", "Choose where...", body, nil, func() {
+		s.a.closeDialog(s.originalsDlg)
+		name := fmt.Sprintf("Second opinion packet with originals - %s - %s", safeName(s.a.person.FullName), s.a.store.Now().Format("2006-01-02"))
+		ext := ""
+		if s.originalsAs.Selected == originalsZip {
+			ext = ".zip"
+		}
+		_ = s.a.askSavePath(name+ext, ext, func(path string) error { return export.CheckEnclosureTarget(s.a.store, path) }, s.originalsTo)
+	})
+}
+
+// originalsTo writes the packet with its originals in the background.
+func (s *packetScreen) originalsTo(path string) {
+	opt := s.options()
+	opt.ForEmail, opt.Password = false, ""
+	s.run("Making the packet with its originals...", func(ctx context.Context, o export.Options) (string, error) {
+		res, err := export.WriteEnclosure(ctx, s.a.store, path, o)
+		if err != nil {
+			return "", err
+		}
+		fyne.Do(func() {
+			s.lastPath = filepath.Join(res.Path, export.PacketName)
+			if res.Zip {
+				s.lastPath = res.Path
+			}
+			s.done.Show()
+			s.refreshLog()
+		})
+		return enclosureText(res), nil
+	}, opt)
+}
+
+// enclosureText says what an enclosure holds.
+func enclosureText(res export.EnclosureResult) string {
+	t := fmt.Sprintf("Saved %s: the packet (%s)", filepath.Base(res.Path), plural(res.Packet.Pages, "page", "pages"))
+	if res.Studies > 0 {
+		t += fmt.Sprintf(", %s of %s in DICOM with a DICOMDIR", plural(res.DICOMFiles, "imaging file", "imaging files"), plural(res.Studies, "study", "studies"))
+	}
+	t += fmt.Sprintf(", %s and README.txt; %s in all.", plural(res.Originals, "original file", "original files"), records.HumanBytes(res.Bytes))
+	return t
+}
+
 // safeName keeps a name usable in a file name on every system.
 func safeName(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -516,6 +582,7 @@ func (s *packetScreen) run(what string, work func(context.Context, export.Option
 	s.running.Show()
 	s.check.Disable()
 	s.exportBtn.Disable()
+	s.originalsBtn.Disable()
 	bar := s.progress
 	opt.Progress = func(done, total int) {
 		if total > 0 {
@@ -537,6 +604,7 @@ func (s *packetScreen) run(what string, work func(context.Context, export.Option
 			s.running.Hide()
 			s.check.Enable()
 			s.exportBtn.Enable()
+			s.originalsBtn.Enable()
 			switch {
 			case err != nil && cancelled:
 				s.result.SetText("Stopped. Nothing was saved.")

@@ -1,0 +1,432 @@
+package export
+
+// The Imaging section (issue #13): the packet's imaging studies, one table
+// each, then one key image per series, a few to a page, each labelled with
+// its series, slice and window. The DICOM files themselves are never
+// printed: a disc's document gets one page pointing here, and the files go
+// out byte for byte in an enclosure (WriteEnclosure).
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"strconv"
+	"strings"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"secondopinion/records"
+)
+
+const secImaging = "Imaging"
+
+// keyImage is a series' key image made ready for the page before any page
+// is drawn (drawing is repeated while the page numbers settle).
+type keyImage struct {
+	jpg     []byte // grey or colour JPEG, at most keySide pixels on its longer side
+	w, h    int
+	info    records.KeyImageInfo
+	problem string // why it could not be drawn; the page says so instead
+}
+
+// keySide is the longer side of a key image in pixels: a cell of the 2 x 3
+// grid is about 84 mm wide, so 768 pixels print at about 230 dpi. For
+// e-mail, 512.
+const keySide, keySideEmail = 768, 512
+
+// loadStudies reads the studies of the packet's documents and which stored
+// files they hold. Only a packet with a document of kind imaging or a
+// DICOM file asks the store; the section follows the front sections when
+// there is a study.
+func loadStudies(ctx context.Context, s *records.Store, p *packet) error {
+	in := make(map[string]bool, len(p.docs))
+	any := false
+	for _, d := range p.docs {
+		in[d.ID] = true
+		if d.Kind == records.KindImaging {
+			any = true
+		}
+		for _, f := range d.Files {
+			if f.IsDICOM() {
+				any = true
+			}
+		}
+	}
+	if !any {
+		return nil
+	}
+	all, err := s.Studies(ctx, p.person.ID)
+	if err != nil {
+		return err
+	}
+	for _, st := range all {
+		if !in[st.DocumentID] {
+			continue
+		}
+		p.studies = append(p.studies, st)
+		insts, err := s.Instances(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		if p.studyFiles == nil {
+			p.studyFiles = map[string]bool{}
+		}
+		for _, inst := range insts {
+			p.studyFiles[inst.FileID] = true
+		}
+	}
+	if len(p.studies) > 0 {
+		p.sections = append(p.sections, secImaging)
+	}
+	return nil
+}
+
+// loadKeyImages draws every previewable series' key image, one after the
+// other (each is quick: the middle slice only), for the packet's pages. A
+// series whose image cannot be drawn keeps a sentence instead; only
+// cancellation stops the export.
+func loadKeyImages(ctx context.Context, s *records.Store, p *packet, prog *progress) error {
+	n := 0
+	for _, st := range p.studies {
+		for _, se := range st.Series {
+			if se.NoPreview == "" {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	prog.total += n
+	side := keySide
+	if p.quality == qualityEmail {
+		side = keySideEmail
+	}
+	p.keys = make(map[string]*keyImage, n)
+	for _, st := range p.studies {
+		for _, se := range st.Series {
+			if se.NoPreview != "" {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return stopped(err)
+			}
+			k := &keyImage{}
+			img, info, err := s.KeyImage(ctx, se.ID, side)
+			if err == nil {
+				k.info = info
+				k.jpg, k.w, k.h, err = encodeKey(img)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return stopped(ctx.Err())
+				}
+				k.problem = "The key image could not be drawn: " + strings.TrimSuffix(records.Explain(err), ".") + "."
+			}
+			p.keys[se.ID] = k
+			prog.step(1)
+		}
+	}
+	return nil
+}
+
+// encodeKey makes a key image a JPEG gofpdf takes as it is (grey images
+// stay one channel).
+func encodeKey(img image.Image) ([]byte, int, int, error) {
+	if img == nil {
+		return nil, 0, 0, fmt.Errorf("no image")
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 {
+		return nil, 0, 0, fmt.Errorf("empty image")
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88}); err != nil {
+		return nil, 0, 0, err
+	}
+	return buf.Bytes(), b.Dx(), b.Dy(), nil
+}
+
+// studyTitle is "14 January 2026 · CT · CHEST W CONTRAST".
+func studyTitle(st records.Study) string {
+	date := "Date not known"
+	if !st.Date.IsZero() {
+		date = st.Date.Human()
+	}
+	return joinNonEmpty("  ·  ", date, st.Modality, st.Description)
+}
+
+// seriesName is "Series 3: AX T2" (or "Series 3" without a description).
+func seriesName(se records.Series) string {
+	name := "Series " + strconv.Itoa(se.Number)
+	if se.Number == 0 {
+		name = "Series"
+	}
+	if d := strings.TrimSpace(se.Description); d != "" {
+		name += ": " + d
+	}
+	return name
+}
+
+// keyLabel is "Slice 12 of 24 · window W 400 L 40", or for a frame of a
+// multi-frame image "Image 1 of 1, frame 20 of 40 · ...".
+func keyLabel(se records.Series, info records.KeyImageInfo) string {
+	var pos string
+	switch {
+	case info.Frame > 0 && se.Frames > 1:
+		frames := se.Frames
+		if se.Images > 1 {
+			pos = fmt.Sprintf("Image %d of %d, frame %d", info.Slice, info.Of, info.Frame)
+		} else {
+			pos = fmt.Sprintf("Frame %d of %d", info.Frame, frames)
+		}
+	case info.Of > 0:
+		pos = fmt.Sprintf("Slice %d of %d", info.Slice, info.Of)
+	}
+	win := ""
+	if w := strings.TrimSpace(info.Window); w != "" {
+		win = "window " + w
+	}
+	return joinNonEmpty("  ·  ", pos, win)
+}
+
+// discTotals counts the studies, series and images of studies.
+func discTotals(studies []records.Study) (series, images int) {
+	for _, st := range studies {
+		series += len(st.Series)
+		images += st.Images()
+	}
+	return series, images
+}
+
+// whereImages says where the full images are, for the section and the
+// disc's page.
+func whereImages(p *packet) string {
+	if p.enclosed {
+		return "The full images, in DICOM, are in the DICOM folder that comes with this packet (README.txt there says what is where)."
+	}
+	return "The full images, in DICOM, are on the disc they came on and kept with the patient's records; ask the patient for them."
+}
+
+// drawImaging is the Imaging section: per study a table, a plain line of
+// what it holds, its key images two across and three down on A4, and the
+// series without a preview listed with the reason. While measuring (and
+// for Estimate) the key images are not loaded and the same boxes are
+// drawn empty, so the page count is the same.
+func drawImaging(d *doc, p *packet) {
+	d.heading(secImaging)
+	series, images := discTotals(p.studies)
+	intro := fmt.Sprintf("This packet's imaging: %s, %s in %s. One key image per series is printed here: the middle slice, windowed as a viewer first shows it. %s",
+		plural(len(p.studies), "study", "studies"), plural(images, "image", "images"), plural(series, "series", "series"), whereImages(p))
+	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+	d.text(intro, 10, 5, "", 0)
+	d.pdf.SetTextColor(inkText, inkText, inkText)
+	for _, st := range p.studies {
+		drawStudy(d, p, st)
+	}
+}
+
+func drawStudy(d *doc, p *packet, st records.Study) {
+	// The study's title, table and lines stay with its first row of key
+	// images: never a table alone at the foot of a page.
+	need := 48.0
+	for _, se := range st.Series {
+		if se.NoPreview == "" {
+			_, rowH := keyRow(d.g)
+			need += rowH
+			break
+		}
+	}
+	d.room(need, nil)
+	d.pdf.Ln(2)
+	d.subheading(studyTitle(st))
+	date := st.Date.Short()
+	if date == "" {
+		date = "not known"
+	}
+	d.table([]col{{"Date", 20, "L"}, {"Type", 13, "L"}, {"Description", 37, "L"}, {"Series", 16, "R"},
+		{"Images", 16, "R"}, {"Accession no.", 31, "L"}, {"Institution", 37, "L"}},
+		[][]string{{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}})
+	d.pdf.Ln(-1)
+	var shown, notShown []records.Series
+	for _, se := range st.Series {
+		if se.NoPreview == "" {
+			shown = append(shown, se)
+		} else {
+			notShown = append(notShown, se)
+		}
+	}
+	about := joinNonEmpty("  ·  ", labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
+		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
+	if about != "" {
+		d.text(about, 9.5, 4.8, "", 0)
+	}
+	line := fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
+	switch {
+	case len(shown) == 0:
+		line += "none can be shown as a picture here."
+	case len(shown) == len(st.Series):
+		line += "one key image per series is printed below."
+	default:
+		line += fmt.Sprintf("a key image of %s is printed below.", plural(len(shown), "series", "series"))
+	}
+	d.text(line, 10, 5, "", 0)
+	d.pdf.Ln(2)
+	keyGrid(d, p, st, shown)
+	if len(notShown) > 0 {
+		d.pdf.SetFont(font, "B", 10)
+		d.room(12, nil)
+		d.text("Not shown as pictures:", 10, 5, "B", 0)
+		var items []string
+		for _, se := range notShown {
+			items = append(items, fmt.Sprintf("%s (%s): %s", seriesName(se), joinNonEmpty(", ", se.Modality,
+				plural(se.Images, "image", "images")), se.NoPreview))
+		}
+		bullets(d, items, "")
+	}
+}
+
+func labelled(label, v string) string {
+	if strings.TrimSpace(v) == "" {
+		return ""
+	}
+	return label + ": " + strings.TrimSpace(v)
+}
+
+func birthText(b records.Date) string {
+	if b.IsZero() {
+		return ""
+	}
+	return b.Human()
+}
+
+// keyGrid draws key images two to a row, each in a black box (as a viewer
+// shows them) with its label below; a row never splits across pages.
+func keyGrid(d *doc, p *packet, st records.Study, shown []records.Series) {
+	const gap = 6.0
+	g := d.g
+	cellW := (g.contentW() - gap) / 2
+	boxH, rowH := keyRow(g)
+	cont := func() {
+		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+		d.text(secImaging+", continued: "+studyTitle(st), 9.5, 6, "B", 0)
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+		d.pdf.Ln(1)
+	}
+	for i := 0; i < len(shown); i += 2 {
+		d.room(rowH, cont)
+		y := d.y()
+		for j := i; j < min(i+2, len(shown)); j++ {
+			x := g.left + float64(j-i)*(cellW+gap)
+			keyCell(d, p, shown[j], x, y, cellW, boxH)
+		}
+		d.pdf.SetXY(g.left, y+rowH)
+	}
+}
+
+// keyRow is the height of a key image's box and of a row of the grid:
+// three rows fill a continuation page (its body, less a line saying which
+// study continues).
+func keyRow(g geometry) (boxH, rowH float64) {
+	const capH = 9.6
+	body := g.h - g.top - g.bottom - 8
+	boxH = min(66, body/3-capH-4)
+	return boxH, boxH + capH + 4
+}
+
+func keyCell(d *doc, p *packet, se records.Series, x, y, w, h float64) {
+	pdf := d.pdf
+	pdf.SetFillColor(0, 0, 0)
+	pdf.Rect(x, y, w, h, "F")
+	k := p.keys[se.ID]
+	var info records.KeyImageInfo
+	switch {
+	case k != nil && k.problem != "":
+		pdf.SetTextColor(255, 255, 255)
+		pdf.SetFont(font, "", 9)
+		lines := d.wrap(k.problem, w-8)
+		ty := y + h/2 - float64(len(lines))*4.4/2
+		for n, l := range lines {
+			pdf.SetXY(x+4, ty+float64(n)*4.4)
+			d.cell(w-8, 4.4, l, "", 0, "C", false, 0, "")
+		}
+		pdf.SetTextColor(inkText, inkText, inkText)
+	case k != nil && len(k.jpg) > 0:
+		info = k.info
+		if d.measuring {
+			break
+		}
+		iw, ih := float64(k.w), float64(k.h)
+		scale := min(w/iw, h/ih)
+		iw, ih = iw*scale, ih*scale
+		name := "key-" + se.ID
+		opt := gofpdf.ImageOptions{ImageType: "JPG"}
+		if pdf.GetImageInfo(name) == nil {
+			pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(k.jpg))
+		}
+		pdf.ImageOptions(name, x+(w-iw)/2, y+(h-ih)/2, iw, ih, false, opt, 0, "")
+	}
+	pdf.SetFont(font, "B", 9.5)
+	pdf.SetXY(x, y+h+0.6)
+	d.cell(w, 4.6, d.fit(joinNonEmpty("  ·  ", seriesName(se), se.Modality), w), "", 0, "L", false, 0, "")
+	pdf.SetFont(font, "", 9)
+	pdf.SetXY(x, y+h+5.2)
+	label := joinNonEmpty("  ·  ", plural(se.Images, "image", "images"), keyLabel(se, info))
+	d.cell(w, 4.4, d.fit(label, w), "", 0, "L", false, 0, "")
+}
+
+// studiesOf are the studies whose files document docID holds.
+func studiesOf(p *packet, docID string) []records.Study {
+	var out []records.Study
+	for _, st := range p.studies {
+		if st.DocumentID == docID {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// maxDiscRows is how many studies a disc's page lists; the rest are
+// counted ("and 3 more studies"), so the page is always one page.
+const maxDiscRows = 14
+
+// drawDisc is the one page of a document that is an imaging disc: what it
+// holds, and where in the packet its key images are.
+func drawDisc(d *doc, pl *plan, i int, continued bool, pt *part) {
+	d.newPage()
+	first, second := bandLines(pl, i, continued)
+	d.band(first, second)
+	d.pdf.Ln(2)
+	d.text("Imaging in DICOM", 14, 7, "B", 0)
+	d.pdf.Ln(1)
+	series, images := discTotals(pt.studies)
+	page := 0
+	for k, name := range pl.names {
+		if name == secImaging && k < len(pl.sections) {
+			page = pl.sections[k]
+		}
+	}
+	where := "in the Imaging section"
+	if page > 0 {
+		where += fmt.Sprintf(" on page %d", page)
+	}
+	y := d.y()
+	d.text(fmt.Sprintf("This document holds %s in %s of %s, in DICOM, the format of hospital scanners (%s stored). Each study is described, with one key image per series, %s. %s",
+		plural(images, "image", "images"), plural(series, "series", "series"), plural(len(pt.studies), "study", "studies"),
+		plural(pt.files, "file", "files"), where, pt.where), 10.5, 5.4, "", 0)
+	if link := d.linkTo(page); link != 0 {
+		d.pdf.Link(d.g.left, y, d.g.contentW(), d.y()-y, link)
+	}
+	d.pdf.Ln(3)
+	var rows [][]string
+	for n, st := range pt.studies {
+		if n == maxDiscRows {
+			rows = append(rows, []string{"", "", fmt.Sprintf("and %s more", plural(len(pt.studies)-n, "study", "studies")), "", ""})
+			break
+		}
+		rows = append(rows, []string{st.Date.Short(), st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images())})
+	}
+	d.table([]col{{"Date", 22, "L"}, {"Type", 16, "L"}, {"Description", 90, "L"}, {"Series", 16, "R"}, {"Images", 16, "R"}}, rows)
+}

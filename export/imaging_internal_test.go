@@ -1,0 +1,176 @@
+package export
+
+import (
+	"image"
+	"image/color"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"secondopinion/records"
+)
+
+// testStudy is a CT of 7 series (one without a preview) and 31 images.
+func testStudy() records.Study {
+	st := records.Study{ID: "st1", DocumentID: "doc1", Date: records.MustDate("2026-01-14"), Modality: "CT",
+		Description: "CT CHEST WITH CONTRAST", BodyPart: "CHEST", Accession: "ACC-20260114-7", Institution: "St Elsewhere Hospital",
+		ReferringPhysician: "Dr Jane Smith", PatientName: "PAPADOPOULOU, ELENI", PatientBirth: records.MustDate("1950-05-03")}
+	counts := []int{1, 12, 6, 4, 3, 2, 3}
+	for i, n := range counts {
+		se := records.Series{ID: "se" + strconv.Itoa(i+1), StudyID: "st1", Number: i + 1, Modality: "CT", Images: n, Frames: n,
+			Description: "AXIAL " + strconv.Itoa(i+1)}
+		if i == 6 {
+			se.Modality, se.Description, se.NoPreview = "SR", "DOSE REPORT", "preview not available (a structured report, not a picture)"
+		}
+		st.Series = append(st.Series, se)
+	}
+	return st
+}
+
+// greyKey is a grey test image with a bright disc, as a CT slice looks.
+func greyKey(w, h int) image.Image {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			dx, dy := x-w/2, y-h/2
+			v := uint8(20)
+			if dx*dx+dy*dy < (w/3)*(w/3) {
+				v = uint8(120 + (x*100)/w)
+			}
+			img.SetGray(x, y, color.Gray{v})
+		}
+	}
+	return img
+}
+
+func imagingPacket(t *testing.T) *packet {
+	t.Helper()
+	p := &packet{person: records.Person{FullName: "Eleni Papadopoulou", DateOfBirth: records.MustDate("1950-05-03")},
+		paper: records.PaperA4, quality: records.QualityCompact, prepared: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	p.sections = append(append([]string(nil), frontSections...), secImaging)
+	p.studies = []records.Study{testStudy()}
+	p.keys = map[string]*keyImage{}
+	for i, se := range p.studies[0].Series {
+		if se.NoPreview != "" {
+			continue
+		}
+		k := &keyImage{info: records.KeyImageInfo{Slice: (se.Images + 1) / 2, Of: se.Images, Window: "W 400 L 40"}}
+		if i == 3 {
+			k = &keyImage{problem: "The key image could not be drawn: the file is damaged."}
+		} else {
+			var err error
+			if k.jpg, k.w, k.h, err = encodeKey(greyKey(256+64*i, 256)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.keys[se.ID] = k
+	}
+	return p
+}
+
+// TestImagingSection draws the section from studies and key images (no
+// store): the study's table, each key image labelled with its series,
+// slice and window, at most six to a page, the series without a preview
+// listed with its sentence, and the plain line of what is not printed.
+func TestImagingSection(t *testing.T) {
+	for _, tool := range []string{"pdftotext", "pdfimages"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	p := imagingPacket(t)
+	pl, data, err := layoutPacket(p, nil, nil)
+	if err != nil {
+		t.Fatalf("layoutPacket = %v", err)
+	}
+	dir := t.TempDir()
+	if d := os.Getenv("IMAGING_PDF_DIR"); d != "" {
+		dir = d // to look at the pages
+	}
+	path := filepath.Join(dir, "imaging.pdf")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sec := pl.sections[len(pl.sections)-1]
+	if sec <= 0 || pl.names[len(pl.names)-1] != secImaging {
+		t.Fatalf("sections %v at %v, want Imaging last", pl.names, pl.sections)
+	}
+	text := func(first, last int) string {
+		out, err := exec.Command("pdftotext", "-f", strconv.Itoa(first), "-l", strconv.Itoa(last), path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(out)), " ")
+	}
+	contents := text(3, 3)
+	if !strings.Contains(contents, "Imaging "+strconv.Itoa(sec)) {
+		t.Errorf("contents page does not list Imaging on page %d:\n%s", sec, contents)
+	}
+	got := text(sec, pl.total)
+	for _, want := range []string{
+		"This packet's imaging: 1 study, 31 images in 7 series. One key image per series is printed here",
+		"on the disc they came on",
+		"14 January 2026 · CT · CT CHEST WITH CONTRAST",
+		"ACC-20260114-7", "St Elsewhere Hospital", "Referred by: Dr Jane Smith",
+		"This study holds 31 images in 7 series; a key image of 6 series is printed below.",
+		"Series 2: AXIAL 2 · CT", "12 images · Slice 6 of 12 · window W 400 L 40",
+		"The key image could not be drawn: the file is damaged.",
+		"Series 7: DOSE REPORT (SR, 3 images): preview not available (a structured report, not a picture)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Imaging section lacks %q:\n%s", want, got)
+		}
+	}
+	out, err := exec.Command("pdfimages", "-list", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perPage := map[int]int{}
+	images := 0
+	for _, line := range strings.Split(string(out), "\n")[2:] {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		page, _ := strconv.Atoi(f[0])
+		perPage[page]++
+		images++
+		if page < sec {
+			t.Errorf("a key image on page %d, before the section (page %d)", page, sec)
+		}
+		if f[5] != "gray" {
+			t.Errorf("key image on page %d is %s, want gray", page, f[5])
+		}
+	}
+	if images != 5 {
+		t.Errorf("%d key images in the packet, want 5 (6 previewable series, one failed)", images)
+	}
+	for page, n := range perPage {
+		if n > 6 {
+			t.Errorf("page %d holds %d key images, want at most 6", page, n)
+		}
+	}
+}
+
+// TestImagingSectionSamePagesUnloaded: measuring (and Estimate) draws the
+// section without its key images; the pages must not change when they
+// are loaded.
+func TestImagingSectionSamePagesUnloaded(t *testing.T) {
+	p := imagingPacket(t)
+	with, _, err := layoutPacket(p, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.keys = nil
+	without, _, err := layoutPacket(p, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.total != without.total {
+		t.Errorf("packet pages with key images %d, without %d", with.total, without.total)
+	}
+}
