@@ -1019,23 +1019,35 @@ func (s *Store) document(ctx context.Context, q querier, id string) (Document, e
 	if err != nil {
 		return d, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+fileCols+` FROM document_file df JOIN file f ON f.id = df.file_id
+	rows, err := q.QueryContext(ctx, `SELECT `+fileCols+`, df.page FROM document_file df JOIN file f ON f.id = df.file_id
 		WHERE df.document_id=? ORDER BY df.position`, id)
 	if err != nil {
 		return d, err
 	}
-	defer rows.Close()
 	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
+		var f File
+		var enc int
+		var created string
+		if err := rows.Scan(&f.ID, &f.Name, &f.MediaType, &f.Size, &f.SHA256, &f.Pages, &f.Width, &f.Height, &f.Orientation, &enc, &created, &f.Only); err != nil {
+			rows.Close()
 			return d, err
 		}
+		f.Encrypted, f.Created = enc == 1, unstamp(created)
 		d.Files = append(d.Files, f)
-		d.Pages += f.Pages
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	if err := pageSettings(ctx, q, &d); err != nil {
+		return d, err
+	}
+	for _, f := range d.Files {
+		d.Pages += len(f.Shown())
 		d.Bytes += f.Size
 	}
 	d.FileCount = len(d.Files)
-	return d, rows.Err()
+	return d, nil
 }
 
 const fileCols = `f.id, f.name, f.media_type, f.size, f.sha256, f.pages, f.width, f.height, f.orientation, f.encrypted, f.created`
@@ -1101,16 +1113,31 @@ func (s *Store) ReorderPages(ctx context.Context, documentID string, fileIDs []s
 				return invalid("The pages changed while you were reordering them. Reload the document and try again.")
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, documentID); err != nil {
+		return relink(ctx, tx, d, fileIDs)
+	})
+}
+
+// relink puts d's file links back in the order of fileIDs, each keeping
+// the page it names (a page moved here from another document): a file
+// listed twice takes its links' pages in their former order.
+func relink(ctx context.Context, tx *sql.Tx, d Document, fileIDs []string) error {
+	only := map[string][]int{}
+	for _, f := range d.Files {
+		only[f.ID] = append(only[f.ID], f.Only)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, d.ID); err != nil {
+		return err
+	}
+	for i, id := range fileIDs {
+		page := 0
+		if q := only[id]; len(q) > 0 {
+			page, only[id] = q[0], q[1:]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id, page) VALUES (?, ?, ?, ?)`, d.ID, i+1, id, page); err != nil {
 			return err
 		}
-		for i, id := range fileIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`, documentID, i+1, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // RemovePage takes one file out of a document (a photo added by mistake).
@@ -1130,13 +1157,11 @@ func (s *Store) RemovePage(ctx context.Context, documentID, fileID string) error
 				keep = append(keep, f.ID)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, documentID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM page_setting WHERE document_id=? AND file_id=?`, documentID, fileID); err != nil {
 			return err
 		}
-		for i, id := range keep {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`, documentID, i+1, id); err != nil {
-				return err
-			}
+		if err := relink(ctx, tx, d, keep); err != nil {
+			return err
 		}
 		if err := deleteOrphanFiles(ctx, tx); err != nil {
 			return err
@@ -1240,8 +1265,15 @@ func (s *Store) purge(ctx context.Context) error {
 	return nil
 }
 
+// deleteOrphanFiles deletes the files no document uses, then the originals
+// (a locked PDF, a HEIC photo) of readable copies that went with them.
 func deleteOrphanFiles(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)`)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)
+		AND id NOT IN (SELECT original_id FROM file_original)`); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)
+		AND id NOT IN (SELECT original_id FROM file_original)`)
 	return err
 }
 
