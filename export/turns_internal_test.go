@@ -58,4 +58,3 @@ func sameGray(a, b *image.Gray) bool {
 	}
 	return true
 }
-
