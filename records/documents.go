@@ -53,6 +53,11 @@ type AddOptions struct {
 	// which pages are missing (Document.Missing). Without it such a PDF is
 	// refused with a *media.DamagedPDFError that lists the pages.
 	ReadablePagesOnly bool
+	// Passwords open PDFs locked with a user password, by the path given
+	// to the add. Such a PDF is kept as it came and, beside it, unlocked;
+	// without its password the add is refused with a *PasswordError. The
+	// passwords are used for the add only, never stored or logged.
+	Passwords map[string]string
 }
 
 // AddReport says what an add left out, page by page.
@@ -80,12 +85,17 @@ type pending struct {
 	// missing says which pages of a damaged PDF were left out (path is then
 	// a private copy of the readable ones, in tempDir).
 	missing, tempDir string
+	// original is the file as the user had it when this one is a
+	// readable copy of it (a locked PDF unlocked, a HEIC photo as JPEG);
+	// why says which ("unlocked", "converted").
+	original *pending
+	why      string
 }
 
 // inspectFile checks one file on disk before anything is written: it exists,
 // is neither empty nor too large, is a PDF or image we can read, and opens
 // without a password. Every refusal is a sentence naming the file.
-func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, error) {
+func inspectFile(ctx context.Context, path string, readableOnly bool, password string) (pending, error) {
 	name := filepath.Base(path)
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -125,6 +135,9 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return pending{}, err
 	}
+	if mt == media.HEIC {
+		return convertHEIC(ctx, path, name, st.Size())
+	}
 	// The file has not been checked yet. PDFs, DICOM and the rarer picture
 	// formats are read by libraries in a child process with limits on
 	// memory and time, so a hostile or broken file cannot take the app (and
@@ -150,7 +163,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 		}
 		return pending{}, &Problem{Msg: name + ": " + d.Sentence(), Err: fmt.Errorf("%w: %w", ErrUnreadableFile, err)}
 	case errors.Is(err, media.ErrPassword):
-		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a PDF locked with a password. Open it with the password and save or print it to a new PDF without one, then add that copy.", name), Err: fmt.Errorf("%w: %v", ErrPasswordRequired, err)}
+		return unlockPDF(ctx, path, name, st.Size(), password, readableOnly)
 	case err != nil && ctx.Err() != nil:
 		return pending{}, &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
 	case err != nil:
@@ -295,7 +308,7 @@ func (s *Store) inspectAndStage(ctx context.Context, paths []string, opt AddOpti
 	go func() {
 		defer close(ch)
 		for _, p := range paths {
-			f, err := inspectFile(ictx, p, opt.ReadablePagesOnly)
+			f, err := inspectFile(ictx, p, opt.ReadablePagesOnly, opt.Passwords[p])
 			c := checked{err: err}
 			if err == nil {
 				c.f = &f
@@ -359,6 +372,11 @@ func (s *Store) inspectAndStage(ctx context.Context, paths []string, opt AddOpti
 		if err != nil {
 			return fail(err)
 		}
+		if o := c.f.original; o != nil {
+			if err := s.stageFile(ctx, o, func(int64) {}); err != nil {
+				return fail(err)
+			}
+		}
 		done += c.f.size
 	}
 	if len(files) == 0 {
@@ -394,6 +412,16 @@ func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddO
 		return nil
 	}
 	for _, p := range files {
+		if p.existing == "" && p.original != nil && p.original.existing != "" {
+			// A locked PDF or HEIC photo already in the library: its
+			// readable copy may come out with other bytes this time.
+			var copyID string
+			if err := s.db.QueryRowContext(ctx, `SELECT file_id FROM file_original WHERE original_id=? LIMIT 1`, p.original.existing).Scan(&copyID); err == nil {
+				p.existing = copyID
+				s.dropStaged(context.WithoutCancel(ctx), p.staged)
+				p.staged = ""
+			}
+		}
 		if p.existing == "" {
 			continue
 		}
@@ -534,36 +562,12 @@ func (s *Store) stageFile(ctx context.Context, p *pending, progress func(int64))
 // It runs inside the document's own transaction.
 func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []*pending, after int) error {
 	for i, p := range files {
-		id := p.existing
-		if id == "" {
-			// Another add may have stored the same bytes since they were
-			// staged; they are then kept once.
-			err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=? AND staged=''`, p.sha).Scan(&id)
-			switch {
-			case err == nil:
-				if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, p.staged); err != nil {
-					return err
-				}
-			case errors.Is(err, sql.ErrNoRows):
-				id = p.staged
-				res, err := tx.ExecContext(ctx, `UPDATE file SET sha256=?, staged='' WHERE id=? AND staged=?`, p.sha, id, owner())
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n != 1 {
-					return &Problem{Msg: fmt.Sprintf("%s could not be kept: its stored copy was removed while it was being added. Nothing was added; add it again.", p.name)}
-				}
-				if text := strings.TrimSpace(p.info.Text); text != "" {
-					if len(text) > maxIndexedText {
-						text = text[:maxIndexedText]
-					}
-					if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, id, text); err != nil {
-						return err
-					}
-				}
-			default:
-				return err
-			}
+		id, err := s.settle(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if err := s.keepOriginal(ctx, tx, id, p); err != nil {
+			return err
 		}
 		f, err := s.file(ctx, tx, id)
 		if errors.Is(err, ErrNotFound) {
@@ -586,14 +590,54 @@ func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []
 	return nil
 }
 
+// settle makes a staged file part of the library, or finds the stored
+// file with the same bytes (dropping the staged copy), and returns its ID.
+func (s *Store) settle(ctx context.Context, tx *sql.Tx, p *pending) (string, error) {
+	id := p.existing
+	if id != "" {
+		return id, nil
+	}
+	// Another add may have stored the same bytes since they were staged;
+	// they are then kept once.
+	err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=? AND staged=''`, p.sha).Scan(&id)
+	switch {
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, p.staged); err != nil {
+			return "", err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		id = p.staged
+		res, err := tx.ExecContext(ctx, `UPDATE file SET sha256=?, staged='' WHERE id=? AND staged=?`, p.sha, id, owner())
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return "", &Problem{Msg: fmt.Sprintf("%s could not be kept: its stored copy was removed while it was being added. Nothing was added; add it again.", p.name)}
+		}
+		if text := strings.TrimSpace(p.info.Text); text != "" {
+			if len(text) > maxIndexedText {
+				text = text[:maxIndexedText]
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, id, text); err != nil {
+				return "", err
+			}
+		}
+	default:
+		return "", err
+	}
+	return id, nil
+}
+
 // dropStagedFiles removes what inspectAndStage wrote for files that were not
 // linked (after a failed or stopped add). Errors are left to the next
 // Open's clean-up: the staged rows are invisible meanwhile.
 func (s *Store) dropStagedFiles(files []*pending) {
 	for _, p := range files {
-		if p.staged != "" {
-			s.dropStaged(context.Background(), p.staged)
-			p.staged = ""
+		for _, q := range []*pending{p, p.original} {
+			if q != nil && q.staged != "" {
+				s.dropStaged(context.Background(), q.staged)
+				q.staged = ""
+			}
 		}
 	}
 }
@@ -694,7 +738,7 @@ func readablePages(ctx context.Context, f *os.File, path, name string, d *media.
 	if err := out.Sync(); err != nil {
 		return pending{}, err
 	}
-	p, err := inspectFile(ctx, out.Name(), false)
+	p, err := inspectFile(ctx, out.Name(), false, "")
 	if err != nil {
 		return pending{}, err
 	}

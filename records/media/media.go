@@ -27,6 +27,10 @@ const (
 	TIFF  = "image/tiff"
 	WebP  = "image/webp"
 	BMP   = "image/bmp"
+	// HEIC is an iPhone photo (HEIF with HEVC pictures). Inspect does not
+	// read it: the library keeps it as the original of a JPEG made by
+	// heif-convert (see records).
+	HEIC = "image/heic"
 	DICOM = "application/dicom"
 )
 
