@@ -20,17 +20,17 @@ import (
 
 // Media types returned by Sniff and understood by Inspect.
 const (
-	PDF   = "application/pdf"
-	JPEG  = "image/jpeg"
-	PNG   = "image/png"
-	GIF   = "image/gif"
-	TIFF  = "image/tiff"
-	WebP  = "image/webp"
-	BMP   = "image/bmp"
+	PDF  = "application/pdf"
+	JPEG = "image/jpeg"
+	PNG  = "image/png"
+	GIF  = "image/gif"
+	TIFF = "image/tiff"
+	WebP = "image/webp"
+	BMP  = "image/bmp"
 	// HEIC is an iPhone photo (HEIF with HEVC pictures). Inspect does not
 	// read it: the library keeps it as the original of a JPEG made by
 	// heif-convert (see records).
-	HEIC = "image/heic"
+	HEIC  = "image/heic"
 	DICOM = "application/dicom"
 )
 
