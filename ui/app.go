@@ -29,6 +29,7 @@ import (
 
 	"secondopinion/assets"
 	"secondopinion/records"
+	"secondopinion/records/render"
 	"secondopinion/records/sample"
 )
 
@@ -134,6 +135,11 @@ type App struct {
 	noticeSeq  int
 	undoWait   time.Duration
 
+	// render draws pages for the page viewer and thumbnails; made on
+	// first use (renderer), started in the background by Run.
+	render     *render.Renderer
+	renderOnce sync.Once
+
 	mu        sync.Mutex
 	savers    []*saver
 	shortcuts []shortcut
@@ -188,6 +194,9 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 	records.RemoveStaleTemp("secondopinion-open-")
 	app = New(a, s)
 	defer app.removeOpened()
+	// PDFium takes a second or two to start the first time: start it now,
+	// in the background, so the first thumbnails do not wait for it.
+	app.renderer().Start()
 	if len(s.Notices) > 0 {
 		// What opening the library did (permissions tightened, leftovers
 		// of an interrupted add removed), said once in the window too.

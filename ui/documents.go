@@ -31,7 +31,7 @@ const (
 
 // addableExtensions are what the file dialog offers; the library sniffs the
 // content anyway and refuses what it cannot read, with a sentence.
-var addableExtensions = []string{".pdf", ".PDF", ".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG", ".gif", ".tif", ".tiff", ".TIF", ".webp", ".bmp", ".dcm", ".DCM"}
+var addableExtensions = []string{".pdf", ".PDF", ".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG", ".gif", ".tif", ".tiff", ".TIF", ".webp", ".bmp", ".dcm", ".DCM", ".heic", ".HEIC", ".heif"}
 
 // documentsScreen lists a person's documents (virtual list; file bytes are
 // never read for the list) with search and filters, and a detail pane.
@@ -96,6 +96,12 @@ type documentsScreen struct {
 	progress   *widget.ProgressBar
 
 	box fyne.CanvasObject
+
+	// The page viewer last opened and the password asked for a locked
+	// PDF (viewer.go), for tests.
+	viewer        *pageViewer
+	passwordEntry *widget.Entry
+	passwordSay   *widget.Label
 }
 
 func kindLabels() []string {
@@ -501,7 +507,7 @@ func (s *documentsScreen) showPages() {
 		s.pages.Add(container.NewBorder(nil, nil, s.thumb(f), buttons, l))
 	}
 	more := widget.NewButtonWithIcon("Add pages...", theme.ContentAddIcon(), s.onAddPages)
-	s.pages.Add(container.NewHBox(more))
+	s.pages.Add(container.NewHBox(s.viewerButton(), more))
 	s.pages.Refresh()
 }
 
@@ -525,11 +531,13 @@ func (s *documentsScreen) thumb(f records.File) fyne.CanvasObject {
 	img.SetMinSize(fyne.NewSize(96, 96))
 	switch {
 	case f.IsPDF():
-		img.Resource = theme.FileApplicationIcon()
-		return img
+		return s.pageThumb(f, img) // viewer.go
 	case !f.IsImage():
 		img.Resource = theme.FileImageIcon()
 		return img
+	}
+	if f.Turn(1) != 0 {
+		return s.pageThumb(f, img) // turned by the user: viewer.go
 	}
 	if r, ok := s.thumbs[f.ID]; ok {
 		img.Resource = r
@@ -977,6 +985,8 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 		var partial [][]string
 		var partialErrs []error
 		var leftOut []string
+		var locked [][]string
+		var lockedErrs []error
 		for gi, g := range groups {
 			if ctx.Err() != nil {
 				break
@@ -1008,6 +1018,9 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 			}
 			var damaged *media.DamagedPDFError
 			switch {
+			case errors.Is(err, records.ErrPasswordRequired) && len(g) == 1:
+				locked, lockedErrs = append(locked, g), append(lockedErrs, err)
+				continue
 			case errors.Is(err, records.ErrDuplicate):
 				dups, dupErrs = append(dups, g), append(dupErrs, err)
 				continue
@@ -1056,6 +1069,9 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 				again := base
 				again.Again = true
 				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, details, again) })
+			}
+			if len(locked) > 0 {
+				s.askPassword(locked, lockedErrs, kind, toDoc, details, base) // viewer.go
 			}
 			if len(partial) > 0 {
 				var b strings.Builder
