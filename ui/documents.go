@@ -474,7 +474,7 @@ func (s *documentsScreen) saveDetail() {
 
 // showPages fills the page list of the shown document.
 func (s *documentsScreen) showPages() {
-	s.pages.Objects = nil
+	s.pages.Objects = []fyne.CanvasObject{container.NewHBox(s.viewerButton())} // viewer.go
 	if s.doc.Missing != "" {
 		// Only the readable pages of a damaged file are here.
 		l := widget.NewLabel(s.doc.Missing + " Ask for a complete copy, then use Add pages... to add it.")
@@ -507,7 +507,7 @@ func (s *documentsScreen) showPages() {
 		s.pages.Add(container.NewBorder(nil, nil, s.thumb(f), buttons, l))
 	}
 	more := widget.NewButtonWithIcon("Add pages...", theme.ContentAddIcon(), s.onAddPages)
-	s.pages.Add(container.NewHBox(s.viewerButton(), more))
+	s.pages.Add(container.NewHBox(more))
 	s.pages.Refresh()
 }
 

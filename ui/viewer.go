@@ -48,15 +48,19 @@ type pageViewer struct {
 	gen    int     // which drawing of the large page is wanted (UI goroutine)
 	aspect float32 // height / width of the page shown
 
-	title   *widget.Label
-	where   *widget.Label
-	status  *widget.Label
-	image   *canvas.Image
-	scroll  *container.Scroll
-	strip   *fyne.Container
-	tiles   []*pageTile
-	keys    *viewerKeys
-	buttons map[string]*widget.Button
+	title *widget.Label
+	// The viewer's own notice of the last fix, with Undo: the window's
+	// notice bar is under the viewer, which is modal.
+	notice     *fyne.Container
+	noticeText *widget.Label
+	where      *widget.Label
+	status     *widget.Label
+	image      *canvas.Image
+	scroll     *container.Scroll
+	strip      *fyne.Container
+	tiles      []*pageTile
+	keys       *viewerKeys
+	buttons    map[string]*widget.Button
 	// The open "Move page to" choice and its Move, for tests.
 	moveChoice *widget.RadioGroup
 	moveSubmit func()
@@ -67,6 +71,7 @@ type pageViewer struct {
 func (a *App) openViewer(documentID string, start int) *pageViewer {
 	v := &pageViewer{a: a, zoom: 1, aspect: 1.414, buttons: map[string]*widget.Button{}}
 	v.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.title.SizeName = theme.SizeNameSubHeadingText
 	v.title.Truncation = fyne.TextTruncateEllipsis
 	v.where = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	v.status = widget.NewLabel("")
@@ -103,9 +108,19 @@ func (a *App) openViewer(documentID string, start int) *pageViewer {
 		button("add", "Add a photo...", theme.ContentAddIcon(), v.onAddPhoto),
 	)
 	closeButton := button("close", "Close", theme.CancelIcon(), v.close)
+	v.noticeText = widget.NewLabel("")
+	undo := button("undo", "Undo", theme.ContentUndoIcon(), func() {
+		v.notice.Hide()
+		v.a.onUndo()
+	})
+	undo.Importance = widget.HighImportance
+	v.notice = container.NewHBox(widget.NewIcon(theme.InfoIcon()), v.noticeText, undo)
+	v.notice.Hide()
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, v.title, closeButton, container.NewCenter(nav)),
+		container.NewBorder(nil, nil, nil, closeButton, v.title),
+		container.NewCenter(nav),
 		container.NewCenter(fix),
+		container.NewCenter(v.notice),
 		v.status,
 	)
 	v.keys = newViewerKeys(v)
@@ -128,7 +143,7 @@ func (v *pageViewer) load(documentID string, i int) {
 		return
 	}
 	v.doc, v.pages = d, d.PageList()
-	v.title.SetText(orText(d.Title, "(no title)"))
+	v.title.SetText("Pages of '" + orText(d.Title, "(no title)") + "'")
 	v.strip.Objects = nil
 	v.tiles = nil
 	for k, p := range v.pages {
@@ -349,6 +364,10 @@ func (v *pageViewer) fixed(u *records.Undo, err error, at int) {
 		}
 	}
 	v.a.removed(u, err, after)
+	if err == nil && u != nil {
+		v.noticeText.SetText(u.What)
+		v.notice.Show()
+	}
 }
 
 func (v *pageViewer) current() (records.Page, bool) {

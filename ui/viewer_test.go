@@ -87,7 +87,10 @@ func TestPageViewer(t *testing.T) {
 	if !a.noticeBar.Visible() || !strings.Contains(a.noticeText.Text, "Page 3 of 'Letter' turned") {
 		t.Errorf("notice = %q (visible %v), want the turn with Undo", a.noticeText.Text, a.noticeBar.Visible())
 	}
-	test.Tap(a.noticeUndo)
+	if !v.notice.Visible() || v.noticeText.Text != "Page 3 of 'Letter' turned" {
+		t.Errorf("the viewer's notice = %q (visible %v), want the turn with Undo", v.noticeText.Text, v.notice.Visible())
+	}
+	test.Tap(v.buttons["undo"])
 	d, _ = a.store.Document(a.ctx, letter.ID)
 	if got := d.PageList()[2].Turn; got != 0 {
 		t.Errorf("after Undo page 3 turn = %d, want 0", got)
