@@ -220,6 +220,47 @@ func BenchmarkThumbnail(b *testing.B) {
 			}
 		}
 	})
+	// A real letter (Word, text-heavy) from the shared corpus, and a
+	// 12-megapixel phone photo (drawn in the sandbox's child process).
+	if raw, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "ccda", "unstructured-reference", "UD_sample.pdf")); err == nil {
+		path := filepath.Join(b.TempDir(), "letter.pdf")
+		os.WriteFile(path, raw, 0o600)
+		d := records.Document{PersonID: fx.doc.PersonID}
+		if err := fx.s.AddDocument(ctx, &d, []string{path}, records.AddOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		lp := d.PageList()[0]
+		b.Run("drawn-letter", func(b *testing.B) {
+			for b.Loop() {
+				fx.s.SaveDerived(ctx, lp.File.ID, "thumb-240-p1", []byte("x"), 0, 0)
+				if _, err := fx.r.Thumbnail(ctx, lp); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("page-1600-letter", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := fx.r.Page(ctx, lp, 1600); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	photo := filepath.Join(b.TempDir(), "photo.jpg")
+	os.WriteFile(photo, exifJPEG(b, 4000, 3000, 6), 0o600)
+	pd := records.Document{PersonID: fx.doc.PersonID}
+	if err := fx.s.AddDocument(ctx, &pd, []string{photo}, records.AddOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	pp := pd.PageList()[0]
+	b.Run("drawn-photo-12MP", func(b *testing.B) {
+		for b.Loop() {
+			fx.s.SaveDerived(ctx, pp.File.ID, "thumb-240-p1", []byte("x"), 0, 0)
+			if _, err := fx.r.Thumbnail(ctx, pp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("cached", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := fx.r.Thumbnail(ctx, p); err != nil {
