@@ -29,7 +29,6 @@ import (
 
 	"secondopinion/assets"
 	"secondopinion/records"
-	"secondopinion/records/render"
 	"secondopinion/records/sample"
 )
 
@@ -134,11 +133,6 @@ type App struct {
 	undone     func()
 	noticeSeq  int
 	undoWait   time.Duration
-
-	// render draws pages for the page viewer and thumbnails; made on
-	// first use (renderer), started in the background by Run.
-	render     *render.Renderer
-	renderOnce sync.Once
 
 	mu        sync.Mutex
 	savers    []*saver

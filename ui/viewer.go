@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -29,11 +30,12 @@ import (
 // the app's renderer in the background and put in place with fyne.Do; a
 // picture that arrives after the user moved on is dropped.
 
-// renderer is the app's page renderer, made on first use.
-func (a *App) renderer() *render.Renderer {
-	a.renderOnce.Do(func() { a.render = render.New(a.store, render.CacheDir()) })
-	return a.render
-}
+// pageRenderer draws pages for every window of this process (one PDFium
+// is enough), made on first use.
+var pageRenderer = sync.OnceValue(func() *render.Renderer { return render.New(render.CacheDir()) })
+
+// renderer is the app's page renderer.
+func (a *App) renderer() *render.Renderer { return pageRenderer() }
 
 // Zoom steps of the large page, as a share of the fitted width.
 var zoomSteps = []float32{0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4}
@@ -158,9 +160,9 @@ func (v *pageViewer) load(documentID string, i int) {
 
 // thumb fills a tile with its page's thumbnail in the background.
 func (v *pageViewer) thumb(t *pageTile, p records.Page) {
-	r, ctx := v.a.renderer(), v.a.ctx
+	r, ctx, store := v.a.renderer(), v.a.ctx, v.a.store
 	v.a.async(func() {
-		m, err := r.Thumbnail(ctx, p)
+		m, err := r.Thumbnail(ctx, store, p)
 		fyne.Do(func() {
 			if err != nil {
 				t.setProblem()
@@ -206,9 +208,9 @@ func (v *pageViewer) draw() {
 	scale := v.a.win.Canvas().Scale()
 	w := int(math.Ceil(float64(v.fitWidth()*v.zoom*scale)/256)) * 256
 	w = min(max(w, 512), 4096)
-	r, ctx := v.a.renderer(), v.a.ctx
+	r, ctx, store := v.a.renderer(), v.a.ctx, v.a.store
 	v.a.async(func() {
-		m, err := r.Page(ctx, p, w)
+		m, err := r.Page(ctx, store, p, w)
 		fyne.Do(func() {
 			if gen != v.gen {
 				return // the user moved on
@@ -537,9 +539,9 @@ func (s *documentsScreen) pageThumb(f records.File, img *canvas.Image) fyne.Canv
 		return img
 	}
 	p := records.Page{File: f, Page: shown[0], Turn: f.Turn(shown[0])}
-	r, ctx := s.a.renderer(), s.a.ctx
+	r, ctx, store := s.a.renderer(), s.a.ctx, s.a.store
 	s.a.async(func() {
-		m, err := r.Thumbnail(ctx, p)
+		m, err := r.Thumbnail(ctx, store, p)
 		if err != nil {
 			return // the icon stays; the pages can still be seen in the viewer
 		}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -11,7 +12,15 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"secondopinion/records"
+	"secondopinion/records/render"
 )
+
+func init() {
+	// Tests keep wazero's compiled PDFium in the temporary folder (kept
+	// between runs, as Go keeps its build cache), not the user's cache.
+	dir := filepath.Join(os.TempDir(), "secondopinion-test-pdfium")
+	pageRenderer = sync.OnceValue(func() *render.Renderer { return render.New(dir) })
+}
 
 // letterPDF writes a PDF of n A4 pages.
 func letterPDF(t *testing.T, n int) string {
@@ -30,9 +39,7 @@ func letterPDF(t *testing.T, n int) string {
 }
 
 func TestPageViewer(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	a := withPerson(t, "Ana Lima")
-	defer a.renderer().Close()
 	letter := records.Document{PersonID: a.person.ID, Title: "Letter"}
 	if err := a.store.AddDocument(a.ctx, &letter, []string{letterPDF(t, 3)}, records.AddOptions{}); err != nil {
 		t.Fatal(err)

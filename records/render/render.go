@@ -72,10 +72,9 @@ const viewKind = "view-2000"
 // ErrTooLarge is returned for a PDF larger than MaxPDFSize.
 var ErrTooLarge = errors.New("render: PDF too large to draw")
 
-// Renderer draws pages of one library's files. It is safe for concurrent
-// use; PDF pages are drawn one at a time.
+// Renderer draws pages of stored files. It is safe for concurrent use;
+// PDF pages are drawn one at a time. One is enough for a process.
 type Renderer struct {
-	store    *records.Store
 	cacheDir string
 
 	start sync.Once
@@ -86,16 +85,17 @@ type Renderer struct {
 	mu   sync.Mutex // one PDFium call at a time; guards inst and open
 	inst pdfium.Pdfium
 	open struct {
+		store  *records.Store // the library of the open file
 		fileID string
 		doc    references.FPDF_DOCUMENT
 	}
 }
 
-// New returns a renderer for s. cacheDir, when not empty, keeps wazero's
+// New returns a renderer. cacheDir, when not empty, keeps wazero's
 // compiled PDFium between runs (about 2 s of work on the first start, 55 ms
 // after); the app passes a folder in the user's cache folder.
-func New(s *records.Store, cacheDir string) *Renderer {
-	return &Renderer{store: s, cacheDir: cacheDir, ready: make(chan struct{})}
+func New(cacheDir string) *Renderer {
+	return &Renderer{cacheDir: cacheDir, ready: make(chan struct{})}
 }
 
 // Start makes PDFium ready in the background (it takes about 2 s the first
@@ -147,9 +147,9 @@ func (r *Renderer) Close() error {
 
 // Thumbnail returns page p as a small picture (within ThumbSize pixels
 // each way), turned as the user turned it.
-func (r *Renderer) Thumbnail(ctx context.Context, p records.Page) (image.Image, error) {
+func (r *Renderer) Thumbnail(ctx context.Context, s *records.Store, p records.Page) (image.Image, error) {
 	kind := thumbKind(p.Page)
-	if data, _, _, ok, err := r.store.Derived(ctx, p.File.ID, kind); err == nil && ok {
+	if data, _, _, ok, err := s.Derived(ctx, p.File.ID, kind); err == nil && ok {
 		if m, err := jpeg.Decode(bytes.NewReader(data)); err == nil {
 			return Turn(m, p.Turn), nil
 		}
@@ -158,9 +158,9 @@ func (r *Renderer) Thumbnail(ctx context.Context, p records.Page) (image.Image, 
 	var err error
 	switch {
 	case p.File.IsPDF():
-		m, err = r.pdfPage(ctx, p.File, p.Page, ThumbSize, ThumbSize)
+		m, err = r.pdfPage(ctx, s, p.File, p.Page, ThumbSize, ThumbSize)
 	case p.File.IsImage():
-		m, err = r.photo(ctx, p.File, ThumbSize)
+		m, err = photo(ctx, s, p.File, ThumbSize)
 	default:
 		return nil, fmt.Errorf("render: %s is neither a PDF nor a picture", p.File.Name)
 	}
@@ -171,14 +171,14 @@ func (r *Renderer) Thumbnail(ctx context.Context, p records.Page) (image.Image, 
 	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 85}); err == nil {
 		// A cache: a library that cannot take it (disk full) still shows
 		// the thumbnail.
-		_ = r.store.SaveDerived(ctx, p.File.ID, kind, buf.Bytes(), m.Bounds().Dx(), m.Bounds().Dy())
+		_ = s.SaveDerived(ctx, p.File.ID, kind, buf.Bytes(), m.Bounds().Dx(), m.Bounds().Dy())
 	}
 	return Turn(m, p.Turn), nil
 }
 
 // Page returns page p fitted to width pixels (as wide as the page turned
 // allows, never taller than 4 widths), turned as the user turned it.
-func (r *Renderer) Page(ctx context.Context, p records.Page, width int) (image.Image, error) {
+func (r *Renderer) Page(ctx context.Context, s *records.Store, p records.Page, width int) (image.Image, error) {
 	width = max(width, 16)
 	var m image.Image
 	var err error
@@ -189,9 +189,9 @@ func (r *Renderer) Page(ctx context.Context, p records.Page, width int) (image.I
 			// Drawn upright then turned: its height becomes the width.
 			w, h = 4*width, width
 		}
-		m, err = r.pdfPage(ctx, p.File, p.Page, w, h)
+		m, err = r.pdfPage(ctx, s, p.File, p.Page, w, h)
 	case p.File.IsImage():
-		m, err = r.photoView(ctx, p.File)
+		m, err = photoView(ctx, s, p.File)
 	default:
 		return nil, fmt.Errorf("render: %s is neither a PDF nor a picture", p.File.Name)
 	}
@@ -202,8 +202,8 @@ func (r *Renderer) Page(ctx context.Context, p records.Page, width int) (image.I
 }
 
 // photo returns a stored photo upright, within size pixels each way.
-func (r *Renderer) photo(ctx context.Context, f records.File, size int) (image.Image, error) {
-	data, err := readAll(ctx, r.store, f)
+func photo(ctx context.Context, s *records.Store, f records.File, size int) (image.Image, error) {
+	data, err := readAll(ctx, s, f)
 	if err != nil {
 		return nil, err
 	}
@@ -216,13 +216,13 @@ func (r *Renderer) photo(ctx context.Context, f records.File, size int) (image.I
 
 // photoView is a photo large enough to read on any screen, kept in the
 // library's cache: decoding a 12 MP photo takes a few tenths of a second.
-func (r *Renderer) photoView(ctx context.Context, f records.File) (image.Image, error) {
-	if data, _, _, ok, err := r.store.Derived(ctx, f.ID, viewKind); err == nil && ok {
+func photoView(ctx context.Context, s *records.Store, f records.File) (image.Image, error) {
+	if data, _, _, ok, err := s.Derived(ctx, f.ID, viewKind); err == nil && ok {
 		if m, err := jpeg.Decode(bytes.NewReader(data)); err == nil {
 			return m, nil
 		}
 	}
-	src, err := readAll(ctx, r.store, f)
+	src, err := readAll(ctx, s, f)
 	if err != nil {
 		return nil, err
 	}
@@ -230,12 +230,12 @@ func (r *Renderer) photoView(ctx context.Context, f records.File) (image.Image, 
 	if err != nil {
 		return nil, err
 	}
-	_ = r.store.SaveDerived(ctx, f.ID, viewKind, jpg, w, h)
+	_ = s.SaveDerived(ctx, f.ID, viewKind, jpg, w, h)
 	return jpeg.Decode(bytes.NewReader(jpg))
 }
 
 // pdfPage draws page (1-based) of a stored PDF within w×h pixels.
-func (r *Renderer) pdfPage(ctx context.Context, f records.File, page, w, h int) (image.Image, error) {
+func (r *Renderer) pdfPage(ctx context.Context, s *records.Store, f records.File, page, w, h int) (image.Image, error) {
 	if f.Size > MaxPDFSize {
 		return nil, fmt.Errorf("%w: %s is %d bytes", ErrTooLarge, f.Name, f.Size)
 	}
@@ -263,13 +263,13 @@ func (r *Renderer) pdfPage(ctx context.Context, f records.File, page, w, h int) 
 		return nil, err
 	}
 	var data []byte
-	if r.open.fileID != f.ID {
-		if data, err = readAll(ctx, r.store, f); err != nil {
+	if r.open.fileID != f.ID || r.open.store != s {
+		if data, err = readAll(ctx, s, f); err != nil {
 			return nil, err
 		}
 	}
 	go func() {
-		m, err := r.draw(inst, f.ID, data, page, w, h)
+		m, err := r.draw(inst, s, f.ID, data, page, w, h)
 		done <- result{m, err}
 	}()
 	timer := time.NewTimer(Timeout)
@@ -307,7 +307,7 @@ func (r *Renderer) instance() (pdfium.Pdfium, error) {
 // draw opens the file in PDFium (unless it is the one open, when data is
 // nil) and draws page. It runs on its own goroutine while pdfPage holds
 // r.mu; a panic in the bindings becomes an error.
-func (r *Renderer) draw(inst pdfium.Pdfium, fileID string, data []byte, page, w, h int) (m image.Image, err error) {
+func (r *Renderer) draw(inst pdfium.Pdfium, s *records.Store, fileID string, data []byte, page, w, h int) (m image.Image, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			m, err = nil, fmt.Errorf("render: PDFium: %v", p)
@@ -322,7 +322,7 @@ func (r *Renderer) draw(inst pdfium.Pdfium, fileID string, data []byte, page, w,
 		if err != nil {
 			return nil, fmt.Errorf("render: open: %w", err)
 		}
-		r.open.fileID, r.open.doc = fileID, doc.Document
+		r.open.store, r.open.fileID, r.open.doc = s, fileID, doc.Document
 	}
 	res, err := inst.RenderPageInPixels(&requests.RenderPageInPixels{
 		Page:  requests.Page{ByIndex: &requests.PageByIndex{Document: r.open.doc, Index: page - 1}},

@@ -78,7 +78,7 @@ func newFixture(t testing.TB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := render.New(s, cacheDir)
+	r := render.New(cacheDir)
 	t.Cleanup(func() { r.Close() })
 	return fixture{s, r, d}
 }
@@ -131,7 +131,7 @@ func TestThumbnailPDF(t *testing.T) {
 	if len(pages) != 3 {
 		t.Fatalf("PageList() = %d pages, want 3", len(pages))
 	}
-	m, err := fx.r.Thumbnail(ctx, pages[1])
+	m, err := fx.r.Thumbnail(ctx, fx.s, pages[1])
 	if err != nil {
 		t.Fatalf("Thumbnail(page 2) = %v", err)
 	}
@@ -148,7 +148,7 @@ func TestThumbnailPDF(t *testing.T) {
 	}
 	// Turned right: landscape, the square now top right.
 	pages[1].Turn = 90
-	m, err = fx.r.Thumbnail(ctx, pages[1])
+	m, err = fx.r.Thumbnail(ctx, fx.s, pages[1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestThumbnailPDF(t *testing.T) {
 		t.Errorf("thumbnail turned right is %v, want 240 wide with the square at the top right", b.Size())
 	}
 	// A large page fits the width asked for.
-	big, err := fx.r.Page(ctx, pages[0], 900)
+	big, err := fx.r.Page(ctx, fx.s, pages[0], 900)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestThumbnailPhotoUpright(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	p := fx.doc.PageList()[2]
-	m, err := fx.r.Thumbnail(ctx, p)
+	m, err := fx.r.Thumbnail(ctx, fx.s, p)
 	if err != nil {
 		t.Fatalf("Thumbnail(photo) = %v", err)
 	}
@@ -179,7 +179,7 @@ func TestThumbnailPhotoUpright(t *testing.T) {
 		t.Errorf("photo thumbnail is %v, want 160×240 stood upright by its EXIF orientation", b.Size())
 	}
 	p.Turn = 270
-	m, err = fx.r.Page(ctx, p, 500)
+	m, err = fx.r.Page(ctx, fx.s, p, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,11 +194,11 @@ func TestRenderDamagedPDF(t *testing.T) {
 	fx := newFixture(t)
 	p := fx.doc.PageList()[0]
 	p.Page = 7 // no such page
-	if _, err := fx.r.Thumbnail(ctx, p); err == nil {
+	if _, err := fx.r.Thumbnail(ctx, fx.s, p); err == nil {
 		t.Error("Thumbnail(page 7 of 2) = nil error")
 	}
 	// The renderer still works afterwards.
-	if _, err := fx.r.Thumbnail(ctx, fx.doc.PageList()[0]); err != nil {
+	if _, err := fx.r.Thumbnail(ctx, fx.s, fx.doc.PageList()[0]); err != nil {
 		t.Errorf("Thumbnail after an error = %v", err)
 	}
 }
@@ -209,13 +209,13 @@ func BenchmarkThumbnail(b *testing.B) {
 	ctx := context.Background()
 	fx := newFixture(b)
 	p := fx.doc.PageList()[1]
-	if _, err := fx.r.Thumbnail(ctx, p); err != nil { // PDFium started
+	if _, err := fx.r.Thumbnail(ctx, fx.s, p); err != nil { // PDFium started
 		b.Fatal(err)
 	}
 	b.Run("drawn", func(b *testing.B) {
 		for b.Loop() {
 			fx.s.SaveDerived(ctx, p.File.ID, "thumb-240-p2", []byte("x"), 0, 0) // not a JPEG: drawn again
-			if _, err := fx.r.Thumbnail(ctx, p); err != nil {
+			if _, err := fx.r.Thumbnail(ctx, fx.s, p); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -233,14 +233,14 @@ func BenchmarkThumbnail(b *testing.B) {
 		b.Run("drawn-letter", func(b *testing.B) {
 			for b.Loop() {
 				fx.s.SaveDerived(ctx, lp.File.ID, "thumb-240-p1", []byte("x"), 0, 0)
-				if _, err := fx.r.Thumbnail(ctx, lp); err != nil {
+				if _, err := fx.r.Thumbnail(ctx, fx.s, lp); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 		b.Run("page-1600-letter", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := fx.r.Page(ctx, lp, 1600); err != nil {
+				if _, err := fx.r.Page(ctx, fx.s, lp, 1600); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -256,14 +256,14 @@ func BenchmarkThumbnail(b *testing.B) {
 	b.Run("drawn-photo-12MP", func(b *testing.B) {
 		for b.Loop() {
 			fx.s.SaveDerived(ctx, pp.File.ID, "thumb-240-p1", []byte("x"), 0, 0)
-			if _, err := fx.r.Thumbnail(ctx, pp); err != nil {
+			if _, err := fx.r.Thumbnail(ctx, fx.s, pp); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := fx.r.Thumbnail(ctx, p); err != nil {
+			if _, err := fx.r.Thumbnail(ctx, fx.s, p); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -287,8 +287,8 @@ func BenchmarkStart(b *testing.B) {
 				if !tt.cached {
 					os.RemoveAll(dir)
 				}
-				r := render.New(fx.s, dir)
-				if _, err := r.Page(ctx, p, 400); err != nil {
+				r := render.New(dir)
+				if _, err := r.Page(ctx, fx.s, p, 400); err != nil {
 					b.Fatal(err)
 				}
 				r.Close()
