@@ -513,6 +513,10 @@ func (s *documentsScreen) showPages() {
 
 func fileDescription(f records.File) string {
 	switch {
+	case f.IsPDF() && f.Only > 0: // a page moved here from another document
+		return fmt.Sprintf("Page %d of a PDF of %d pages", f.Only, f.Pages)
+	case f.IsPDF() && len(f.Hidden) > 0:
+		return fmt.Sprintf("PDF, %s (%d left out), %s", plural(len(f.Shown()), "page", "pages"), len(f.Hidden), records.HumanBytes(f.Size))
 	case f.IsPDF():
 		return "PDF, " + plural(f.Pages, "page", "pages") + ", " + records.HumanBytes(f.Size)
 	case f.IsDICOM():
