@@ -160,6 +160,11 @@ func (v *pageViewer) load(documentID string, i int) {
 
 // thumb fills a tile with its page's thumbnail in the background.
 func (v *pageViewer) thumb(t *pageTile, p records.Page) {
+	if p.File.IsDICOM() {
+		t.image.Resource = theme.FileImageIcon()
+		t.image.Refresh()
+		return
+	}
 	r, ctx, store := v.a.renderer(), v.a.ctx, v.a.store
 	v.a.async(func() {
 		m, err := r.Thumbnail(ctx, store, p)
@@ -203,6 +208,13 @@ func (v *pageViewer) draw() {
 	v.gen++
 	gen := v.gen
 	p := v.pages[v.cur]
+	if p.File.IsDICOM() {
+		v.image.Image = nil
+		v.image.Refresh()
+		v.status.SetText(p.File.Name + " is a scan image from a hospital system (DICOM). It is listed in the packet, not drawn here; the doctor's own viewer opens it.")
+		v.status.Show()
+		return
+	}
 	// Pixels: the fitted width times the zoom and the screen's scale,
 	// rounded up to a step of 256 so that small changes reuse a drawing.
 	scale := v.a.win.Canvas().Scale()

@@ -127,6 +127,12 @@ func TestPageViewer(t *testing.T) {
 	o, _ := a.store.Document(a.ctx, other.ID)
 	if pl := o.PageList(); len(pl) != 2 || pl[1].File.ID != letter.Files[0].ID || pl[1].Page != 1 {
 		t.Errorf("the other document's pages = %+v, want its own and the letter's page 1", pl)
+	} else if got := fileDescription(o.Files[1]); got != "Page 1 of a PDF of 3 pages" {
+		t.Errorf("the moved page is described %q", got)
+	}
+	d, _ = a.store.Document(a.ctx, letter.ID)
+	if got := fileDescription(d.Files[0]); !strings.HasPrefix(got, "PDF, 2 pages (1 left out)") {
+		t.Errorf("the letter's PDF is described %q", got)
 	}
 	v.close()
 }
