@@ -603,5 +603,9 @@ func (s *documentsScreen) askPassword(groups [][]string, errs []error, kind reco
 	}
 	entry.OnSubmitted = func(string) { submit() }
 	d = s.a.formDialog("Locked PDF", "Unlock and add", body, problem, submit)
+	// The sentence on a few lines, not a column: widen first, then take
+	// the height the wider lines need.
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	s.a.win.Canvas().Focus(entry)
 }
