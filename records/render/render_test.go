@@ -8,7 +8,9 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jung-kurt/gofpdf"
 
@@ -289,5 +291,34 @@ func BenchmarkStart(b *testing.B) {
 				r.Close()
 			}
 		})
+	}
+}
+
+// TestRenderTimeoutRecovers: a page that takes longer than Timeout has its
+// PDFium instance killed and is refused with an error; the next page is
+// drawn by a fresh instance.
+func TestRenderTimeoutRecovers(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	p := fx.doc.PageList()[1]
+	if _, err := fx.r.Page(ctx, fx.s, p, 300); err != nil { // PDFium started
+		t.Fatal(err)
+	}
+	was := render.Timeout
+	render.Timeout = time.Nanosecond
+	_, err := fx.r.Page(ctx, fx.s, p, 3000)
+	render.Timeout = was
+	if err == nil || !strings.Contains(err.Error(), "took longer than") {
+		t.Fatalf("Page with a 1 ns limit = %v, want it stopped", err)
+	}
+	m, err := fx.r.Page(ctx, fx.s, p, 300)
+	if err != nil || m.Bounds().Dx() != 300 {
+		t.Fatalf("Page after a stopped one = %v, %v; want a fresh instance to draw it", m, err)
+	}
+	// A cancelled request stops too.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := fx.r.Page(cctx, fx.s, fx.doc.PageList()[0], 300); err == nil {
+		t.Error("Page with a cancelled context = nil error")
 	}
 }
