@@ -197,3 +197,46 @@ func heicPhoto2(t *testing.T, path string) string {
 	}
 	return writeFile(t, t.TempDir(), "IMG_0002.HEIC", b)
 }
+
+// BenchmarkAddLocked measures adding a PDF locked with a password (the
+// unlocked copy made in the sandbox's child process) and an iPhone HEIC
+// photo of 2,016×1,512 pixels (made into JPEG by heif-convert), each into
+// an empty library.
+func BenchmarkAddLocked(b *testing.B) {
+	ctx := context.Background()
+	b.Run("pdf", func(b *testing.B) {
+		path := corpusFile(b, "pdf/enc-rc4-128-r3-userpw-openpassword.pdf")
+		for b.Loop() {
+			b.StopTimer()
+			s, _ := newStore(b)
+			p := addPerson(b, s, "Ana Lima")
+			b.StartTimer()
+			d := records.Document{PersonID: p.ID}
+			if err := s.AddDocument(ctx, &d, []string{path}, records.AddOptions{Passwords: map[string]string{path: "openpassword"}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("heic", func(b *testing.B) {
+		enc, err := exec.LookPath("heif-enc")
+		if _, err2 := exec.LookPath("heif-convert"); err != nil || err2 != nil {
+			b.Skip("libheif-examples is not installed")
+		}
+		dir := b.TempDir()
+		src := writeFile(b, dir, "src.jpg", makeJPEG(2016, 1512, 5, 90))
+		path := filepath.Join(dir, "IMG_0001.HEIC")
+		if out, err := exec.Command(enc, "-q", "60", "-o", path, src).CombinedOutput(); err != nil {
+			b.Skipf("heif-enc: %v %s", err, out)
+		}
+		for b.Loop() {
+			b.StopTimer()
+			s, _ := newStore(b)
+			p := addPerson(b, s, "Ana Lima")
+			b.StartTimer()
+			d := records.Document{PersonID: p.ID}
+			if err := s.AddDocument(ctx, &d, []string{path}, records.AddOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
