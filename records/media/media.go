@@ -20,19 +20,20 @@ import (
 
 // Media types returned by Sniff and understood by Inspect.
 const (
-	PDF  = "application/pdf"
-	JPEG = "image/jpeg"
-	PNG  = "image/png"
-	GIF  = "image/gif"
-	TIFF = "image/tiff"
-	WebP = "image/webp"
-	BMP  = "image/bmp"
-	// HEIC is an iPhone photo (HEIF with HEVC pictures). Inspect does not
-	// read it: the library keeps it as the original of a JPEG made by
-	// heif-convert (see records).
-	HEIC  = "image/heic"
+	PDF   = "application/pdf"
+	JPEG  = "image/jpeg"
+	PNG   = "image/png"
+	GIF   = "image/gif"
+	TIFF  = "image/tiff"
+	WebP  = "image/webp"
+	BMP   = "image/bmp"
 	DICOM = "application/dicom"
 )
+
+// HEIC is an iPhone photo (HEIF with HEVC pictures), returned by Sniff.
+// Inspect does not read it: the library keeps it as the original of a JPEG
+// made by heif-convert (see records).
+const HEIC = "image/heic"
 
 // Info holds the facts Inspect learns about a file.
 type Info struct {
