@@ -38,7 +38,7 @@ const usage = `Second Opinion: prepare your records and questions for a medical 
 Usage:
   secondopinion [--library FILE]                 open the app
   secondopinion demo     [--library FILE]        add a sample person to try everything
-  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] [--readable-pages-only] FILE...
+  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] [--readable-pages-only] [--password-file FILE] FILE...
   secondopinion import-cd [--library FILE] --person NAME [--different-patient-ok] [--patient KEY] PATH
                          add an imaging disc: PATH is the disc, a folder copied from it, or a .zip of it
   secondopinion list     [--library FILE] [--person NAME] [--search TEXT]
@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	duplex := fs.Bool("duplex", false, "for printing on both sides: every document of the packet starts on a right-hand page")
 	forEmail := fs.Bool("for-email", false, "make the packet fit a 25 MB e-mail (in parts if it must be)")
 	enclosure := fs.String("enclosure", "", "write the packet with its originals into this new `folder` (or .zip)")
-	passwordFile := fs.String("password-file", "", "lock the packet with the password on the first line of this `file`")
+	passwordFile := fs.String("password-file", "", "export: lock the packet with the password on the first line of this `file`; add: open PDFs locked with it")
 	again := fs.Bool("again", false, "add a file even if it is already in the library")
 	readable := fs.Bool("readable-pages-only", false, "from a damaged PDF, add just the pages that can be read")
 	showVersion := fs.Bool("version", false, "say which version this is")
@@ -224,7 +224,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Added the sample person %s to %s.\n", printable(p.FullName), printable(s.Path()))
 		return nil
 	case "add":
-		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, records.AddOptions{Again: *again, ReadablePagesOnly: *readable})
+		addOpt := records.AddOptions{Again: *again, ReadablePagesOnly: *readable}
+		if *passwordFile != "" {
+			pw, err := export.PasswordLine(*passwordFile)
+			if err != nil {
+				return err
+			}
+			addOpt.Passwords = map[string]string{}
+			for _, f := range files {
+				addOpt.Passwords[f] = pw
+			}
+		}
+		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, addOpt)
 	case "import-cd":
 		return importDiscCmd(ctx, s, stdout, who, files[0], records.ImportDiscOptions{DifferentPatientOK: *differentOK, Patient: *discPatient})
 	case "list":
@@ -451,6 +462,18 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 		records.ShortID(doc.ID), printable(name))
 	if doc.Missing != "" {
 		fmt.Fprintln(stdout, printable(doc.Missing)+" Ask for a complete copy.")
+	}
+	for _, f := range doc.Files {
+		orig, why, ok, err := s.Original(ctx, f.ID)
+		if err != nil || !ok {
+			continue
+		}
+		switch why {
+		case "unlocked":
+			fmt.Fprintf(stdout, "%s is kept as it came, locked, with an unlocked copy for the packet. The password was not kept.\n", printable(orig.Name))
+		case "converted":
+			fmt.Fprintf(stdout, "%s is kept as it came, with a JPEG copy (%s) for the packet.\n", printable(orig.Name), printable(f.Name))
+		}
 	}
 	return nil
 }

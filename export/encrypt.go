@@ -66,6 +66,20 @@ var errPassword = errors.New("export: unusable password")
 // unreadable or empty file is refused with a sentence; the password is
 // never repeated in a message.
 func PasswordFromFile(path string) (string, error) {
+	pw, err := PasswordLine(path)
+	if err != nil {
+		return "", err
+	}
+	if err := CheckPassword(pw); err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
+// PasswordLine reads the first line of a password file as it is, without
+// the rules of a packet password: the password of a PDF someone else
+// locked (add --password-file) is whatever they chose.
+func PasswordLine(path string) (string, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", &records.Problem{Msg: fmt.Sprintf("There is no password file %s. Check the name and folder, or write the password on the first line of a new file.", path), Err: err}
@@ -88,11 +102,7 @@ func PasswordFromFile(path string) (string, error) {
 	if len(line) == 0 {
 		return "", &records.Problem{Msg: fmt.Sprintf("The password file %s is empty: its first line holds no password. Write the password on the first line and try again.", path), Err: errPassword}
 	}
-	pw := string(line)
-	if err := CheckPassword(pw); err != nil {
-		return "", err
-	}
-	return pw, nil
+	return string(line), nil
 }
 
 // encryptOnWrite sets up ctx so that the next write encrypts it with

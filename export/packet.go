@@ -202,8 +202,8 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 		for _, f := range doc.Files {
 			switch {
 			case f.IsPDF():
-				pages += f.Pages
-				bytes += f.Size
+				pages += len(f.Shown())
+				bytes += f.Size * int64(len(f.Shown())) / int64(max(f.Pages, 1))
 			case f.IsImage():
 				pages++
 				bytes += photoBytes(f, p.paper, p.quality)

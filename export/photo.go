@@ -70,6 +70,9 @@ func boxAt(paper records.Paper, dpi int) (int, int) {
 // fitted, metadata-free JPEG bytes and their pixel size.
 func printVersion(ctx context.Context, s *records.Store, f records.File, paper records.Paper, q records.Quality) ([]byte, int, int, error) {
 	kind := derivedKind(paper, q)
+	if t := f.Turn(1); t != 0 {
+		kind += fmt.Sprintf("-turn%d", t) // f.Orientation has the turn in it
+	}
 	if data, w, h, ok, err := s.Derived(ctx, f.ID, kind); err == nil && ok && len(data) > 0 {
 		return data, w, h, nil
 	}

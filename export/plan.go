@@ -178,7 +178,7 @@ func frontPages(p *packet) int {
 	for i, doc := range p.docs {
 		pr := &prepared{doc: doc}
 		for _, f := range doc.Files {
-			pr.pages += max(f.Pages, 1)
+			pr.pages += max(len(f.Shown()), 1)
 		}
 		docs[i] = pr
 	}

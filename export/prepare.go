@@ -243,6 +243,12 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 			// alone would silently drop the rest.
 			return part{}, &records.Problem{Msg: fmt.Sprintf("%s holds %d pages in one picture file, and only the first can be placed in a packet. Save it as a PDF (or each page as a picture) and add that instead, or leave it out.", f.Name, f.Pages)}
 		}
+		if turn := f.Turn(1); turn != 0 {
+			// The user's turn is folded into the EXIF orientation, so
+			// every road (pass-through, libjpeg-turbo, the sandbox) turns
+			// the picture once; printVersion keeps it under its own kind.
+			f.Orientation = turnedOrientation(f.Orientation, turn)
+		}
 		jpg, w, h, err := printVersion(ctx, s, f, paper, q)
 		if err != nil {
 			return part{}, err
@@ -314,6 +320,9 @@ func preparePDF(ctx context.Context, s *records.Store, f records.File) ([]byte, 
 	}
 	var sizes [][2]float64
 	data, rm, err := cleanPDF(data)
+	if err == nil && f.Changed() {
+		data, pages, err = applySettings(data, f)
+	}
 	if err == nil {
 		sizes, err = trialMerge(ctx, data)
 	}

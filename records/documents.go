@@ -53,6 +53,11 @@ type AddOptions struct {
 	// which pages are missing (Document.Missing). Without it such a PDF is
 	// refused with a *media.DamagedPDFError that lists the pages.
 	ReadablePagesOnly bool
+	// Passwords open PDFs locked with a user password, by the path given
+	// to the add. Such a PDF is kept as it came and, beside it, unlocked;
+	// without its password the add is refused with a *PasswordError. The
+	// passwords are used for the add only, never stored or logged.
+	Passwords map[string]string
 }
 
 // AddReport says what an add left out, page by page.
@@ -85,12 +90,17 @@ type pending struct {
 	open func() (io.ReadCloser, error)
 	// reportTitle is the title of a report taken from an imaging disc.
 	reportTitle string
+	// original is the file as the user had it when this one is a
+	// readable copy of it (a locked PDF unlocked, a HEIC photo as JPEG);
+	// why says which ("unlocked", "converted").
+	original *pending
+	why      string
 }
 
 // inspectFile checks one file on disk before anything is written: it exists,
 // is neither empty nor too large, is a PDF or image we can read, and opens
 // without a password. Every refusal is a sentence naming the file.
-func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, error) {
+func inspectFile(ctx context.Context, path string, readableOnly bool, password string) (pending, error) {
 	name := filepath.Base(path)
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -130,6 +140,9 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return pending{}, err
 	}
+	if mt == media.HEIC {
+		return convertHEIC(ctx, path, name, st.Size())
+	}
 	// The file has not been checked yet. PDFs, DICOM and the rarer picture
 	// formats are read by libraries in a child process with limits on
 	// memory and time, so a hostile or broken file cannot take the app (and
@@ -155,7 +168,7 @@ func inspectFile(ctx context.Context, path string, readableOnly bool) (pending, 
 		}
 		return pending{}, &Problem{Msg: name + ": " + d.Sentence(), Err: fmt.Errorf("%w: %w", ErrUnreadableFile, err)}
 	case errors.Is(err, media.ErrPassword):
-		return pending{}, &Problem{Msg: fmt.Sprintf("%s is a PDF locked with a password. Open it with the password and save or print it to a new PDF without one, then add that copy.", name), Err: fmt.Errorf("%w: %v", ErrPasswordRequired, err)}
+		return unlockPDF(ctx, path, name, st.Size(), password, readableOnly)
 	case err != nil && ctx.Err() != nil:
 		return pending{}, &Problem{Msg: "Stopped. Nothing was added.", Err: ctx.Err()}
 	case err != nil:
@@ -300,7 +313,7 @@ func (s *Store) inspectAndStage(ctx context.Context, paths []string, opt AddOpti
 	go func() {
 		defer close(ch)
 		for _, p := range paths {
-			f, err := inspectFile(ictx, p, opt.ReadablePagesOnly)
+			f, err := inspectFile(ictx, p, opt.ReadablePagesOnly, opt.Passwords[p])
 			c := checked{err: err}
 			if err == nil {
 				c.f = &f
@@ -364,6 +377,11 @@ func (s *Store) inspectAndStage(ctx context.Context, paths []string, opt AddOpti
 		if err != nil {
 			return fail(err)
 		}
+		if o := c.f.original; o != nil {
+			if err := s.stageFile(ctx, o, func(int64) {}); err != nil {
+				return fail(err)
+			}
+		}
 		done += c.f.size
 	}
 	if len(files) == 0 {
@@ -399,6 +417,16 @@ func (s *Store) refuseDuplicates(ctx context.Context, files []*pending, opt AddO
 		return nil
 	}
 	for _, p := range files {
+		if p.existing == "" && p.original != nil && p.original.existing != "" {
+			// A locked PDF or HEIC photo already in the library: its
+			// readable copy may come out with other bytes this time.
+			var copyID string
+			if err := s.db.QueryRowContext(ctx, `SELECT file_id FROM file_original WHERE original_id=? LIMIT 1`, p.original.existing).Scan(&copyID); err == nil {
+				p.existing = copyID
+				s.dropStaged(context.WithoutCancel(ctx), p.staged)
+				p.staged = ""
+			}
+		}
 		if p.existing == "" {
 			continue
 		}
@@ -549,36 +577,12 @@ func (s *Store) stageFile(ctx context.Context, p *pending, progress func(int64))
 // It runs inside the document's own transaction.
 func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []*pending, after int) error {
 	for i, p := range files {
-		id := p.existing
-		if id == "" {
-			// Another add may have stored the same bytes since they were
-			// staged; they are then kept once.
-			err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=? AND staged=''`, p.sha).Scan(&id)
-			switch {
-			case err == nil:
-				if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, p.staged); err != nil {
-					return err
-				}
-			case errors.Is(err, sql.ErrNoRows):
-				id = p.staged
-				res, err := tx.ExecContext(ctx, `UPDATE file SET sha256=?, staged='' WHERE id=? AND staged=?`, p.sha, id, owner())
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n != 1 {
-					return &Problem{Msg: fmt.Sprintf("%s could not be kept: its stored copy was removed while it was being added. Nothing was added; add it again.", p.name)}
-				}
-				if text := strings.TrimSpace(p.info.Text); text != "" {
-					if len(text) > maxIndexedText {
-						text = text[:maxIndexedText]
-					}
-					if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, id, text); err != nil {
-						return err
-					}
-				}
-			default:
-				return err
-			}
+		id, err := s.settle(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if err := s.keepOriginal(ctx, tx, id, p); err != nil {
+			return err
 		}
 		f, err := s.file(ctx, tx, id)
 		if errors.Is(err, ErrNotFound) {
@@ -601,14 +605,54 @@ func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []
 	return nil
 }
 
+// settle makes a staged file part of the library, or finds the stored
+// file with the same bytes (dropping the staged copy), and returns its ID.
+func (s *Store) settle(ctx context.Context, tx *sql.Tx, p *pending) (string, error) {
+	id := p.existing
+	if id != "" {
+		return id, nil
+	}
+	// Another add may have stored the same bytes since they were staged;
+	// they are then kept once.
+	err := tx.QueryRowContext(ctx, `SELECT id FROM file WHERE sha256=? AND staged=''`, p.sha).Scan(&id)
+	switch {
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE id=?`, p.staged); err != nil {
+			return "", err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		id = p.staged
+		res, err := tx.ExecContext(ctx, `UPDATE file SET sha256=?, staged='' WHERE id=? AND staged=?`, p.sha, id, owner())
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return "", &Problem{Msg: fmt.Sprintf("%s could not be kept: its stored copy was removed while it was being added. Nothing was added; add it again.", p.name)}
+		}
+		if text := strings.TrimSpace(p.info.Text); text != "" {
+			if len(text) > maxIndexedText {
+				text = text[:maxIndexedText]
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO file_text (file_id, text) VALUES (?, ?)`, id, text); err != nil {
+				return "", err
+			}
+		}
+	default:
+		return "", err
+	}
+	return id, nil
+}
+
 // dropStagedFiles removes what inspectAndStage wrote for files that were not
 // linked (after a failed or stopped add). Errors are left to the next
 // Open's clean-up: the staged rows are invisible meanwhile.
 func (s *Store) dropStagedFiles(files []*pending) {
 	for _, p := range files {
-		if p.staged != "" {
-			s.dropStaged(context.Background(), p.staged)
-			p.staged = ""
+		for _, q := range []*pending{p, p.original} {
+			if q != nil && q.staged != "" {
+				s.dropStaged(context.Background(), q.staged)
+				q.staged = ""
+			}
 		}
 	}
 }
@@ -709,7 +753,7 @@ func readablePages(ctx context.Context, f *os.File, path, name string, d *media.
 	if err := out.Sync(); err != nil {
 		return pending{}, err
 	}
-	p, err := inspectFile(ctx, out.Name(), false)
+	p, err := inspectFile(ctx, out.Name(), false, "")
 	if err != nil {
 		return pending{}, err
 	}
@@ -1034,23 +1078,35 @@ func (s *Store) document(ctx context.Context, q querier, id string) (Document, e
 	if err != nil {
 		return d, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+fileCols+` FROM document_file df JOIN file f ON f.id = df.file_id
+	rows, err := q.QueryContext(ctx, `SELECT `+fileCols+`, df.page FROM document_file df JOIN file f ON f.id = df.file_id
 		WHERE df.document_id=? ORDER BY df.position`, id)
 	if err != nil {
 		return d, err
 	}
-	defer rows.Close()
 	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
+		var f File
+		var enc int
+		var created string
+		if err := rows.Scan(&f.ID, &f.Name, &f.MediaType, &f.Size, &f.SHA256, &f.Pages, &f.Width, &f.Height, &f.Orientation, &enc, &created, &f.Only); err != nil {
+			rows.Close()
 			return d, err
 		}
+		f.Encrypted, f.Created = enc == 1, unstamp(created)
 		d.Files = append(d.Files, f)
-		d.Pages += f.Pages
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	if err := pageSettings(ctx, q, &d); err != nil {
+		return d, err
+	}
+	for _, f := range d.Files {
+		d.Pages += len(f.Shown())
 		d.Bytes += f.Size
 	}
 	d.FileCount = len(d.Files)
-	return d, rows.Err()
+	return d, nil
 }
 
 const fileCols = `f.id, f.name, f.media_type, f.size, f.sha256, f.pages, f.width, f.height, f.orientation, f.encrypted, f.created`
@@ -1116,16 +1172,31 @@ func (s *Store) ReorderPages(ctx context.Context, documentID string, fileIDs []s
 				return invalid("The pages changed while you were reordering them. Reload the document and try again.")
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, documentID); err != nil {
+		return relink(ctx, tx, d, fileIDs)
+	})
+}
+
+// relink puts d's file links back in the order of fileIDs, each keeping
+// the page it names (a page moved here from another document): a file
+// listed twice takes its links' pages in their former order.
+func relink(ctx context.Context, tx *sql.Tx, d Document, fileIDs []string) error {
+	only := map[string][]int{}
+	for _, f := range d.Files {
+		only[f.ID] = append(only[f.ID], f.Only)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, d.ID); err != nil {
+		return err
+	}
+	for i, id := range fileIDs {
+		page := 0
+		if q := only[id]; len(q) > 0 {
+			page, only[id] = q[0], q[1:]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id, page) VALUES (?, ?, ?, ?)`, d.ID, i+1, id, page); err != nil {
 			return err
 		}
-		for i, id := range fileIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`, documentID, i+1, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // RemovePage takes one file out of a document (a photo added by mistake).
@@ -1145,13 +1216,11 @@ func (s *Store) RemovePage(ctx context.Context, documentID, fileID string) error
 				keep = append(keep, f.ID)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM document_file WHERE document_id=?`, documentID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM page_setting WHERE document_id=? AND file_id=?`, documentID, fileID); err != nil {
 			return err
 		}
-		for i, id := range keep {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO document_file (document_id, position, file_id) VALUES (?, ?, ?)`, documentID, i+1, id); err != nil {
-				return err
-			}
+		if err := relink(ctx, tx, d, keep); err != nil {
+			return err
 		}
 		if err := deleteOrphanFiles(ctx, tx); err != nil {
 			return err
@@ -1255,8 +1324,15 @@ func (s *Store) purge(ctx context.Context) error {
 	return nil
 }
 
+// deleteOrphanFiles deletes the files no document uses, then the originals
+// (a locked PDF, a HEIC photo) of readable copies that went with them.
 func deleteOrphanFiles(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)`)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)
+		AND id NOT IN (SELECT original_id FROM file_original)`); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM file WHERE staged = '' AND id NOT IN (SELECT file_id FROM document_file)
+		AND id NOT IN (SELECT original_id FROM file_original)`)
 	return err
 }
 

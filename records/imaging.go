@@ -558,7 +558,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	p, err := inspectFile(ctx, out, false)
+	p, err := inspectFile(ctx, out, false, "")
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

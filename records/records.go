@@ -214,7 +214,47 @@ type File struct {
 	Orientation int  // EXIF orientation 1-8 for images, 0 when none
 	Encrypted   bool // a PDF encrypted with an empty user password
 	Created     time.Time
+
+	// A document's own settings for this file, filled by Store.Document
+	// for the document's files and zero elsewhere. The bytes are never
+	// changed: the packet, thumbnails and viewer apply these.
+	//
+	// Only is the one page of the file the document holds (a page moved
+	// here from another document), 0 for all its pages. Hidden lists the
+	// pages (1-based, ascending) the document leaves out. Turns holds the
+	// user's turn of a page, clockwise in degrees (90, 180 or 270), on top
+	// of the PDF page's own rotation or the photo's EXIF orientation.
+	Only   int
+	Hidden []int
+	Turns  map[int]int
 }
+
+// Shown returns the pages of the file (1-based, in order) that its
+// document shows: Only, or every page less the hidden ones.
+func (f File) Shown() []int {
+	if f.Only > 0 {
+		return []int{f.Only}
+	}
+	n := max(f.Pages, 1)
+	out := make([]int, 0, n)
+	h := 0
+	for p := 1; p <= n; p++ {
+		if h < len(f.Hidden) && f.Hidden[h] == p {
+			h++
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Turn is the user's turn of page p, clockwise in degrees (0, 90, 180 or
+// 270).
+func (f File) Turn(p int) int { return f.Turns[p] }
+
+// Changed reports whether the document shows the file other than as it
+// is: a page left out, turned, or only one page of it.
+func (f File) Changed() bool { return f.Only > 0 || len(f.Hidden) > 0 || len(f.Turns) > 0 }
 
 // IsPDF reports whether the file is a PDF.
 func (f File) IsPDF() bool { return f.MediaType == "application/pdf" }

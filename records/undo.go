@@ -16,6 +16,9 @@ type Undo struct {
 	What string // the notice: "Allergy to penicillin removed"
 	rows []savedRows
 	sets []savedStmt // run before the rows go back: positions, statuses
+	// reindex names documents whose search entry is made again after the
+	// rows go back (their pages changed).
+	reindex []string
 }
 
 type savedRows struct {
@@ -99,6 +102,15 @@ func (s *Store) Restore(ctx context.Context, u *Undo) error {
 					}
 					return err
 				}
+			}
+		}
+		for _, id := range u.reindex {
+			d, err := s.document(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if err := indexDocument(ctx, tx, &d); err != nil {
+				return err
 			}
 		}
 		return nil

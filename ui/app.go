@@ -188,6 +188,9 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 	records.RemoveStaleTemp("secondopinion-open-")
 	app = New(a, s)
 	defer app.removeOpened()
+	// PDFium takes a second or two to start the first time: start it now,
+	// in the background, so the first thumbnails do not wait for it.
+	app.renderer().Start()
 	if len(s.Notices) > 0 {
 		// What opening the library did (permissions tightened, leftovers
 		// of an interrupted add removed), said once in the window too.

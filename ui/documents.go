@@ -31,7 +31,7 @@ const (
 
 // addableExtensions are what the file dialog offers; the library sniffs the
 // content anyway and refuses what it cannot read, with a sentence.
-var addableExtensions = []string{".pdf", ".PDF", ".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG", ".gif", ".tif", ".tiff", ".TIF", ".webp", ".bmp", ".dcm", ".DCM"}
+var addableExtensions = []string{".pdf", ".PDF", ".jpg", ".jpeg", ".JPG", ".JPEG", ".png", ".PNG", ".gif", ".tif", ".tiff", ".TIF", ".webp", ".bmp", ".dcm", ".DCM", ".heic", ".HEIC", ".heif"}
 
 // documentsScreen lists a person's documents (virtual list; file bytes are
 // never read for the list) with search and filters, and a detail pane.
@@ -100,6 +100,12 @@ type documentsScreen struct {
 	tabs    *container.AppTabs
 
 	box fyne.CanvasObject
+
+	// The page viewer last opened and the password asked for a locked
+	// PDF (viewer.go), for tests.
+	viewer        *pageViewer
+	passwordEntry *widget.Entry
+	passwordSay   *widget.Label
 }
 
 func kindLabels() []string {
@@ -483,7 +489,7 @@ func (s *documentsScreen) saveDetail() {
 
 // showPages fills the page list of the shown document.
 func (s *documentsScreen) showPages() {
-	s.pages.Objects = nil
+	s.pages.Objects = []fyne.CanvasObject{container.NewHBox(s.viewerButton())} // viewer.go
 	if s.doc.Missing != "" {
 		// Only the readable pages of a damaged file are here.
 		l := widget.NewLabel(s.doc.Missing + " Ask for a complete copy, then use Add pages... to add it.")
@@ -552,6 +558,10 @@ func discFiles(files []records.File) bool {
 
 func fileDescription(f records.File) string {
 	switch {
+	case f.IsPDF() && f.Only > 0: // a page moved here from another document
+		return fmt.Sprintf("Page %d of a PDF of %d pages", f.Only, f.Pages)
+	case f.IsPDF() && len(f.Hidden) > 0:
+		return fmt.Sprintf("PDF, %s (%d left out), %s", plural(len(f.Shown()), "page", "pages"), len(f.Hidden), records.HumanBytes(f.Size))
 	case f.IsPDF():
 		return "PDF, " + plural(f.Pages, "page", "pages") + ", " + records.HumanBytes(f.Size)
 	case f.IsDICOM():
@@ -570,11 +580,13 @@ func (s *documentsScreen) thumb(f records.File) fyne.CanvasObject {
 	img.SetMinSize(fyne.NewSize(96, 96))
 	switch {
 	case f.IsPDF():
-		img.Resource = theme.FileApplicationIcon()
-		return img
+		return s.pageThumb(f, img) // viewer.go
 	case !f.IsImage():
 		img.Resource = theme.FileImageIcon()
 		return img
+	}
+	if f.Turn(1) != 0 {
+		return s.pageThumb(f, img) // turned by the user: viewer.go
 	}
 	if r, ok := s.thumbs[f.ID]; ok {
 		img.Resource = r
@@ -1022,6 +1034,8 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 		var partial [][]string
 		var partialErrs []error
 		var leftOut []string
+		var locked [][]string
+		var lockedErrs []error
 		for gi, g := range groups {
 			if ctx.Err() != nil {
 				break
@@ -1053,6 +1067,9 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 			}
 			var damaged *media.DamagedPDFError
 			switch {
+			case errors.Is(err, records.ErrPasswordRequired) && len(g) == 1:
+				locked, lockedErrs = append(locked, g), append(lockedErrs, err)
+				continue
 			case errors.Is(err, records.ErrDuplicate):
 				dups, dupErrs = append(dups, g), append(dupErrs, err)
 				continue
@@ -1101,6 +1118,9 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 				again := base
 				again.Again = true
 				s.a.confirm(title, b.String(), "Add again", func() { s.addGroups(dups, kind, toDoc, details, again) })
+			}
+			if len(locked) > 0 {
+				s.askPassword(locked, lockedErrs, kind, toDoc, details, base) // viewer.go
 			}
 			if len(partial) > 0 {
 				var b strings.Builder

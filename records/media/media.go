@@ -30,6 +30,11 @@ const (
 	DICOM = "application/dicom"
 )
 
+// HEIC is an iPhone photo (HEIF with HEVC pictures), returned by Sniff.
+// Inspect does not read it: the library keeps it as the original of a JPEG
+// made by heif-convert (see records).
+const HEIC = "image/heic"
+
 // Info holds the facts Inspect learns about a file.
 type Info struct {
 	MediaType string

@@ -31,6 +31,8 @@ func Sniff(head []byte) string {
 		return WebP
 	case isBMP(head):
 		return BMP
+	case isHEIC(head):
+		return HEIC
 	case bytes.Contains(head[:min(len(head), 1024)], []byte("%PDF-")):
 		return PDF
 	case bareDICOMStart(head) >= 0:
@@ -114,4 +116,27 @@ func isBareDICOM(head []byte) bool {
 func isVR(s string) bool {
 	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
 		bytes.Contains([]byte(dicomVRs), []byte(s))
+}
+
+// isHEIC recognises an ISO base media file whose first box is "ftyp" with
+// a HEIF picture brand: heic, heix (HEVC pictures) or mif1 (HEIF), as the
+// major brand or among the compatible ones.
+func isHEIC(head []byte) bool {
+	if len(head) < 16 || string(head[4:8]) != "ftyp" {
+		return false
+	}
+	n := int(binary.BigEndian.Uint32(head[:4]))
+	if n < 16 || n > len(head) {
+		n = min(len(head), 64)
+	}
+	heif := func(b string) bool { return b == "heic" || b == "heix" || b == "mif1" }
+	if heif(string(head[8:12])) {
+		return true
+	}
+	for i := 16; i+4 <= n; i += 4 {
+		if heif(string(head[i : i+4])) {
+			return true
+		}
+	}
+	return false
 }

@@ -28,6 +28,14 @@ var ops = map[string]func(ctx context.Context, req request, in io.Reader, file *
 		info, err := media.Inspect(ctx, f, fi.Size(), req.MediaType)
 		return response{Info: info}, nil, err
 	},
+	"unlock": func(ctx context.Context, req request, _ io.Reader, f *os.File) (response, []byte, error) {
+		if f == nil {
+			return response{}, nil, errors.New("no file")
+		}
+		var out bytes.Buffer
+		err := media.Unlock(ctx, f, &out, req.Password)
+		return response{}, out.Bytes(), err
+	},
 	"print": func(ctx context.Context, req request, in io.Reader, _ *os.File) (response, []byte, error) {
 		jpg, w, h, err := media.PrintImage(in, req.Orientation, req.MaxW, req.MaxH, req.Quality)
 		return response{W: w, H: h}, jpg, err

@@ -91,6 +91,9 @@ type request struct {
 	// is a file it writes each file's name to before reading it.
 	Skip map[string]string `json:",omitempty"`
 	Mark string            `json:",omitempty"`
+	// Password opens a locked PDF (unlock). It travels on the child's
+	// standard input only, never in its arguments or environment.
+	Password string `json:",omitempty"`
 }
 
 // response is the child's answer: one JSON line on its standard output,
@@ -184,6 +187,30 @@ func PrintImage(ctx context.Context, data []byte, orientation, maxW, maxH, quali
 		return nil, 0, 0, err
 	}
 	return jpg, resp.W, resp.H, nil
+}
+
+// Unlock is media.Unlock in a child process for the file at path: the
+// answer is the PDF in the clear. Errors wrap media.ErrPassword (the
+// password does not open it) or media.ErrUnreadable, or are the context's
+// error.
+func Unlock(ctx context.Context, path, password string) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	_, out, err := run(ctx, "unlock", request{Password: password}, nil, f, PrintLimits)
+	if errors.Is(err, errNoChild) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := media.Unlock(ctx, f, &buf, password); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	return out, err
 }
 
 var errNoChild = errors.New("sandbox: no child process")
