@@ -561,6 +561,9 @@ func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []
 						return err
 					}
 				}
+				if err := queueOCR(ctx, tx, id, p.info); err != nil {
+					return err
+				}
 			default:
 				return err
 			}
@@ -837,7 +840,11 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 	}
 	var body strings.Builder
 	body.WriteString(d.Kind.Label())
-	rows, err := tx.QueryContext(ctx, `SELECT f.name, coalesce(t.text, '') FROM document_file df JOIN file f ON f.id=df.file_id
+	// The text of a file is its PDF text layer and what OCR read from its
+	// pages (photos and scans).
+	rows, err := tx.QueryContext(ctx, `SELECT f.name, coalesce(t.text, '') || coalesce((SELECT char(10) || group_concat(text, char(10))
+			FROM (SELECT text FROM page_text p WHERE p.file_id=df.file_id AND p.status='done' ORDER BY p.page LIMIT 2000)), '')
+		FROM document_file df JOIN file f ON f.id=df.file_id
 		LEFT JOIN file_text t ON t.file_id=df.file_id WHERE df.document_id=? ORDER BY df.position`, d.ID)
 	if err != nil {
 		return err
@@ -847,6 +854,9 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 		if err := rows.Scan(&name, &text); err != nil {
 			rows.Close()
 			return err
+		}
+		if len(text) > maxIndexedText {
+			text = text[:maxIndexedText]
 		}
 		body.WriteString("\n" + name + "\n" + text)
 	}

@@ -1,0 +1,180 @@
+package records_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"secondopinion/records"
+	"secondopinion/records/ocr"
+	"secondopinion/records/ocr/ocrtest"
+)
+
+func needTesseract(t testing.TB) {
+	t.Helper()
+	if err := ocr.Available(); err != nil {
+		t.Skip("tesseract is not installed:", err)
+	}
+}
+
+// smallLetter is a letter photo small enough to read in a fraction of a
+// second (about 3 MP), turned and noisy like a phone's.
+func smallLetter(seed uint64, lines ...string) []byte {
+	if len(lines) == 0 {
+		lines = ocrtest.Letter
+	}
+	return ocrtest.JPEG(lines, ocrtest.Photo{Width: 1500, Height: 2000, Angle: 1, Blur: 1, Noise: 6, Seed: seed})
+}
+
+// scannedPDF is a one-page PDF holding only a picture of the letter, as
+// a scanner makes.
+func scannedPDF(t testing.TB, jpg []byte) []byte {
+	t.Helper()
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.AddPage()
+	pdf.RegisterImageOptionsReader("scan", gofpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(jpg))
+	pdf.ImageOptions("scan", 0, 0, 210, 280, false, gofpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+	var b bytes.Buffer
+	if err := pdf.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestOCRSearch: a word that appears only in a photographed letter, or in
+// a scanned PDF, is found by search once the queue has run; before, it is
+// not. The queue says how far it got, and a second run has nothing to do.
+func TestOCRSearch(t *testing.T) {
+	needTesseract(t)
+	ctx := context.Background()
+	s, _ := newStore(t)
+	dir := t.TempDir()
+	p := addPerson(t, s, "Mary Example")
+	photo := addDoc(t, s, p.ID, records.Document{Title: "Letter"}, writeFile(t, dir, "IMG_0001.jpg", smallLetter(1)))
+	scanLines := []string{"Northfield Imaging Centre", "Date: 3 May 2023", "MRI of the lumbar spine shows spondylolisthesis."}
+	scan := addDoc(t, s, p.ID, records.Document{Title: "Scan"}, writeFile(t, dir, "scan.pdf", scannedPDF(t, smallLetter(2, scanLines...))))
+	text := addDoc(t, s, p.ID, records.Document{Title: "Typed"}, writeFile(t, dir, "typed.pdf", makePDF("A typed letter about a carcinoma of the colon, many words long enough.", 0, 0)))
+
+	if docs, _ := s.Documents(ctx, records.DocumentFilter{Search: "lymphovascular"}); len(docs) != 0 {
+		t.Fatalf("before OCR, search found %d documents", len(docs))
+	}
+	c, err := s.OCRCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Pending != 2 {
+		t.Errorf("OCRCounts before = %+v, want 2 pending (the photo and the scan, not the typed PDF)", c)
+	}
+	var seen [][2]int
+	res, err := s.RunOCR(ctx, records.OCROptions{Progress: func(done, total int) { seen = append(seen, [2]int{done, total}) }})
+	if err != nil {
+		t.Fatalf("RunOCR = %v", err)
+	}
+	if res.Done != 2 || res.Failed != 0 {
+		t.Errorf("RunOCR = %+v, want 2 done", res)
+	}
+	if len(seen) != 2 || seen[0] != [2]int{1, 2} || seen[1] != [2]int{2, 2} {
+		t.Errorf("progress = %v, want [1 2] [2 2]", seen)
+	}
+	for _, tt := range []struct {
+		word string
+		want string
+	}{
+		{"lymphovascular", photo.ID},
+		{"spondylolisthesis", scan.ID},
+		{"carcinoma", ""}, // both the photo and the typed PDF
+	} {
+		docs, err := s.Documents(ctx, records.DocumentFilter{Search: tt.word})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, d := range docs {
+			ids = append(ids, d.ID)
+		}
+		switch {
+		case tt.want != "" && (len(ids) != 1 || ids[0] != tt.want):
+			t.Errorf("search %q found %v, want only %s", tt.word, ids, tt.want)
+		case tt.want == "" && len(ids) != 2:
+			t.Errorf("search %q found %v, want the photo and %s", tt.word, ids, text.ID)
+		}
+	}
+	pts, err := s.PageTexts(ctx, photo.Files[0].ID)
+	if err != nil || len(pts) != 1 {
+		t.Fatalf("PageTexts = %v, %v", pts, err)
+	}
+	if pt := pts[0]; pt.Status != records.OCRDone || pt.Width != 1500 || pt.Height != 2000 || len(pt.Words) < 50 {
+		t.Errorf("PageTexts = status %s, %d×%d, %d words; want done, 1500×2000, the letter's words", pt.Status, pt.Width, pt.Height, len(pt.Words))
+	}
+	if res, err := s.RunOCR(ctx, records.OCROptions{}); err != nil || res.Done != 0 {
+		t.Errorf("second RunOCR = %+v, %v; want nothing to do", res, err)
+	}
+	// The same photo added again is stored once, and already read.
+	again := addDoc(t, s, p.ID, records.Document{Title: "Letter again"}, writeFile(t, dir, "copy.jpg", smallLetter(1)))
+	if docs, _ := s.Documents(ctx, records.DocumentFilter{Search: "lymphovascular"}); len(docs) != 2 {
+		t.Errorf("after adding the same photo again, search found %d documents, want 2", len(docs))
+	}
+	if c, _ := s.OCRCounts(ctx); c.Pending != 0 || c.Done != 2 {
+		t.Errorf("OCRCounts after = %+v, want 2 done, none pending", c)
+	}
+	_ = again
+}
+
+// TestOCRResumes: a run stopped part way keeps the pages it finished; the
+// next run reads only the rest.
+func TestOCRResumes(t *testing.T) {
+	needTesseract(t)
+	ctx := context.Background()
+	s, _ := newStore(t)
+	dir := t.TempDir()
+	p := addPerson(t, s, "Mary Example")
+	for i := range 3 {
+		addDoc(t, s, p.ID, records.Document{}, writeFile(t, dir, "p"+string(rune('a'+i))+".jpg",
+			smallLetter(uint64(i+10), "Page number", strings.Repeat("x", i+1)+" anticoagulation")))
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	_, err := s.RunOCR(cctx, records.OCROptions{Progress: func(done, total int) {
+		if done == 1 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled RunOCR = %v, want context.Canceled", err)
+	}
+	if c, _ := s.OCRCounts(ctx); c.Done != 1 || c.Pending != 2 {
+		t.Errorf("after a stop: %+v, want 1 done and 2 pending", c)
+	}
+	res, err := s.RunOCR(ctx, records.OCROptions{})
+	if err != nil || res.Done != 2 {
+		t.Errorf("resumed RunOCR = %+v, %v; want 2 done", res, err)
+	}
+	if docs, _ := s.Documents(ctx, records.DocumentFilter{Search: "anticoagulation"}); len(docs) != 3 {
+		t.Errorf("search found %d documents, want 3", len(docs))
+	}
+}
+
+// TestOCRWithoutTesseract: without tesseract on PATH, RunOCR says how to
+// install it and leaves the queue as it was.
+func TestOCRWithoutTesseract(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	addDoc(t, s, p.ID, records.Document{}, writeFile(t, t.TempDir(), "a.jpg", smallLetter(3)))
+	t.Setenv("PATH", t.TempDir())
+	_, err := s.RunOCR(ctx, records.OCROptions{})
+	if err == nil || !strings.Contains(records.Explain(err), "sudo apt install tesseract-ocr") {
+		t.Fatalf("RunOCR without tesseract = %v, want the sentence on how to install it", err)
+	}
+	if c, _ := s.OCRCounts(ctx); c.Pending != 1 {
+		t.Errorf("OCRCounts = %+v, want the page still pending", c)
+	}
+}
+
+var _ = os.Remove
+var _ = filepath.Join
