@@ -432,10 +432,15 @@ func TestDiskFullMidAdd(t *testing.T) {
 // TestDiskFullTmpfs fills a real (small) disk by adding files until it is
 // full: the last add fails with the disk-full sentence and the library is
 // as it was before that add.
+//
+// The disk holds a new library and its journal with room for at least one
+// add: a new library is about 4 MB (one 64 KiB page per table and index,
+// written to the journal first), and 6 MB left 30 KB to spare before the
+// OCR table (migration 0007), so the disk is 7 MB.
 func TestDiskFullTmpfs(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	mountTmpfs(t, dir, "size=6m")
+	mountTmpfs(t, dir, "size=7m")
 	src := t.TempDir()
 	s, err := records.Open(ctx, filepath.Join(dir, "library.sqlite"))
 	if err != nil {
@@ -463,12 +468,12 @@ func TestDiskFullTmpfs(t *testing.T) {
 			t.Errorf("Explain(err) = %q, want it to say the disk is full", msg)
 		}
 		if i == 0 {
-			t.Fatal("the first add already failed; the disk was too small to test")
+			t.Fatalf("the first add already failed (%v); the disk was too small to test", err)
 		}
 		assertUnchanged(t, s, before)
 		return
 	}
-	t.Fatal("20 adds of 700 KB fitted on a 6 MB disk; the disk never filled")
+	t.Fatal("20 adds of 700 KB fitted on a 7 MB disk; the disk never filled")
 }
 
 // TestLibraryPathAnyName: a library in a folder whose name holds

@@ -25,7 +25,8 @@ const (
 	ChunkSize = 1 << 20
 	// MaxFileSize is the largest single file the library takes.
 	MaxFileSize = 1 << 30
-	// maxIndexedText caps how much of a PDF's text layer is searchable.
+	// maxIndexedText caps how much of a PDF's text layer (or of what OCR
+	// read from a file's pages) is searchable.
 	maxIndexedText = 256 << 10
 )
 
@@ -561,9 +562,6 @@ func (s *Store) linkFiles(ctx context.Context, tx *sql.Tx, d *Document, files []
 						return err
 					}
 				}
-				if err := queueOCR(ctx, tx, id, p.info); err != nil {
-					return err
-				}
 			default:
 				return err
 			}
@@ -840,11 +838,7 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 	}
 	var body strings.Builder
 	body.WriteString(d.Kind.Label())
-	// The text of a file is its PDF text layer and what OCR read from its
-	// pages (photos and scans).
-	rows, err := tx.QueryContext(ctx, `SELECT f.name, coalesce(t.text, '') || coalesce((SELECT char(10) || group_concat(text, char(10))
-			FROM (SELECT text FROM page_text p WHERE p.file_id=df.file_id AND p.status='done' ORDER BY p.page LIMIT 2000)), '')
-		FROM document_file df JOIN file f ON f.id=df.file_id
+	rows, err := tx.QueryContext(ctx, `SELECT f.name, coalesce(t.text, '') FROM document_file df JOIN file f ON f.id=df.file_id
 		LEFT JOIN file_text t ON t.file_id=df.file_id WHERE df.document_id=? ORDER BY df.position`, d.ID)
 	if err != nil {
 		return err
@@ -854,9 +848,6 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 		if err := rows.Scan(&name, &text); err != nil {
 			rows.Close()
 			return err
-		}
-		if len(text) > maxIndexedText {
-			text = text[:maxIndexedText]
 		}
 		body.WriteString("\n" + name + "\n" + text)
 	}

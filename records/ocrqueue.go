@@ -3,7 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -35,24 +35,17 @@ const ocrDPI = 300
 // needs to be taken as text rather than a scan.
 const minPageText = 20
 
-// queueOCR queues the pages of a newly stored file that OCR should read:
-// a photo's one page, or each page of a PDF whose text layer is too thin
-// to be anything but a scan. It runs inside the add's transaction.
-func queueOCR(ctx context.Context, tx *sql.Tx, fileID string, info media.Info) error {
-	pages := 0
-	switch {
-	case ocrImageTypes[info.MediaType]:
-		pages = 1
-	case info.MediaType == media.PDF && len(strings.TrimSpace(info.Text)) < minPageText*max(info.Pages, 1):
-		pages = max(info.Pages, 1)
-	}
-	for p := 1; p <= pages; p++ {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO page_text (file_id, page) VALUES (?, ?)`, fileID, p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// waiting is the SQL condition on file f for a stored file OCR should
+// read that has no page rows yet: a photo, or a PDF whose text layer is too
+// thin for anything but a scan. Its rows are made when the queue reaches
+// it, so an add writes nothing for OCR and files added before OCR existed
+// are read too.
+const waiting = `f.staged = '' AND NOT EXISTS (SELECT 1 FROM page_text p WHERE p.file_id = f.id) AND
+	(f.media_type IN ('image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'image/bmp', 'image/gif')
+	 OR (f.media_type = 'application/pdf' AND coalesce((SELECT length(trim(t.text)) FROM file_text t WHERE t.file_id = f.id), 0) < 20 * f.pages))`
+
+// maxOCRPages bounds how many pages of one PDF are read.
+const maxOCRPages = 2000
 
 // OCRCounts says how many pages wait for OCR, have been read, and could
 // not be read.
@@ -63,27 +56,11 @@ type OCRCounts struct {
 // OCRCounts counts the pages of stored files by OCR state.
 func (s *Store) OCRCounts(ctx context.Context) (OCRCounts, error) {
 	var c OCRCounts
-	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM page_text p JOIN file f ON f.id = p.file_id WHERE f.staged = '' GROUP BY status`)
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return c, err
-		}
-		switch st {
-		case OCRPending:
-			c.Pending = n
-		case OCRDone:
-			c.Done = n
-		case OCRFailed:
-			c.Failed = n
-		}
-	}
-	return c, rows.Err()
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM page_text WHERE status = 'pending') + (SELECT coalesce(sum(CASE WHEN f.media_type = 'application/pdf' THEN min(f.pages, ?) ELSE 1 END), 0) FROM file f WHERE `+waiting+`),
+		(SELECT count(*) FROM page_text WHERE status = 'done'),
+		(SELECT count(*) FROM page_text WHERE status = 'failed')`, maxOCRPages).Scan(&c.Pending, &c.Done, &c.Failed)
+	return c, err
 }
 
 // OCROptions tune RunOCR.
@@ -129,7 +106,7 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 	defer os.RemoveAll(dir)
 	only, args := "", []any{}
 	if len(opt.Files) > 0 {
-		only = " AND p.file_id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(opt.Files)), ",") + ")"
+		only = " AND f.id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(opt.Files)), ",") + ")"
 		for _, id := range opt.Files {
 			args = append(args, id)
 		}
@@ -140,9 +117,8 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 		if err := ctx.Err(); err != nil {
 			return res, &Problem{Msg: "Stopped reading text from photos; it carries on from here next time.", Err: err}
 		}
-		var pending int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM page_text p JOIN file f ON f.id = p.file_id
-			WHERE p.status = 'pending' AND f.staged = ''`+only, args...).Scan(&pending); err != nil {
+		pending, err := s.queueNext(ctx, only, args)
+		if err != nil {
 			return res, s.wrapWrite(err)
 		}
 		if pending == 0 {
@@ -150,8 +126,8 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 		}
 		var fileID, mt, name string
 		var page, orientation int
-		err := s.db.QueryRowContext(ctx, `SELECT p.file_id, p.page, f.media_type, f.orientation, f.name FROM page_text p JOIN file f ON f.id = p.file_id
-			WHERE p.status = 'pending' AND f.staged = ''`+only+` ORDER BY p.rowid LIMIT 1`, args...).Scan(&fileID, &page, &mt, &orientation, &name)
+		err = s.db.QueryRowContext(ctx, `SELECT p.file_id, p.page, f.media_type, f.orientation, f.name FROM page_text p JOIN file f ON f.id = p.file_id
+			WHERE p.status = 'pending' AND f.staged = ''`+strings.ReplaceAll(only, "f.id", "p.file_id")+` ORDER BY f.created, p.file_id, p.page LIMIT 1`, args...).Scan(&fileID, &page, &mt, &orientation, &name)
 		if err != nil {
 			return res, s.wrapWrite(err)
 		}
@@ -181,6 +157,49 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 			opt.Progress(res.Done+res.Failed, res.Done+res.Failed+pending-1)
 		}
 	}
+}
+
+// queueNext makes sure a page is pending when any is left, making the
+// page rows of the next waiting file (in one short transaction) when no
+// page is, and returns how many pages are left in all.
+func (s *Store) queueNext(ctx context.Context, only string, args []any) (int, error) {
+	count := func() (int, error) {
+		var n int
+		err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM page_text p JOIN file f ON f.id = p.file_id WHERE p.status = 'pending' AND f.staged = ''`+only+`)
+			+ (SELECT coalesce(sum(CASE WHEN f.media_type = 'application/pdf' THEN min(f.pages, ?) ELSE 1 END), 0) FROM file f WHERE `+waiting+only+`)`, append(append(append([]any{}, args...), maxOCRPages), args...)...).Scan(&n)
+		return n, err
+	}
+	var queued int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM page_text p JOIN file f ON f.id = p.file_id WHERE p.status = 'pending' AND f.staged = ''`+only, args...).Scan(&queued); err != nil || queued > 0 {
+		if err != nil {
+			return 0, err
+		}
+		return count()
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var id, mt string
+		var pages int
+		err := tx.QueryRowContext(ctx, `SELECT f.id, f.media_type, f.pages FROM file f WHERE `+waiting+only+` ORDER BY f.created, f.id LIMIT 1`, args...).Scan(&id, &mt, &pages)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if mt != media.PDF {
+			pages = 1 // a multi-page TIFF: its first page, as the packet shows
+		}
+		for p := 1; p <= min(max(pages, 1), maxOCRPages); p++ {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO page_text (file_id, page) VALUES (?, ?)`, id, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return count()
 }
 
 // pdfOnDisk keeps the last PDF written out for OCR, so the pages of one
@@ -274,22 +293,54 @@ func (s *Store) copyOut(ctx context.Context, fileID, path string) error {
 	return f.Close()
 }
 
-// savePageText keeps one page's result and brings the search index of
-// every document using the file up to date, in one short transaction. A
-// page no longer pending (its file deleted meanwhile) is left alone.
+// savePageText keeps one page's result and, when it read words, puts the
+// text of the file's read pages into file_text and brings the search index
+// of every document using the file up to date, all in one short
+// transaction. A page no longer pending (its file deleted meanwhile) is
+// left alone.
 func (s *Store) savePageText(ctx context.Context, fileID string, pt PageText) error {
-	words, err := encodeWords(pt.Words)
-	if err != nil {
-		return err
-	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE page_text SET status=?, lang=?, width=?, height=?, error=?, text=?, words=? WHERE file_id=? AND page=? AND status='pending'`,
-			pt.Status, pt.Lang, pt.Width, pt.Height, pt.Error, pt.Text, words, fileID, pt.Page)
+		res, err := tx.ExecContext(ctx, `UPDATE page_text SET status=?, lang=?, width=?, height=?, error=?, words=? WHERE file_id=? AND page=? AND status='pending'`,
+			pt.Status, pt.Lang, pt.Width, pt.Height, pt.Error, packWords(pt.Words), fileID, pt.Page)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 || pt.Status != OCRDone {
+		if n, _ := res.RowsAffected(); n == 0 || pt.Status != OCRDone || len(pt.Words) == 0 {
 			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT words FROM page_text WHERE file_id=? AND status='done' ORDER BY page`, fileID)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		for rows.Next() {
+			var packed []byte
+			if err := rows.Scan(&packed); err != nil {
+				rows.Close()
+				return err
+			}
+			words, err := unpackWords(packed)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if t := (ocr.Page{Words: words}).Text(); t != "" {
+				if b.Len() > 0 {
+					b.WriteString("\n\n")
+				}
+				b.WriteString(t)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		text := b.String()
+		if len(text) > maxIndexedText {
+			text = text[:maxIndexedText]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO file_text (file_id, text) VALUES (?, ?)`, fileID, text); err != nil {
+			return err
 		}
 		return reindexFile(ctx, tx, s, fileID)
 	})
@@ -357,7 +408,7 @@ type PageText struct {
 // PageTexts returns the OCR results of a stored file's pages, in page
 // order; none for a file OCR does not concern.
 func (s *Store) PageTexts(ctx context.Context, fileID string) ([]PageText, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT page, status, lang, width, height, error, text, words FROM page_text WHERE file_id=? ORDER BY page`, fileID)
+	rows, err := s.db.QueryContext(ctx, `SELECT page, status, lang, width, height, error, words FROM page_text WHERE file_id=? ORDER BY page`, fileID)
 	if err != nil {
 		return nil, err
 	}
@@ -365,22 +416,24 @@ func (s *Store) PageTexts(ctx context.Context, fileID string) ([]PageText, error
 	var out []PageText
 	for rows.Next() {
 		var pt PageText
-		var words string
-		if err := rows.Scan(&pt.Page, &pt.Status, &pt.Lang, &pt.Width, &pt.Height, &pt.Error, &pt.Text, &words); err != nil {
+		var words []byte
+		if err := rows.Scan(&pt.Page, &pt.Status, &pt.Lang, &pt.Width, &pt.Height, &pt.Error, &words); err != nil {
 			return nil, err
 		}
-		if pt.Words, err = decodeWords(words); err != nil {
+		if pt.Words, err = unpackWords(words); err != nil {
 			return nil, fmt.Errorf("page %d of file %s: %w", pt.Page, fileID, err)
 		}
+		pt.Text = ocr.Page{Words: pt.Words}.Text()
 		out = append(out, pt)
 	}
 	return out, rows.Err()
 }
 
-// DocumentText is the OCR text of a document's pages, in page order.
+// DocumentText is the text of a document's files, in page order: PDF text
+// layers and what OCR read from photos and scans. Suggestions read it.
 func (s *Store) DocumentText(ctx context.Context, documentID string) (string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.text FROM document_file df JOIN page_text p ON p.file_id = df.file_id
-		WHERE df.document_id=? AND p.status='done' ORDER BY df.position, p.page`, documentID)
+	rows, err := s.db.QueryContext(ctx, `SELECT t.text FROM document_file df JOIN file_text t ON t.file_id = df.file_id
+		WHERE df.document_id=? ORDER BY df.position`, documentID)
 	if err != nil {
 		return "", err
 	}
@@ -396,40 +449,63 @@ func (s *Store) DocumentText(ctx context.Context, documentID string) (string, er
 	return strings.Join(parts, "\n\n"), rows.Err()
 }
 
-// encodeWords packs words as [[x,y,w,h,conf,line,"text"],...].
-func encodeWords(words []ocr.Word) (string, error) {
+// packWords packs words compactly, about 16 bytes a word: a version byte,
+// then per word the uvarints x, y, w, h, line, the confidence as one byte
+// and the text's length and bytes.
+func packWords(words []ocr.Word) []byte {
 	if len(words) == 0 {
-		return "", nil
+		return nil
 	}
-	rows := make([][]any, len(words))
-	for i, w := range words {
-		rows[i] = []any{w.X, w.Y, w.W, w.H, int(w.Conf + 0.5), w.Line, w.Text}
+	b := make([]byte, 0, 1+len(words)*16)
+	b = append(b, 1)
+	for _, w := range words {
+		for _, v := range []int{w.X, w.Y, w.W, w.H, w.Line} {
+			b = binary.AppendUvarint(b, uint64(max(v, 0)))
+		}
+		b = append(b, byte(min(max(w.Conf+0.5, 0), 100)))
+		b = binary.AppendUvarint(b, uint64(len(w.Text)))
+		b = append(b, w.Text...)
 	}
-	b, err := json.Marshal(rows)
-	return string(b), err
+	return b
 }
 
-func decodeWords(s string) ([]ocr.Word, error) {
-	if s == "" {
+var errPacked = errors.New("records: stored word boxes are damaged")
+
+func unpackWords(b []byte) ([]ocr.Word, error) {
+	if len(b) == 0 {
 		return nil, nil
 	}
-	var rows [][]json.RawMessage
-	if err := json.Unmarshal([]byte(s), &rows); err != nil {
-		return nil, err
+	if b[0] != 1 {
+		return nil, errPacked
 	}
-	out := make([]ocr.Word, 0, len(rows))
-	for _, r := range rows {
-		if len(r) != 7 {
-			return nil, errors.New("word box is not 7 values")
+	b = b[1:]
+	var out []ocr.Word
+	next := func() (int, bool) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > 1<<30 {
+			return 0, false
 		}
+		b = b[n:]
+		return int(v), true
+	}
+	for len(b) > 0 {
 		var w ocr.Word
-		var conf int
-		for i, dst := range []any{&w.X, &w.Y, &w.W, &w.H, &conf, &w.Line, &w.Text} {
-			if err := json.Unmarshal(r[i], dst); err != nil {
-				return nil, err
+		for _, dst := range []*int{&w.X, &w.Y, &w.W, &w.H, &w.Line} {
+			v, ok := next()
+			if !ok {
+				return nil, errPacked
 			}
+			*dst = v
 		}
-		w.Conf = float64(conf)
+		if len(b) == 0 {
+			return nil, errPacked
+		}
+		w.Conf, b = float64(b[0]), b[1:]
+		n, ok := next()
+		if !ok || n > len(b) {
+			return nil, errPacked
+		}
+		w.Text, b = string(b[:n]), b[n:]
 		out = append(out, w)
 	}
 	return out, nil

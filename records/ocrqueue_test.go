@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -112,6 +110,18 @@ func TestOCRSearch(t *testing.T) {
 	if pt := pts[0]; pt.Status != records.OCRDone || pt.Width != 1500 || pt.Height != 2000 || len(pt.Words) < 50 {
 		t.Errorf("PageTexts = status %s, %d×%d, %d words; want done, 1500×2000, the letter's words", pt.Status, pt.Width, pt.Height, len(pt.Words))
 	}
+	// The photographed letter suggests its date and letterhead; the
+	// document is not changed by it.
+	sg, err := s.Suggestions(ctx, photo.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sg.Date != records.MustDate("2024-03-12") || sg.Source != "Riverside University Hospital NHS Trust" {
+		t.Errorf("Suggestions(photo) = %+v, want 12 March 2024 from Riverside University Hospital NHS Trust", sg)
+	}
+	if d, _ := s.Document(ctx, photo.ID); !d.Date.IsZero() || d.Source != "" {
+		t.Errorf("after Suggestions the document has date %v and source %q, want them untouched", d.Date, d.Source)
+	}
 	if res, err := s.RunOCR(ctx, records.OCROptions{}); err != nil || res.Done != 0 {
 		t.Errorf("second RunOCR = %+v, %v; want nothing to do", res, err)
 	}
@@ -175,6 +185,3 @@ func TestOCRWithoutTesseract(t *testing.T) {
 		t.Errorf("OCRCounts = %+v, want the page still pending", c)
 	}
 }
-
-var _ = os.Remove
-var _ = filepath.Join

@@ -1,20 +1,23 @@
 -- Second Opinion library: text read from photographed and scanned pages
 -- (issue #14). One row per page of a stored file that has no text layer
--- of its own: files are stored once whatever number of documents use
--- them, so the text belongs to the file, and every document using the
--- file finds it through the search index.
+-- of its own, made when the OCR queue reaches the file: a photo, or a PDF
+-- whose text layer is too thin for anything but a scan, that has no rows
+-- yet. So files added before this version are queued too, and adding a
+-- file writes nothing here. Files are stored once whatever number of
+-- documents use them, so what OCR reads belongs to the file. The text of its read pages
+-- goes into file_text, as a PDF's own text layer does, so search and every
+-- document using the file find it.
 --
--- status: 'pending' (waiting for OCR), 'done' (text and words read),
--- 'failed' (error says why; tried again only on request), 'none' (the
--- page needs no OCR: a PDF page with its own text layer, or a file type
--- OCR does not read).
--- words: the words with their boxes, as JSON [[x,y,w,h,conf,line,"text"],...]
--- in the pixels of an image width × height, upright: the packet lays an
--- invisible text layer over them.
+-- status: 'pending' (waiting for OCR), 'done', 'failed' (error says why),
+-- 'none' (needs no OCR: a PDF page with its own text layer).
+-- words: the words with their boxes in the pixels of the upright page
+-- image width × height (see records/ocrqueue.go, packWords): the packet
+-- lays an invisible text layer over them.
 --
--- One table with its primary key: with 64 KiB pages every table and index
--- costs an empty library 64 KiB. Small columns first, so finding the
--- pending pages reads no text.
+-- WITHOUT ROWID, so the table is its primary key: with 64 KiB pages every
+-- b-tree costs an empty library 64 KiB, and a rowid table with a primary
+-- key is two. The rows stay small (the words packed in binary, about 10 KB
+-- for a dense letter), well within what a 64 KiB page keeps in its cell.
 CREATE TABLE page_text (
     file_id TEXT NOT NULL REFERENCES file(id) ON DELETE CASCADE,
     page    INTEGER NOT NULL,
@@ -23,19 +26,6 @@ CREATE TABLE page_text (
     width   INTEGER NOT NULL DEFAULT 0,
     height  INTEGER NOT NULL DEFAULT 0,
     error   TEXT NOT NULL DEFAULT '',
-    text    TEXT NOT NULL DEFAULT '',
-    words   TEXT NOT NULL DEFAULT '',
+    words   BLOB,
     PRIMARY KEY (file_id, page)
-);
-
--- Files already in the library wait for OCR: photos and scans, that is
--- images and PDFs without a text layer. The pages of a PDF are queued
--- one row each (recursive count up to its page count).
-INSERT INTO page_text (file_id, page)
-    SELECT f.id, 1 FROM file f
-    WHERE f.staged = '' AND f.media_type IN ('image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'image/bmp', 'image/gif');
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-INSERT INTO page_text (file_id, page)
-    SELECT f.id, n.i FROM file f JOIN n ON n.i <= f.pages
-    WHERE f.staged = '' AND f.media_type = 'application/pdf'
-      AND f.id NOT IN (SELECT file_id FROM file_text WHERE length(trim(text)) >= 20 * f.pages);
+) WITHOUT ROWID;
