@@ -188,7 +188,7 @@ func dateFromMatch(re *regexp.Regexp, l string, m []int) (Date, bool) {
 
 // Letterhead words: a hospital, clinic, trust or centre line.
 var (
-	placeWords = regexp.MustCompile(`(?i)\b(hospitals?|infirmary|clinic|trust|cent(?:re|er)|medical|health|healthcare|surgery|practice|laborator(?:y|ies)|institute|cancer|oncology|nhs|foundation|university|imaging|radiology|pathology services|hospice)\b`)
+	placeWords  = regexp.MustCompile(`(?i)\b(hospitals?|infirmary|clinic|trust|cent(?:re|er)|medical|health|healthcare|surgery|practice|laborator(?:y|ies)|institute|cancer|oncology|nhs|foundation|university|imaging|radiology|pathology services|hospice)\b`)
 	strongPlace = regexp.MustCompile(`(?i)\b(hospitals?|infirmary|trust|clinic|cent(?:re|er)|practice|surgery|institute|hospice)\b`)
 	notPlace    = regexp.MustCompile(`(?i)\b(dear|re:|patient|name|date|dob|nhs (?:no|number)|hospital (?:no|number)|mrn|tel|phone|fax|email|www\.|http|thank|yours|dr\.? [a-z]+ [a-z]+$)`)
 )
