@@ -91,14 +91,7 @@ type OCRResult struct {
 // Problem saying how to install it, changing nothing.
 func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 	var res OCRResult
-	if err := ocr.Available(); err != nil {
-		return res, &Problem{Msg: ocr.InstallHint, Err: err}
-	}
-	installed, err := ocr.Languages(ctx)
-	if err != nil {
-		return res, &Problem{Msg: "Tesseract is installed but does not answer, so no text was read from photos. " + ocr.InstallHint, Err: err}
-	}
-	lang := ocr.PickLanguage(installed, opt.Lang)
+	lang := ""
 	dir, err := PrivateTemp("secondopinion-ocr-")
 	if err != nil {
 		return res, err
@@ -130,6 +123,17 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 			WHERE p.status = 'pending' AND f.staged = ''`+strings.ReplaceAll(only, "f.id", "p.file_id")+` ORDER BY f.created, p.file_id, p.page LIMIT 1`, args...).Scan(&fileID, &page, &mt, &orientation, &name)
 		if err != nil {
 			return res, s.wrapWrite(err)
+		}
+		if lang == "" {
+			// Tesseract is asked for only when there is a page to read.
+			if err := ocr.Available(); err != nil {
+				return res, &Problem{Msg: ocr.InstallHint, Err: err}
+			}
+			installed, err := ocr.Languages(ctx)
+			if err != nil {
+				return res, &Problem{Msg: "Tesseract is installed but does not answer, so no text was read from photos. " + ocr.InstallHint, Err: err}
+			}
+			lang = ocr.PickLanguage(installed, opt.Lang)
 		}
 		pt, err := s.readPage(ctx, dir, &pdf, fileID, page, mt, orientation, lang)
 		if ctx.Err() != nil {
