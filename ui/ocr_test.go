@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"secondopinion/records"
+	"secondopinion/records/ocr"
+	"secondopinion/records/ocr/ocrtest"
+)
+
+// ocrPump stands in for the UI goroutine while the OCR queue runs: the
+// queue's callbacks are sent here and run by the test's goroutine (the
+// test driver would otherwise run them on the queue's own goroutine), each
+// timed. It returns when a run has finished, with the longest callback.
+type ocrPump struct {
+	calls    chan func()
+	finished chan error
+	longest  time.Duration
+	n        int
+}
+
+func pumpOCR(a *App) *ocrPump {
+	p := &ocrPump{calls: make(chan func(), 64), finished: make(chan error, 4)}
+	a.ocr.enabled = true
+	a.ocr.uiDo = func(f func()) { p.calls <- f }
+	a.ocr.finished = func(_ records.OCRResult, err error) { p.finished <- err }
+	return p
+}
+
+// wait runs the queue's callbacks until a run ends.
+func (p *ocrPump) wait(t *testing.T) error {
+	t.Helper()
+	deadline := time.After(2 * time.Minute)
+	for {
+		select {
+		case f := <-p.calls:
+			start := time.Now()
+			f()
+			p.longest = max(p.longest, time.Since(start))
+			p.n++
+		case err := <-p.finished:
+			return err
+		case <-deadline:
+			t.Fatal("the OCR queue did not finish in two minutes")
+		}
+	}
+}
+
+func needTesseract(t testing.TB) {
+	t.Helper()
+	if err := ocr.Available(); err != nil {
+		t.Skip("tesseract is not installed:", err)
+	}
+}
+
+// TestOCRAfterAdding: adding a photographed letter starts reading its text
+// in the background, the Documents screen shows how far it got, search then
+// finds a word that is only in the photo, and the details offer the
+// letter's date and letterhead; Use fills the field and saves it, nothing
+// changes without it.
+func TestOCRAfterAdding(t *testing.T) {
+	needTesseract(t)
+	a := withPerson(t, "Mary Example")
+	p := pumpOCR(a)
+	a.show(secDocuments)
+	s := a.documents
+	path := filepath.Join(t.TempDir(), "IMG_0042.jpg")
+	if err := os.WriteFile(path, ocrtest.JPEG(ocrtest.Letter, ocrtest.Photo{Width: 1500, Height: 2000, Angle: 1, Blur: 1, Noise: 6, Seed: 9}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.addGroups([][]string{{path}}, records.KindOther, "", nil, records.AddOptions{})
+	if !a.ocr.running {
+		t.Fatal("adding a photo did not start reading its text")
+	}
+	// The first callback is the progress line.
+	f := <-p.calls
+	f()
+	if !a.ocr.label.Visible() || !strings.Contains(a.ocr.label.Text, "1 of 1") || !a.ocr.stop.Visible() {
+		t.Errorf("while reading: label %q (shown %v), Cancel shown %v; want \"… 1 of 1\" and Cancel", a.ocr.label.Text, a.ocr.label.Visible(), a.ocr.stop.Visible())
+	}
+	if err := p.wait(t); err != nil {
+		t.Fatalf("the queue ended with %v", err)
+	}
+	if a.ocr.label.Visible() || a.ocr.stop.Visible() {
+		t.Error("after reading, the progress is still shown")
+	}
+
+	test.Type(s.search, "lymphovascular")
+	s.searchSaver.flush()
+	if s.total != 1 {
+		t.Fatalf("search for a word only in the photo lists %d documents, want 1", s.total)
+	}
+	s.list.Select(0)
+	g := s.sugg
+	if !g.box.Visible() || g.use["date"] == nil || g.use["source"] == nil {
+		t.Fatalf("suggestions shown %v with %v, want the date and the source", g.box.Visible(), keys(g.use))
+	}
+	if d, _ := a.store.Document(a.ctx, s.doc.ID); !d.Date.IsZero() || d.Source != "" {
+		t.Fatalf("before Use the document has date %v and source %q; want nothing changed", d.Date, d.Source)
+	}
+	test.Tap(g.use["date"])
+	s.detailSaver.flush()
+	d, _ := a.store.Document(a.ctx, s.doc.ID)
+	if s.date.Text != "12 March 2024" || d.Date != records.MustDate("2024-03-12") {
+		t.Errorf("after Use: date field %q, saved %v; want 12 March 2024", s.date.Text, d.Date)
+	}
+	if d.Source != "" {
+		t.Errorf("Use on the date also set the source to %q", d.Source)
+	}
+	if g.use["date"] != nil || g.use["source"] == nil {
+		t.Errorf("after Use on the date, suggestions offer %v; want the source still, the date no more", keys(g.use))
+	}
+}
+
+func keys(m map[string]*widget.Button) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
