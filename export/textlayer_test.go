@@ -3,8 +3,6 @@ package export_test
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,26 +18,6 @@ import (
 	"secondopinion/records/ocr"
 	"secondopinion/records/ocr/ocrtest"
 )
-
-// sideways is the letter photo as a phone stores it when held sideways:
-// the pixels turned a quarter to the left, with EXIF orientation 6 ("turn
-// 90° clockwise to show").
-func sideways(lines []string, p ocrtest.Photo) []byte {
-	up := ocrtest.Draw(lines, p)
-	b := up.Bounds()
-	turned := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			// Upright (x, y) is stored at (y, W-1-x).
-			turned.Pix[(b.Dx()-1-x)*turned.Stride+y] = up.Pix[y*up.Stride+x]
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, turned, &jpeg.Options{Quality: 90}); err != nil {
-		panic(err)
-	}
-	return withOrientation(buf.Bytes(), 6) // bench_test.go
-}
 
 // wordBoxes reads pdftotext -bbox's words on page n: their top-left
 // corners in points, by word.
@@ -90,7 +68,7 @@ func TestPacketTextLayer(t *testing.T) {
 	}
 	dir := t.TempDir()
 	photo := filepath.Join(dir, "IMG_0007.jpg")
-	if err := os.WriteFile(photo, sideways(ocrtest.Letter, ocrtest.Photo{Width: 1500, Height: 2000, Angle: 1, Blur: 1, Noise: 6, Seed: 5}), 0o600); err != nil {
+	if err := os.WriteFile(photo, ocrtest.JPEGSideways(ocrtest.Letter, ocrtest.Photo{Width: 1500, Height: 2000, Angle: 1, Blur: 1, Noise: 6, Seed: 5}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	addDoc(t, s, p.ID, records.Document{Kind: records.KindPathology, Title: "Biopsy letter", Date: records.MustDate("2024-03-12")}, photo)

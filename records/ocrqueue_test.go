@@ -3,6 +3,7 @@ package records_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -183,5 +184,41 @@ func TestOCRWithoutTesseract(t *testing.T) {
 	}
 	if c, _ := s.OCRCounts(ctx); c.Pending != 1 {
 		t.Errorf("OCRCounts = %+v, want the page still pending", c)
+	}
+}
+
+// BenchmarkRunOCR12MP is the queue reading one stored 12 MP phone photo of
+// a full page letter, taken upright (orientation 1: the stored bytes go to
+// tesseract) or sideways (orientation 6: turned upright in the sandbox
+// first): copying it out of the library, OCR, saving the words and
+// updating the search index.
+func BenchmarkRunOCR12MP(b *testing.B) {
+	needTesseract(b)
+	for _, bc := range []struct {
+		name        string
+		orientation int
+	}{{"upright", 1}, {"sideways", 6}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			s, _ := newStore(b)
+			p := addPerson(b, s, "Mary Example")
+			dir := b.TempDir()
+			photo := ocrtest.Photo{Angle: 1.5, Blur: 2, Noise: 8, Seed: 1}
+			jpg := ocrtest.JPEG(ocrtest.FullLetter(), photo)
+			if bc.orientation != 1 {
+				jpg = ocrtest.JPEGSideways(ocrtest.FullLetter(), photo)
+			}
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				// Distinct bytes each time (a comment), so each is a new file.
+				addDoc(b, s, p.ID, records.Document{}, writeFile(b, dir, fmt.Sprintf("p%d.jpg", i), withComment(jpg, fmt.Sprint(i))))
+				b.StartTimer()
+				if res, err := s.RunOCR(ctx, records.OCROptions{}); err != nil || res.Done != 1 {
+					b.Fatalf("RunOCR = %+v, %v", res, err)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,65 @@ func keys(m map[string]*widget.Button) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// ocrWhileWatching adds n 12 MP letter photos through the add dialog's
+// road and runs the OCR queue over them, the test's goroutine acting as
+// the UI goroutine. It returns the longest time one of the queue's
+// callbacks kept the UI goroutine busy, how many there were and how long
+// the reading took.
+func ocrWhileWatching(t testing.TB, a *App, n int) (longest time.Duration, calls int, took time.Duration) {
+	p := &ocrPump{calls: make(chan func(), 64), finished: make(chan error, 4)}
+	a.ocr.enabled = true
+	a.ocr.uiDo = func(f func()) { p.calls <- f }
+	a.ocr.finished = func(_ records.OCRResult, err error) { p.finished <- err }
+	a.show(secDocuments)
+	dir := t.TempDir()
+	var paths [][]string
+	for i := range n {
+		path := filepath.Join(dir, "IMG_"+strconv.Itoa(i)+".jpg")
+		if err := os.WriteFile(path, ocrtest.JPEG(ocrtest.Letter, ocrtest.Photo{Angle: 1.5, Blur: 2, Noise: 8, Seed: uint64(i + 1)}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, []string{path})
+	}
+	start := time.Now()
+	a.documents.addGroups(paths, records.KindOther, "", nil, records.AddOptions{})
+	deadline := time.After(5 * time.Minute)
+	for {
+		select {
+		case f := <-p.calls:
+			s := time.Now()
+			f()
+			p.longest = max(p.longest, time.Since(s))
+			p.n++
+		case err := <-p.finished:
+			if err != nil {
+				t.Fatalf("the queue ended with %v", err)
+			}
+			return p.longest, p.n, time.Since(start)
+		case <-deadline:
+			t.Fatal("the OCR queue did not finish in five minutes")
+		}
+	}
+}
+
+// TestOCRWindowStaysResponsive: while three 12 MP photos are read, no
+// callback of the queue keeps the UI goroutine busy for long: the window
+// answers throughout. (Suggestions are read inline here, as test apps run
+// background work inline, so the figure is an upper bound.)
+func TestOCRWindowStaysResponsive(t *testing.T) {
+	needTesseract(t)
+	if testing.Short() {
+		t.Skip("reads three 12 MP photos")
+	}
+	a := withPerson(t, "Mary Example")
+	longest, calls, took := ocrWhileWatching(t, a, 3)
+	t.Logf("3 photos of 12 MP: added and read in %v; %d callbacks on the UI goroutine, the longest %v", took.Round(time.Millisecond), calls, longest)
+	if calls < 4 {
+		t.Errorf("%d callbacks, want progress for each of 3 pages and the end", calls)
+	}
+	if longest > 100*time.Millisecond {
+		t.Errorf("a callback kept the UI goroutine busy %v, want under 100 ms", longest)
+	}
 }

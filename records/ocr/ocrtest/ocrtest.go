@@ -6,6 +6,7 @@ package ocrtest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -55,6 +56,17 @@ var Letter = []string{
 	"Consultant Histopathologist",
 }
 
+// FullLetter is a letter that fills its page: Letter's body three times
+// over, about 45 lines and 330 words.
+func FullLetter() []string {
+	lines := append([]string{}, Letter[:8]...)
+	for range 3 {
+		lines = append(lines, Letter[8:14]...)
+		lines = append(lines, Letter[8:13]...)
+	}
+	return append(lines, Letter[14:]...)
+}
+
 // Words returns the words of lines as OCR should find them: split on
 // spaces, with surrounding punctuation removed.
 func Words(lines []string) []string {
@@ -78,6 +90,44 @@ func JPEG(lines []string, p Photo) []byte {
 		panic(err)
 	}
 	return buf.Bytes()
+}
+
+// JPEGSideways is JPEG for a photo taken with the phone held sideways:
+// the pixels stored a quarter turn to the left, with EXIF orientation 6
+// ("turn 90° clockwise to show"), as phones save them.
+func JPEGSideways(lines []string, p Photo) []byte {
+	up := Draw(lines, p)
+	b := up.Bounds()
+	turned := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			// Upright (x, y) is stored at (y, W-1-x).
+			turned.Pix[(b.Dx()-1-x)*turned.Stride+y] = up.Pix[y*up.Stride+x]
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, turned, &jpeg.Options{Quality: 90}); err != nil {
+		panic(err)
+	}
+	return WithOrientation(buf.Bytes(), 6)
+}
+
+// WithOrientation returns the JPEG j with an EXIF block (APP1) saying
+// orientation o, 1-8.
+func WithOrientation(j []byte, o int) []byte {
+	var t bytes.Buffer
+	t.WriteString("II*\x00")
+	binary.Write(&t, binary.LittleEndian, uint32(8))
+	binary.Write(&t, binary.LittleEndian, uint16(1))
+	binary.Write(&t, binary.LittleEndian, []uint16{0x0112, 3})
+	binary.Write(&t, binary.LittleEndian, uint32(1))
+	binary.Write(&t, binary.LittleEndian, []uint16{uint16(o), 0})
+	binary.Write(&t, binary.LittleEndian, uint32(0))
+	seg := append([]byte("Exif\x00\x00"), t.Bytes()...)
+	out := append([]byte{}, j[:2]...)
+	out = append(out, 0xFF, 0xE1, byte((len(seg)+2)>>8), byte(len(seg)+2))
+	out = append(out, seg...)
+	return append(out, j[2:]...)
 }
 
 // Draw draws lines as a letter photo.
