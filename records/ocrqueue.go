@@ -71,9 +71,10 @@ type OCROptions struct {
 	// Files, when set, limits the run to these stored files (what an add
 	// just stored).
 	Files []string
-	// Progress, when set, is told after each page how many pages are done
-	// in this run and how many there are in all (more may be queued while
-	// it runs). It is called on RunOCR's goroutine.
+	// Progress, when set, is told before the first page and after each
+	// how many pages are done in this run and how many there are in all
+	// (more may be queued while it runs). It is called on RunOCR's
+	// goroutine.
 	Progress func(done, total int)
 }
 
@@ -117,13 +118,6 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 		if pending == 0 {
 			return res, nil
 		}
-		var fileID, mt, name string
-		var page, orientation int
-		err = s.db.QueryRowContext(ctx, `SELECT p.file_id, p.page, f.media_type, f.orientation, f.name FROM page_text p JOIN file f ON f.id = p.file_id
-			WHERE p.status = 'pending' AND f.staged = ''`+strings.ReplaceAll(only, "f.id", "p.file_id")+` ORDER BY f.created, p.file_id, p.page LIMIT 1`, args...).Scan(&fileID, &page, &mt, &orientation, &name)
-		if err != nil {
-			return res, s.wrapWrite(err)
-		}
 		if lang == "" {
 			// Tesseract is asked for only when there is a page to read.
 			if err := ocr.Available(); err != nil {
@@ -134,6 +128,16 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 				return res, &Problem{Msg: "Tesseract is installed but does not answer, so no text was read from photos. " + ocr.InstallHint, Err: err}
 			}
 			lang = ocr.PickLanguage(installed, opt.Lang)
+		}
+		if res.Done+res.Failed == 0 && opt.Progress != nil {
+			opt.Progress(0, pending) // before the first page, which takes seconds
+		}
+		var fileID, mt, name string
+		var page, orientation int
+		err = s.db.QueryRowContext(ctx, `SELECT p.file_id, p.page, f.media_type, f.orientation, f.name FROM page_text p JOIN file f ON f.id = p.file_id
+			WHERE p.status = 'pending' AND f.staged = ''`+strings.ReplaceAll(only, "f.id", "p.file_id")+` ORDER BY f.created, p.file_id, p.page LIMIT 1`, args...).Scan(&fileID, &page, &mt, &orientation, &name)
+		if err != nil {
+			return res, s.wrapWrite(err)
 		}
 		pt, err := s.readPage(ctx, dir, &pdf, fileID, page, mt, orientation, lang)
 		if ctx.Err() != nil {

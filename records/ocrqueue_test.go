@@ -78,8 +78,8 @@ func TestOCRSearch(t *testing.T) {
 	if res.Done != 2 || res.Failed != 0 {
 		t.Errorf("RunOCR = %+v, want 2 done", res)
 	}
-	if len(seen) != 2 || seen[0] != [2]int{1, 2} || seen[1] != [2]int{2, 2} {
-		t.Errorf("progress = %v, want [1 2] [2 2]", seen)
+	if len(seen) != 3 || seen[0] != [2]int{0, 2} || seen[1] != [2]int{1, 2} || seen[2] != [2]int{2, 2} {
+		t.Errorf("progress = %v, want [0 2] [1 2] [2 2]", seen)
 	}
 	for _, tt := range []struct {
 		word string

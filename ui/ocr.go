@@ -48,6 +48,8 @@ type ocrQueue struct {
 	finished func(records.OCRResult, error)
 	// uiDo runs f on the UI goroutine; tests time it.
 	uiDo func(f func())
+	// langSelect is the language chosen in Settings (tests).
+	langSelect *widget.Select
 }
 
 func newOCRQueue(a *App) *ocrQueue {
@@ -58,7 +60,7 @@ func newOCRQueue(a *App) *ocrQueue {
 	q.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), q.onCancel)
 	q.note = hint("")
 	q.note.Hide()
-	q.box = container.NewVBox(container.NewBorder(nil, nil, nil, q.stop, container.NewVBox(q.label, q.bar)), q.note)
+	q.box = container.NewVBox(q.label, container.NewBorder(nil, nil, nil, q.stop, q.bar), q.note)
 	q.label.Hide()
 	q.bar.Hide()
 	q.stop.Hide()
@@ -182,10 +184,18 @@ func (q *ocrQueue) shutdown() {
 // photos are read in, from the installed Tesseract languages (read in the
 // background: it asks the tesseract command).
 func ocrLanguageSetting(a *App) fyne.CanvasObject {
-	sel := widget.NewSelect(nil, func(l string) {
-		a.fyne.Preferences().SetString(prefOCRLang, l)
+	var codes []string // in the order of sel.Options
+	sel := widget.NewSelect(nil, func(name string) {
+		for _, c := range codes {
+			if ocr.LanguageName(c) == name {
+				a.fyne.Preferences().SetString(prefOCRLang, c)
+			}
+		}
 	})
-	sel.PlaceHolder = "English"
+	sel.PlaceHolder = ocr.LanguageName(ocr.DefaultLanguage)
+	if a.ocr != nil {
+		a.ocr.langSelect = sel
+	}
 	note := hint("")
 	note.Hide()
 	a.async(func() {
@@ -197,8 +207,12 @@ func ocrLanguageSetting(a *App) fyne.CanvasObject {
 				sel.Disable()
 				return
 			}
-			sel.Options = langs
-			sel.Selected = ocr.PickLanguage(langs, a.fyne.Preferences().StringWithFallback(prefOCRLang, ocr.DefaultLanguage))
+			codes = langs
+			sel.Options = nil
+			for _, c := range langs {
+				sel.Options = append(sel.Options, ocr.LanguageName(c))
+			}
+			sel.Selected = ocr.LanguageName(ocr.PickLanguage(langs, a.fyne.Preferences().StringWithFallback(prefOCRLang, ocr.DefaultLanguage)))
 			sel.Refresh()
 		})
 	})

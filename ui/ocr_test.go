@@ -80,11 +80,11 @@ func TestOCRAfterAdding(t *testing.T) {
 	if !a.ocr.running {
 		t.Fatal("adding a photo did not start reading its text")
 	}
-	// The first callback is the progress line.
+	// The first callback is the progress line, before the page is read.
 	f := <-p.calls
 	f()
-	if !a.ocr.label.Visible() || !strings.Contains(a.ocr.label.Text, "1 of 1") || !a.ocr.stop.Visible() {
-		t.Errorf("while reading: label %q (shown %v), Cancel shown %v; want \"… 1 of 1\" and Cancel", a.ocr.label.Text, a.ocr.label.Visible(), a.ocr.stop.Visible())
+	if !a.ocr.label.Visible() || !strings.Contains(a.ocr.label.Text, "0 of 1") || !a.ocr.stop.Visible() {
+		t.Errorf("while reading: label %q (shown %v), Cancel shown %v; want \"… 0 of 1\" and Cancel", a.ocr.label.Text, a.ocr.label.Visible(), a.ocr.stop.Visible())
 	}
 	if err := p.wait(t); err != nil {
 		t.Fatalf("the queue ended with %v", err)
@@ -181,10 +181,34 @@ func TestOCRWindowStaysResponsive(t *testing.T) {
 	a := withPerson(t, "Mary Example")
 	longest, calls, took := ocrWhileWatching(t, a, 3)
 	t.Logf("3 photos of 12 MP: added and read in %v; %d callbacks on the UI goroutine, the longest %v", took.Round(time.Millisecond), calls, longest)
-	if calls < 4 {
-		t.Errorf("%d callbacks, want progress for each of 3 pages and the end", calls)
+	if calls < 5 {
+		t.Errorf("%d callbacks, want progress before and after each of 3 pages, and the end", calls)
 	}
 	if longest > 100*time.Millisecond {
 		t.Errorf("a callback kept the UI goroutine busy %v, want under 100 ms", longest)
+	}
+}
+
+// TestOCRLanguageSetting: Settings offers the installed Tesseract
+// languages by name, English first chosen, and the choice is what the
+// queue reads photos in.
+func TestOCRLanguageSetting(t *testing.T) {
+	needTesseract(t)
+	a := withPerson(t, "Mary Example")
+	sel := a.ocr.langSelect
+	if sel == nil || sel.Selected != "English (eng)" {
+		t.Fatalf("the language setting shows %v, want English (eng)", sel)
+	}
+	langs, _ := ocr.Languages(a.ctx)
+	if len(sel.Options) != len(langs) {
+		t.Errorf("the setting offers %q, want the %d installed languages %q", sel.Options, len(langs), langs)
+	}
+	a.fyne.Preferences().SetString(prefOCRLang, "deu")
+	if got := a.ocr.lang(); got != "deu" {
+		t.Errorf("queue language = %q after choosing deu, want deu", got)
+	}
+	sel.SetSelected("English (eng)")
+	if got := a.ocr.lang(); got != "eng" {
+		t.Errorf("queue language = %q after choosing English, want eng", got)
 	}
 }

@@ -106,7 +106,7 @@ func (g *suggestions) show(sg records.Suggestion) {
 	add("title", "Title", sg.Title, func() { s.title.SetText(sg.Title) })
 	if len(g.box.Objects) > 0 {
 		head := widget.NewLabelWithStyle("Suggested from the document's text", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		g.box.Objects = append([]fyne.CanvasObject{head}, g.box.Objects...)
+		g.box.Objects = append(append([]fyne.CanvasObject{head}, g.box.Objects...), widget.NewSeparator())
 		g.box.Show()
 	} else {
 		g.box.Hide()

@@ -354,3 +354,24 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// languageNames names the Tesseract languages people most often install.
+var languageNames = map[string]string{
+	"eng": "English", "deu": "German", "fra": "French", "spa": "Spanish", "ita": "Italian",
+	"por": "Portuguese", "nld": "Dutch", "pol": "Polish", "rus": "Russian", "ukr": "Ukrainian",
+	"ara": "Arabic", "heb": "Hebrew", "tur": "Turkish", "ell": "Greek", "swe": "Swedish",
+	"dan": "Danish", "nor": "Norwegian", "fin": "Finnish", "ces": "Czech", "hun": "Hungarian",
+	"ron": "Romanian", "bul": "Bulgarian", "hin": "Hindi", "ben": "Bengali", "urd": "Urdu",
+	"fas": "Persian", "chi_sim": "Chinese (simplified)", "chi_tra": "Chinese (traditional)",
+	"jpn": "Japanese", "kor": "Korean", "vie": "Vietnamese", "tha": "Thai", "ind": "Indonesian",
+	"cym": "Welsh", "gle": "Irish",
+}
+
+// LanguageName is how a person reads a Tesseract language code: "English
+// (eng)", or the code itself when it is not one we name.
+func LanguageName(code string) string {
+	if n, ok := languageNames[code]; ok {
+		return n + " (" + code + ")"
+	}
+	return code
+}
