@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Suggestion is what a document's text suggests for its details. Nothing
@@ -255,20 +257,31 @@ var kindClues = []struct {
 		[]string{"dear dr", "clinic", "thank you for referring", "i saw", "i reviewed", "reviewed", "outpatient", "yours sincerely", "kind regards", "follow-up", "follow up", "seen today"}},
 }
 
-var wordBoundary = map[string]*regexp.Regexp{}
-
-func init() {
-	for _, c := range kindClues {
-		for _, w := range append(append([]string{}, c.headings...), c.words...) {
-			wordBoundary[w] = regexp.MustCompile(`(?i)(^|[^\pL\pN])` + regexp.QuoteMeta(w) + `($|[^\pL\pN])`)
+// hasPhrase reports whether text (lower case) holds phrase (lower case) as
+// whole words: not inside a longer word ("ct" is not in "doctor").
+func hasPhrase(text, phrase string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], phrase)
+		if j < 0 {
+			return false
 		}
+		start, end := i+j, i+j+len(phrase)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if (start == 0 || !isWordRune(before)) && (end == len(text) || !isWordRune(after)) {
+			return true
+		}
+		i = start + 1
 	}
 }
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // suggestKind scores the kinds by their clues; a kind is suggested when it
 // leads clearly (a heading, or at least three clues and more than any
 // other kind).
 func suggestKind(text string) Kind {
+	text = strings.ToLower(text)
 	head := text
 	if len(head) > 600 {
 		head = head[:600] // headings are at the top
@@ -277,14 +290,14 @@ func suggestKind(text string) Kind {
 	for _, c := range kindClues {
 		score := 0
 		for _, h := range c.headings {
-			if wordBoundary[h].MatchString(head) {
+			if hasPhrase(head, h) {
 				score += 10
-			} else if wordBoundary[h].MatchString(text) {
+			} else if hasPhrase(text, h) {
 				score += 3
 			}
 		}
 		for _, w := range c.words {
-			if wordBoundary[w].MatchString(text) {
+			if hasPhrase(text, w) {
 				score++
 			}
 		}

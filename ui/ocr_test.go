@@ -156,8 +156,12 @@ func ocrWhileWatching(t testing.TB, a *App, n int) (longest time.Duration, calls
 		case f := <-p.calls:
 			s := time.Now()
 			f()
-			p.longest = max(p.longest, time.Since(s))
+			took := time.Since(s)
+			p.longest = max(p.longest, took)
 			p.n++
+			if testing.Verbose() {
+				t.Logf("callback %d: %v", p.n, took)
+			}
 		case err := <-p.finished:
 			if err != nil {
 				t.Fatalf("the queue ended with %v", err)
@@ -184,7 +188,7 @@ func TestOCRWindowStaysResponsive(t *testing.T) {
 	if calls < 5 {
 		t.Errorf("%d callbacks, want progress before and after each of 3 pages, and the end", calls)
 	}
-	if longest > 100*time.Millisecond {
+	if longest > 100*time.Millisecond && !raceDetector {
 		t.Errorf("a callback kept the UI goroutine busy %v, want under 100 ms", longest)
 	}
 }
