@@ -296,7 +296,10 @@ func RenderPDFPage(ctx context.Context, path string, page, dpi int, dir string) 
 	defer cancel()
 	prefix := filepath.Join(dir, "page")
 	n := strconv.Itoa(page)
-	cmd := limited(cctx, "pdftoppm", "-f", n, "-l", n, "-r", strconv.Itoa(dpi), "-gray", "-singlefile", path, prefix)
+	// -cropbox: the page as a reader shows it (and as the packet places
+	// it), not its whole MediaBox; /Rotate is applied, so the image is the
+	// page as seen.
+	cmd := limited(cctx, "pdftoppm", "-f", n, "-l", n, "-r", strconv.Itoa(dpi), "-gray", "-cropbox", "-singlefile", path, prefix)
 	var stderr tail
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
