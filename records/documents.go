@@ -876,7 +876,7 @@ type DocumentFilter struct {
 	PersonID string
 	Kind     Kind
 	From, To Date   // dates of service, inclusive; partial dates allowed
-	Search   string // full-text search over titles, notes, sources, tags and PDF text
+	Search   string // full-text search over titles, notes, sources, tags, PDF text and what OCR read
 	Trashed  bool   // list the Trash instead
 	// Limit and Offset page through a long list (a screen shows tens of
 	// rows); Limit 0 lists everything.

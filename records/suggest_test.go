@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -133,5 +134,15 @@ Next appointment: 12 December 2030`,
 				t.Errorf("Suggest().Title = %q, want %q", got.Title, tt.title)
 			}
 		})
+	}
+}
+
+// BenchmarkSuggest reads a full page letter's text for suggestions.
+func BenchmarkSuggest(b *testing.B) {
+	text := strings.Repeat("Thank you for referring this patient. The biopsy of the left breast shows an invasive ductal carcinoma.\n", 40)
+	text = "Riverside University Hospital NHS Trust\nDepartment of Histopathology\nDate: 12 March 2024\n" + text
+	now := time.Now()
+	for b.Loop() {
+		records.Suggest(text, now)
 	}
 }

@@ -120,7 +120,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s := &documentsScreen{a: a, thumbs: map[string]fyne.Resource{}, loaded: make(chan struct{}), pageSize: docPageSize}
 	s.searchSaver = a.newSaver(s.reload)
 	s.searchSaver.wait = 200 * time.Millisecond
-	s.search = a.newEntry("Search titles, notes, sources and PDF text (Ctrl+F)")
+	s.search = a.newEntry("Search, words in PDFs and photos too (Ctrl+F)")
 	s.search.OnChanged = func(string) { s.searchSaver.poke() }
 	s.search.OnSubmitted = func(string) { s.searchSaver.flush() }
 	s.kind = widget.NewSelect(append([]string{allKinds}, kindLabels()...), func(string) { s.reload() })
