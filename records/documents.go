@@ -855,6 +855,14 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// What OCR read from photos and scans (ocrqueue.go).
+	read, err := ocrTexts(ctx, tx, d.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range read {
+		body.WriteString("\n" + t)
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO search (ref, kind, person_id, title, notes, source, tags, body) VALUES (?, 'document', ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.PersonID, d.Title, d.Notes, d.Source, joinTags(d.Tags), body.String())
 	return err

@@ -81,6 +81,9 @@ type OCROptions struct {
 // OCRResult says what a RunOCR did.
 type OCRResult struct {
 	Done, Failed int
+	// Own counts the pages found to have a text layer of their own (a
+	// PDF page that is typed, not scanned): nothing to read.
+	Own int
 }
 
 // RunOCR reads the text of pending pages one at a time until none is
@@ -129,7 +132,7 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 			}
 			lang = ocr.PickLanguage(installed, opt.Lang)
 		}
-		if res.Done+res.Failed == 0 && opt.Progress != nil {
+		if res.Done+res.Failed+res.Own == 0 && opt.Progress != nil {
 			opt.Progress(0, pending) // before the first page, which takes seconds
 		}
 		var fileID, mt, name string
@@ -158,11 +161,13 @@ func (s *Store) RunOCR(ctx context.Context, opt OCROptions) (OCRResult, error) {
 		}
 		if pt.Status == OCRFailed {
 			res.Failed++
+		} else if pt.Status == OCRNone {
+			res.Own++
 		} else {
 			res.Done++
 		}
-		if opt.Progress != nil {
-			opt.Progress(res.Done+res.Failed, res.Done+res.Failed+pending-1)
+		if n := res.Done + res.Failed + res.Own; opt.Progress != nil {
+			opt.Progress(n, n+pending-1)
 		}
 	}
 }
@@ -301,11 +306,10 @@ func (s *Store) copyOut(ctx context.Context, fileID, path string) error {
 	return f.Close()
 }
 
-// savePageText keeps one page's result and, when it read words, puts the
-// text of the file's read pages into file_text and brings the search index
-// of every document using the file up to date, all in one short
-// transaction. A page no longer pending (its file deleted meanwhile) is
-// left alone.
+// savePageText keeps one page's result and, when it read words, brings
+// the search index of every document using the file up to date, in one
+// short transaction. A page no longer pending (its file deleted
+// meanwhile) is left alone.
 func (s *Store) savePageText(ctx context.Context, fileID string, pt PageText) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE page_text SET status=?, lang=?, width=?, height=?, error=?, words=? WHERE file_id=? AND page=? AND status='pending'`,
@@ -316,42 +320,42 @@ func (s *Store) savePageText(ctx context.Context, fileID string, pt PageText) er
 		if n, _ := res.RowsAffected(); n == 0 || pt.Status != OCRDone || len(pt.Words) == 0 {
 			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT words FROM page_text WHERE file_id=? AND status='done' ORDER BY page`, fileID)
-		if err != nil {
-			return err
-		}
-		var b strings.Builder
-		for rows.Next() {
-			var packed []byte
-			if err := rows.Scan(&packed); err != nil {
-				rows.Close()
-				return err
-			}
-			words, err := unpackWords(packed)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			if t := (ocr.Page{Words: words}).Text(); t != "" {
-				if b.Len() > 0 {
-					b.WriteString("\n\n")
-				}
-				b.WriteString(t)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		text := b.String()
-		if len(text) > maxIndexedText {
-			text = text[:maxIndexedText]
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO file_text (file_id, text) VALUES (?, ?)`, fileID, text); err != nil {
-			return err
-		}
 		return reindexFile(ctx, tx, s, fileID)
 	})
+}
+
+// ocrTexts returns, by the position of each file in document documentID,
+// the text OCR read from its pages (its pages' text in page order); files
+// without any are left out. The text of one file is capped like a PDF's
+// text layer.
+func ocrTexts(ctx context.Context, q querier, documentID string) (map[int]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT df.position, p.words FROM document_file df JOIN page_text p ON p.file_id = df.file_id
+		WHERE df.document_id = ? AND p.status = 'done' ORDER BY df.position, p.page`, documentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var pos int
+		var packed []byte
+		if err := rows.Scan(&pos, &packed); err != nil {
+			return nil, err
+		}
+		words, err := unpackWords(packed)
+		if err != nil {
+			return nil, err
+		}
+		t := ocr.Page{Words: words}.Text()
+		if prev := out[pos]; prev != "" {
+			t = prev + "\n\n" + t
+		}
+		if len(t) > maxIndexedText {
+			t = t[:maxIndexedText]
+		}
+		out[pos] = t
+	}
+	return out, rows.Err()
 }
 
 // reindexFile updates the search entries of the documents using a file.
@@ -437,10 +441,15 @@ func (s *Store) PageTexts(ctx context.Context, fileID string) ([]PageText, error
 	return out, rows.Err()
 }
 
-// DocumentText is the text of a document's files, in page order: PDF text
-// layers and what OCR read from photos and scans. Suggestions read it.
+// DocumentText is the text of a document's files, in page order: each
+// file's PDF text layer, then what OCR read from its photos and scanned
+// pages. Suggestions read it.
 func (s *Store) DocumentText(ctx context.Context, documentID string) (string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT t.text FROM document_file df JOIN file_text t ON t.file_id = df.file_id
+	read, err := ocrTexts(ctx, s.db, documentID)
+	if err != nil {
+		return "", err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT df.position, coalesce(t.text, '') FROM document_file df LEFT JOIN file_text t ON t.file_id = df.file_id
 		WHERE df.document_id=? ORDER BY df.position`, documentID)
 	if err != nil {
 		return "", err
@@ -448,11 +457,16 @@ func (s *Store) DocumentText(ctx context.Context, documentID string) (string, er
 	defer rows.Close()
 	var parts []string
 	for rows.Next() {
+		var pos int
 		var t string
-		if err := rows.Scan(&t); err != nil {
+		if err := rows.Scan(&pos, &t); err != nil {
 			return "", err
 		}
-		parts = append(parts, t)
+		for _, part := range []string{t, read[pos]} {
+			if strings.TrimSpace(part) != "" {
+				parts = append(parts, part)
+			}
+		}
 	}
 	return strings.Join(parts, "\n\n"), rows.Err()
 }

@@ -222,3 +222,41 @@ func BenchmarkRunOCR12MP(b *testing.B) {
 		})
 	}
 }
+
+// TestOCRMixedPDF: a PDF with one typed page and two scanned ones has its
+// scanned pages read and its typed page left as it is; search finds the
+// words of all three.
+func TestOCRMixedPDF(t *testing.T) {
+	needTesseract(t)
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.SetFont("Helvetica", "", 12)
+	pdf.AddPage()
+	pdf.Text(20, 30, "Covering note: results enclosed")
+	for i, word := range []string{"thrombocytopenia", "neutropenia"} {
+		pdf.AddPage()
+		name := fmt.Sprintf("scan%d", i)
+		pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(smallLetter(uint64(20+i), "Haematology results", "The film shows "+word+".")))
+		pdf.ImageOptions(name, 0, 0, 210, 280, false, gofpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+	}
+	var b bytes.Buffer
+	if err := pdf.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	d := addDoc(t, s, p.ID, records.Document{Title: "Results"}, writeFile(t, t.TempDir(), "mixed.pdf", b.Bytes()))
+	res, err := s.RunOCR(ctx, records.OCROptions{})
+	if err != nil || res.Done != 2 || res.Own != 1 {
+		t.Fatalf("RunOCR = %+v, %v; want 2 pages read and 1 with its own text", res, err)
+	}
+	for _, w := range []string{"thrombocytopenia", "neutropenia", "covering"} {
+		if docs, _ := s.Documents(ctx, records.DocumentFilter{Search: w}); len(docs) != 1 || docs[0].ID != d.ID {
+			t.Errorf("search %q found %d documents, want the mixed PDF", w, len(docs))
+		}
+	}
+	pts, _ := s.PageTexts(ctx, d.Files[0].ID)
+	if len(pts) != 3 || pts[0].Status != records.OCRNone || pts[1].Status != records.OCRDone || pts[2].Status != records.OCRDone {
+		t.Errorf("page states = %+v, want none, done, done", pts)
+	}
+}

@@ -4,9 +4,8 @@
 -- whose text layer is too thin for anything but a scan, that has no rows
 -- yet. So files added before this version are queued too, and adding a
 -- file writes nothing here. Files are stored once whatever number of
--- documents use them, so what OCR reads belongs to the file. The text of its read pages
--- goes into file_text, as a PDF's own text layer does, so search and every
--- document using the file find it.
+-- documents use them, so what OCR reads belongs to the file; the search
+-- entry of every document using the file holds the text of its words.
 --
 -- status: 'pending' (waiting for OCR), 'done', 'failed' (error says why),
 -- 'none' (needs no OCR: a PDF page with its own text layer).
