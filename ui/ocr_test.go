@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -214,5 +216,59 @@ func TestOCRLanguageSetting(t *testing.T) {
 	sel.SetSelected("English (eng)")
 	if got := a.ocr.lang(); got != "eng" {
 		t.Errorf("queue language = %q after choosing English, want eng", got)
+	}
+}
+
+// TestOCRCancel: Cancel stops reading; what was read is kept, the rest
+// waits, and the screen says it carries on next time.
+func TestOCRCancel(t *testing.T) {
+	needTesseract(t)
+	a := withPerson(t, "Mary Example")
+	p := pumpOCR(a)
+	a.show(secDocuments)
+	dir := t.TempDir()
+	var groups [][]string
+	for i := range 2 {
+		path := filepath.Join(dir, "IMG_"+strconv.Itoa(i)+".jpg")
+		if err := os.WriteFile(path, ocrtest.JPEG([]string{"Page " + strconv.Itoa(i)}, ocrtest.Photo{Width: 600, Height: 800, Seed: uint64(i)}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, []string{path})
+	}
+	a.documents.addGroups(groups, records.KindOther, "", nil, records.AddOptions{})
+	(<-p.calls)() // 0 of 2
+	test.Tap(a.ocr.stop)
+	err := p.wait(t)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("after Cancel the queue ended with %v, want it cancelled", err)
+	}
+	if !a.ocr.note.Visible() || !strings.Contains(a.ocr.note.Text, "carries on") || a.ocr.bar.Visible() {
+		t.Errorf("after Cancel: note %q (shown %v), bar shown %v; want the carry-on sentence and no bar", a.ocr.note.Text, a.ocr.note.Visible(), a.ocr.bar.Visible())
+	}
+	if c, _ := a.store.OCRCounts(a.ctx); c.Pending == 0 {
+		t.Errorf("after Cancel nothing waits (%+v); want the unread page still waiting", c)
+	}
+}
+
+// TestOCRWithoutTesseractSays: without tesseract the Documents screen says
+// how to install it; the photo is added all the same.
+func TestOCRWithoutTesseractSays(t *testing.T) {
+	a := withPerson(t, "Mary Example")
+	p := pumpOCR(a)
+	a.show(secDocuments)
+	path := filepath.Join(t.TempDir(), "IMG_1.jpg")
+	if err := os.WriteFile(path, ocrtest.JPEG([]string{"Dear Dr Patel"}, ocrtest.Photo{Width: 600, Height: 800}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	a.documents.addGroups([][]string{{path}}, records.KindOther, "", nil, records.AddOptions{})
+	if err := p.wait(t); err == nil {
+		t.Fatal("without tesseract the queue ended without an error")
+	}
+	if !a.ocr.note.Visible() || !strings.Contains(a.ocr.note.Text, "sudo apt install tesseract-ocr") {
+		t.Errorf("without tesseract the screen says %q (shown %v), want how to install it", a.ocr.note.Text, a.ocr.note.Visible())
+	}
+	if a.documents.total != 1 {
+		t.Errorf("the list holds %d documents, want the photo added", a.documents.total)
 	}
 }
