@@ -30,7 +30,10 @@ type ocrPump struct {
 }
 
 func pumpOCR(a *App) *ocrPump {
-	p := &ocrPump{calls: make(chan func(), 64), finished: make(chan error, 4)}
+	// Unbuffered: the queue waits at each callback until the test runs
+	// it, as it would wait its turn on the UI goroutine, so a test's step
+	// between two callbacks (a tap on Cancel) comes before the next page.
+	p := &ocrPump{calls: make(chan func()), finished: make(chan error, 4)}
 	a.ocr.enabled = true
 	a.ocr.uiDo = func(f func()) { p.calls <- f }
 	a.ocr.finished = func(_ records.OCRResult, err error) { p.finished <- err }
