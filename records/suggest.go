@@ -69,6 +69,13 @@ func (s *Store) Suggestions(ctx context.Context, documentID string) (Suggestion,
 }
 
 func cleanLines(text string) []string {
+	// Control characters (a PDF's dash decoded badly) separate words.
+	text = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, text)
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
 		l = strings.Join(strings.Fields(l), " ")
@@ -227,7 +234,34 @@ func suggestSource(lines []string) string {
 			best, bestScore = strings.Trim(l, " ,.;:-"), score
 		}
 	}
-	return best
+	return nameCase(best)
+}
+
+// smallWords stay lower case inside a name in title case.
+var smallWords = map[string]bool{"of": true, "and": true, "the": true, "for": true, "at": true, "in": true, "on": true, "upon": true}
+
+// nameCase writes an all-capitals letterhead line as a name is written:
+// "NORTHGATE GENERAL HOSPITAL NHS TRUST" becomes "Northgate General
+// Hospital NHS Trust" (short abbreviations stay in capitals). Other lines
+// are left as they are.
+func nameCase(s string) string {
+	if strings.ToUpper(s) != s || strings.ToLower(s) == s {
+		return s
+	}
+	words := strings.Fields(s)
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		switch {
+		case i > 0 && smallWords[lw]:
+			words[i] = lw
+		case len(w) <= 3 && !smallWords[lw]:
+			// NHS, UCL, GP: an abbreviation.
+		default:
+			r, size := utf8.DecodeRuneInString(lw)
+			words[i] = string(unicode.ToUpper(r)) + lw[size:]
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // kindClues score the kinds: a heading ("Discharge summary") counts most,

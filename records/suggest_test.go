@@ -106,6 +106,12 @@ eGFR          >90`,
 			date: "2024-03-05", source: "Eastside Laboratories", kind: records.KindResults, title: "Blood results",
 		},
 		{
+			name: "letterhead in capitals, a dash read as a control character",
+			text: "NORTHGATE GENERAL HOSPITAL NHS TRUST\nHospital Road, Northgate NG1 2AB · Tel 01632 960 000\nBlood Sciences \x14 Cumulative Report\n" +
+				"Collected: 24/10/2023 09:14 Reported: 24/10/2023 16:40\nTest Result Units Reference range\nHaemoglobin 121 g/L 115-165\nPlatelets 260 10^9/L 150-400",
+			date: "2023-10-24", source: "Northgate General Hospital NHS Trust", kind: records.KindResults, title: "Blood Sciences Cumulative Report",
+		},
+		{
 			name: "nothing to go on",
 			text: `shopping list
 milk, eggs, bread`,
