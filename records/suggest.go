@@ -282,7 +282,7 @@ var kindClues = []struct {
 	{KindResults, []string{"laboratory report", "blood results", "test results", "lab results", "biochemistry", "haematology", "hematology"},
 		[]string{"reference range", "ref range", "result", "results", "units", "mmol/l", "g/l", "µmol/l", "umol/l", "haemoglobin", "hemoglobin", "platelets", "wbc", "egfr", "creatinine", "sodium", "potassium", "sample"}},
 	{KindReferral, []string{"referral letter", "referral form", "urgent referral", "two week wait", "2ww"},
-		[]string{"refer", "referral", "referring", "i would be grateful if you could see", "would be grateful if you would see", "please see", "reason for referral"}},
+		[]string{"refer", "referral", "referring", "thank you for seeing", "would be grateful", "urgent assessment", "please see", "reason for referral", "on examination", "past history"}},
 	{KindTreatmentPlan, []string{"treatment plan", "care plan", "mdt outcome", "multidisciplinary team outcome", "chemotherapy plan"},
 		[]string{"cycles", "regimen", "plan", "mdt", "multidisciplinary", "adjuvant", "neoadjuvant", "radiotherapy", "chemotherapy", "fractions"}},
 	{KindMedicationList, []string{"medication list", "repeat prescription", "repeat medication", "medicines list"},

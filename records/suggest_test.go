@@ -112,6 +112,21 @@ eGFR          >90`,
 			date: "2023-10-24", source: "Northgate General Hospital NHS Trust", kind: records.KindResults, title: "Blood Sciences Cumulative Report",
 		},
 		{
+			name: "GP referral photographed, OCR's | for I",
+			text: `Larkspur Medical Practice
+Dear Breast Clinic,
+Re: Helen Marsh, born 12/04/1961
+Thank you for seeing this 65-year-old lady who found a lump
+in her left breast three weeks ago. On examination there
+is a firm 2 cm mobile lump in the upper outer quadrant.
+Past history: hypertension (amlodipine).
+| would be grateful for your urgent assessment.
+Yours sincerely,
+Dr Priya Nair
+General Practitioner`,
+			source: "Larkspur Medical Practice", kind: records.KindReferral,
+		},
+		{
 			name: "nothing to go on",
 			text: `shopping list
 milk, eggs, bread`,
