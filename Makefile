@@ -14,9 +14,10 @@ TEST_PKGS  := qpdf poppler-utils xvfb xdotool x11-utils libgl1 libgl1-mesa-dri \
               libglx-mesa0 imagemagick fonts-dejavu-core
 # The tools the app calls when they are there, and works without: dcmtk and
 # gdcm decompress JPEG-lossless, JPEG 2000 and RLE imaging (key images);
-# tesseract reads photographed letters (OCR); heif-convert opens iPhone
+# tesseract reads photographed letters (OCR), and poppler-utils' pdftoppm
+# and pdftotext let it read scanned PDF pages; heif-convert opens iPhone
 # HEIC photos. `make run` and `make test` install them.
-RUN_PKGS   := dcmtk libgdcm-tools tesseract-ocr tesseract-ocr-eng libheif-examples
+RUN_PKGS   := dcmtk libgdcm-tools tesseract-ocr tesseract-ocr-eng poppler-utils libheif-examples
 
 # FyneApp.toml is the one place the version is written: the binary embeds
 # it (version.go); here it names the release tarball. The commit is told to

@@ -38,10 +38,11 @@ const usage = `Second Opinion: prepare your records and questions for a medical 
 Usage:
   secondopinion [--library FILE]                 open the app
   secondopinion demo     [--library FILE]        add a sample person to try everything
-  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] [--readable-pages-only] [--password-file FILE] FILE...
+  secondopinion add      [--library FILE] --person NAME --kind KIND [--title T] [--date YYYY-MM-DD|YYYY-MM] [--source S] [--again] [--readable-pages-only] [--password-file FILE] [--lang L] FILE...
   secondopinion import-cd [--library FILE] --person NAME [--different-patient-ok] [--patient KEY] PATH
                          add an imaging disc: PATH is the disc, a folder copied from it, or a .zip of it
   secondopinion list     [--library FILE] [--person NAME] [--search TEXT]
+  secondopinion ocr      [--library FILE] [--lang L] [--retry-failed]   read the text of photos and scans still waiting
   secondopinion trash    [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion restore  [--library FILE] [--person NAME] --document ID|TITLE
   secondopinion empty-trash [--library FILE] [--person NAME]
@@ -61,6 +62,11 @@ Wherever --person NAME is taken, --person-id ID picks one person exactly
 Kinds: pathology, operative, discharge, imaging-report, imaging, results,
 clinic-letter, referral, treatment-plan, medication-list, other.
 The library is kept in your own user folder unless --library says otherwise.
+
+add reads the text of photos and scanned PDFs it added with Tesseract (when
+installed), so list --search finds their words, and prints what the text
+suggests for the date, source, kind and title (nothing is changed). --lang
+picks Tesseract's language (eng, the default; eng+deu for two).
 `
 
 func main() {
@@ -123,6 +129,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	showVersion := fs.Bool("version", false, "say which version this is")
 	differentOK := fs.Bool("different-patient-ok", false, "add an imaging disc whose patient is not the person")
 	discPatient := fs.String("patient", "", "which patient of an imaging disc holding several (the `KEY` import-cd lists)")
+	lang := fs.String("lang", "", "Tesseract `language` for reading photos and scans (eng, deu, eng+deu)")
+	retryFailed := fs.Bool("retry-failed", false, "read again the pages whose text could not be read before")
 	// Options may follow the files ("add scan.pdf --library L"): parse,
 	// set aside the first file name, and parse what follows it again.
 	var files []string
@@ -152,7 +160,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 	switch cmd {
-	case "", "demo", "add", "import-cd", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash", "compact":
+	case "", "demo", "add", "import-cd", "list", "ready", "export", "check", "backup", "trash", "restore", "empty-trash", "compact", "ocr":
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -235,9 +243,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				addOpt.Passwords[f] = pw
 			}
 		}
-		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, addOpt)
+		return addCmd(ctx, s, stdout, who, *kind, *title, *date, *source, files, addOpt, *lang)
 	case "import-cd":
 		return importDiscCmd(ctx, s, stdout, who, files[0], records.ImportDiscOptions{DifferentPatientOK: *differentOK, Patient: *discPatient})
+	case "ocr":
+		return ocrCmd(ctx, s, stdout, *lang, *retryFailed)
 	case "list":
 		return listCmd(ctx, s, stdout, who, *search)
 	case "trash", "restore":
@@ -429,7 +439,7 @@ func orWord(s, word string) string {
 	return s
 }
 
-func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string, opt records.AddOptions) error {
+func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personRef, kind, title, date, source string, files []string, opt records.AddOptions, lang string) error {
 	k, err := records.ParseKind(kind)
 	if err != nil {
 		return err
@@ -475,6 +485,97 @@ func addCmd(ctx context.Context, s *records.Store, stdout io.Writer, who personR
 			fmt.Fprintf(stdout, "%s is kept as it came, with a JPEG copy (%s) for the packet.\n", printable(orig.Name), printable(f.Name))
 		}
 	}
+	// The document is kept whatever happens to OCR: a missing Tesseract or
+	// a stop (Ctrl+C) leaves its pages queued for the app or secondopinion
+	// ocr, and says so.
+	ids := make([]string, len(doc.Files))
+	for i, f := range doc.Files {
+		ids[i] = f.ID
+	}
+	res, err := s.RunOCR(ctx, records.OCROptions{Lang: lang, Files: ids, Progress: ocrProgress})
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stdout, "Stopped reading its text; the document is kept. Run secondopinion ocr to finish.")
+		return nil
+	case err != nil:
+		fmt.Fprintln(stdout, "Its text was not read: "+printable(records.Explain(err))+" Then run secondopinion ocr.")
+		return nil
+	case res.Done > 0 || res.Failed > 0:
+		fmt.Fprintf(stdout, "Read the text of %s.\n", count(res.Done, "page", "pages"))
+		if res.Failed > 0 {
+			fmt.Fprintf(stdout, "The text of %s could not be read (see secondopinion ocr).\n", count(res.Failed, "page", "pages"))
+		}
+	}
+	sg, err := s.Suggestions(ctx, doc.ID)
+	if err != nil {
+		return err
+	}
+	printSuggestion(stdout, sg)
+	return nil
+}
+
+// ocrProgress shows on standard error how far reading text has got.
+func ocrProgress(done, total int) {
+	fmt.Fprintf(os.Stderr, "Reading text from photos and scans: %d of %d\n", done, total)
+}
+
+// printSuggestion prints what a document's text suggests, saying that
+// nothing was changed.
+func printSuggestion(stdout io.Writer, sg records.Suggestion) {
+	if sg.IsZero() {
+		return
+	}
+	fmt.Fprintln(stdout, "Its text suggests (nothing was changed):")
+	if !sg.Date.IsZero() {
+		fmt.Fprintf(stdout, "  date of service: %s (from %s)\n", sg.Date.Human(), printable(strconv.Quote(sg.DateFrom)))
+	}
+	if sg.Source != "" {
+		fmt.Fprintf(stdout, "  source: %s\n", printable(sg.Source))
+	}
+	if sg.Kind != "" {
+		fmt.Fprintf(stdout, "  kind: %s (--kind %s)\n", sg.Kind.Label(), sg.Kind)
+	}
+	if sg.Title != "" {
+		fmt.Fprintf(stdout, "  title: %s\n", printable(sg.Title))
+	}
+}
+
+// ocrCmd reads the text of every photo and scan still waiting, with
+// progress, until none is left or it is stopped (what was read is kept).
+func ocrCmd(ctx context.Context, s *records.Store, stdout io.Writer, lang string, retry bool) error {
+	if retry {
+		n, err := s.RetryFailedOCR(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "Trying %s again.\n", count(n, "page", "pages"))
+		}
+	}
+	c, err := s.OCRCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Pending == 0 {
+		fmt.Fprintf(stdout, "No photo or scan is waiting to be read (%s read", count(c.Done, "page", "pages"))
+		if c.Failed > 0 {
+			fmt.Fprintf(stdout, ", %d could not be read: run with --retry-failed to try again", c.Failed)
+		}
+		fmt.Fprintln(stdout, ").")
+		return nil
+	}
+	res, err := s.RunOCR(ctx, records.OCROptions{Lang: lang, Progress: ocrProgress})
+	if err != nil {
+		if res.Done > 0 {
+			fmt.Fprintf(stdout, "Read the text of %s before stopping.\n", count(res.Done, "page", "pages"))
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Read the text of %s.", count(res.Done, "page", "pages"))
+	if res.Failed > 0 {
+		fmt.Fprintf(stdout, " %s could not be read; run secondopinion ocr --retry-failed to try again.", count(res.Failed, "page", "pages"))
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 

@@ -36,6 +36,9 @@ type part struct {
 	sizes [][2]float64 // partPDF: each page's size as seen (after /Rotate), in points
 	jpg   []byte       // partImage: the print version, upright, no metadata
 	w, h  int          // partImage: pixel size of jpg
+	// text is what OCR read from the file's pages, by page number: the
+	// invisible text layer over photos and scans (textlayer.go).
+	text  map[int]records.PageText
 	dicom []dicomEntry // partDICOM
 	// partDisc: the studies the document's files belong to, how many of
 	// its files, and where the full images are (a sentence).
@@ -236,7 +239,7 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		} else if q == qualityEmail {
 			data = scansForEmail(ctx, data)
 		}
-		return part{kind: partPDF, file: f, pages: pages, pdf: data, rm: rm, sizes: sizes}, nil
+		return part{kind: partPDF, file: f, pages: pages, pdf: data, rm: rm, sizes: sizes, text: ocrPages(ctx, s, f)}, nil
 	case f.IsImage():
 		if f.Pages > 1 {
 			// Go's TIFF decoder reads only the first page; placing it
@@ -256,7 +259,7 @@ func prepareFile(ctx context.Context, s *records.Store, f records.File, paper re
 		if !keep {
 			jpg = nil
 		}
-		return part{kind: partImage, file: f, pages: 1, jpg: jpg, w: w, h: h}, nil
+		return part{kind: partImage, file: f, pages: 1, jpg: jpg, w: w, h: h, text: ocrPages(ctx, s, f)}, nil
 	case f.IsDICOM():
 		e := dicomEntry{name: f.Name, size: f.Size, frames: f.Pages, width: f.Width, height: f.Height}
 		// What the file is (CT, MR...) is a courtesy: a DICOM file we

@@ -734,6 +734,7 @@ func drawImage(d *doc, pl *plan, i int, continued bool, pt *part, name string) {
 	opt := gofpdf.ImageOptions{ImageType: "JPG"}
 	d.pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(pt.jpg))
 	d.pdf.ImageOptions(name, x, y, w, h, false, opt, 0, "")
+	drawTextLayer(d, pt.text[1], x, y, w, h)
 	d.pdf.SetDrawColor(ruleGrey, ruleGrey, ruleGrey)
 	d.pdf.SetLineWidth(0.2)
 	d.pdf.Rect(x, y, w, h, "D")
@@ -830,8 +831,13 @@ func drawDocuments(d *doc, pl *plan) {
 			pt := &pr.parts[k]
 			switch pt.kind {
 			case partPDF:
-				for range pt.pages {
+				for j := range pt.pages {
 					drawSheet(d, pl, pl.place[m])
+					if pc := pl.place[m]; pt.pages == pt.file.Pages {
+						// A scanned page's words, over where the page is
+						// placed on this sheet (assemble.go).
+						drawTextLayer(d, pt.text[j+1], pc.x, pc.y, pc.w, pc.h)
+					}
 					m++
 				}
 			case partImage:

@@ -25,7 +25,8 @@ const (
 	ChunkSize = 1 << 20
 	// MaxFileSize is the largest single file the library takes.
 	MaxFileSize = 1 << 30
-	// maxIndexedText caps how much of a PDF's text layer is searchable.
+	// maxIndexedText caps how much of a PDF's text layer (or of what OCR
+	// read from a file's pages) is searchable.
 	maxIndexedText = 256 << 10
 )
 
@@ -913,6 +914,14 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// What OCR read from photos and scans (ocrqueue.go).
+	read, err := ocrTexts(ctx, tx, d.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range read {
+		body.WriteString("\n" + t)
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO search (ref, kind, person_id, title, notes, source, tags, body) VALUES (?, 'document', ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.PersonID, d.Title, d.Notes, d.Source, joinTags(d.Tags), body.String())
 	return err
@@ -934,7 +943,7 @@ type DocumentFilter struct {
 	PersonID string
 	Kind     Kind
 	From, To Date   // dates of service, inclusive; partial dates allowed
-	Search   string // full-text search over titles, notes, sources, tags and PDF text
+	Search   string // full-text search over titles, notes, sources, tags, PDF text and what OCR read
 	Trashed  bool   // list the Trash instead
 	// Limit and Offset page through a long list (a screen shows tens of
 	// rows); Limit 0 lists everything.

@@ -100,6 +100,7 @@ type App struct {
 	caseScreen  *caseScreen
 	packet      *packetScreen
 	settings    *settingsScreen
+	ocr         *ocrQueue // reads the text of photos and scans in the background
 	screens     map[string]screen
 	fitted      map[string]*container.Scroll // each screen's sideways-and-down scroll
 
@@ -198,6 +199,10 @@ func Run(ctx context.Context, a fyne.App, s *records.Store) {
 	}
 	stop := context.AfterFunc(ctx, func() { fyne.Do(app.onClose) })
 	defer stop()
+	// Photos and scans waiting since the last time (or added by the
+	// command line) are read in the background from the start.
+	app.ocr.enabled = true
+	app.ocr.kick()
 	app.ShowAndRun()
 }
 
@@ -348,6 +353,7 @@ func (a *App) build() {
 	a.win.Resize(fyne.NewSize(float32(max(w, 700)), float32(max(h, 500))))
 	a.win.SetCloseIntercept(a.onClose)
 
+	a.ocr = newOCRQueue(a)
 	a.welcome = newWelcomeScreen(a)
 	a.overview = newOverviewScreen(a)
 	a.documents = newDocumentsScreen(a)
@@ -861,6 +867,7 @@ func (a *App) onDropped(uris []fyne.URI) {
 
 func (a *App) onClose() {
 	a.saveState()
+	a.ocr.shutdown()
 	a.win.Close()
 }
 

@@ -78,6 +78,7 @@ type documentsScreen struct {
 	restore     *widget.Button
 	detailSaver *saver
 	thumbs      map[string]fyne.Resource // file ID -> thumbnail (UI goroutine)
+	sugg        *suggestions             // what the text suggests (ui/suggest.go)
 
 	// The add dialog's state.
 	chooser    *fileChooser // the last file chooser opened (tests)
@@ -129,7 +130,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	s := &documentsScreen{a: a, thumbs: map[string]fyne.Resource{}, loaded: make(chan struct{}), pageSize: docPageSize}
 	s.searchSaver = a.newSaver(s.reload)
 	s.searchSaver.wait = 200 * time.Millisecond
-	s.search = a.newEntry("Search titles, notes, sources and PDF text (Ctrl+F)")
+	s.search = a.newEntry("Search, words in PDFs and photos too (Ctrl+F)")
 	s.search.OnChanged = func(string) { s.searchSaver.poke() }
 	s.search.OnSubmitted = func(string) { s.searchSaver.flush() }
 	s.kind = widget.NewSelect(append([]string{allKinds}, kindLabels()...), func(string) { s.reload() })
@@ -193,12 +194,14 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	// A date that cannot be read is said right under the date field.
 	dateField := container.NewVBox(withReading(s.date), s.problem)
 	s.pages = container.NewVBox()
+	s.sugg = newSuggestions(s)
 	s.trash = widget.NewButtonWithIcon("Move to Trash", theme.DeleteIcon(), s.onTrash)
 	s.trash.Importance = widget.DangerImportance
 	s.restore = widget.NewButtonWithIcon("Restore from Trash", theme.ContentUndoIcon(), s.onRestore)
 	s.form = container.NewVScroll(container.NewVBox(
 		heading("Document details"),
 		hint("Changes are saved as you type."),
+		s.sugg.box,
 		widget.NewForm(
 			widget.NewFormItem("Title", s.title),
 			widget.NewFormItem("Kind", s.docKind),
@@ -222,6 +225,7 @@ func newDocumentsScreen(a *App) *documentsScreen {
 		container.NewBorder(nil, nil, s.showTrash, container.NewHBox(s.emptyTrash, s.add)),
 		s.count, // on a line of its own: beside the buttons, large text broke "documents" in two
 		s.filterNote,
+		a.ocr.box, // reading text from photos (ui/ocr.go)
 	)
 	left := container.NewBorder(filters, nil, nil, nil, s.list)
 	split := container.NewHSplit(left, container.NewPadded(s.detail))
@@ -450,6 +454,7 @@ func (s *documentsScreen) selectDoc(id string) {
 		s.restore.Hide()
 	}
 	s.showPages()
+	s.sugg.load(d.ID)
 	s.detail.Objects = []fyne.CanvasObject{s.form}
 	s.detail.Refresh()
 }
@@ -1096,6 +1101,9 @@ func (s *documentsScreen) addGroups(groups [][]string, kind records.Kind, toDoc 
 		}
 		fyne.Do(func() {
 			s.a.closeDialog(pd)
+			if len(added) > 0 {
+				s.a.ocr.kick() // read the text of the new photos and scans
+			}
 			if firstID != "" {
 				s.doc.ID = firstID
 				s.selectDoc(firstID)

@@ -82,6 +82,8 @@ func newSettingsScreen(a *App) *settingsScreen {
 		widget.NewLabelWithStyle("Paper size for new packets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.paper,
 		widget.NewSeparator(),
+		ocrLanguageSetting(a),
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("People and cases in the Trash", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		hint("A person or case moved to the Trash can be brought back until it is deleted for good."),
 		s.trashBox,
