@@ -734,7 +734,7 @@ func drawImage(d *doc, pl *plan, i int, continued bool, pt *part, name string) {
 	opt := gofpdf.ImageOptions{ImageType: "JPG"}
 	d.pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(pt.jpg))
 	d.pdf.ImageOptions(name, x, y, w, h, false, opt, 0, "")
-	drawTextLayer(d, pt.text[1], x, y, w, h)
+	drawTextLayer(d, pt.text[1], pt.file.Turn(1), x, y, w, h)
 	d.pdf.SetDrawColor(ruleGrey, ruleGrey, ruleGrey)
 	d.pdf.SetLineWidth(0.2)
 	d.pdf.Rect(x, y, w, h, "D")
@@ -831,12 +831,16 @@ func drawDocuments(d *doc, pl *plan) {
 			pt := &pr.parts[k]
 			switch pt.kind {
 			case partPDF:
+				// The merged PDF holds the pages its document shows, in
+				// order: its j-th page is page shown[j] of the stored file,
+				// turned as the user turned it.
+				shown := pt.file.Shown()
 				for j := range pt.pages {
 					drawSheet(d, pl, pl.place[m])
-					if pc := pl.place[m]; pt.pages == pt.file.Pages {
+					if pc := pl.place[m]; len(shown) == pt.pages {
 						// A scanned page's words, over where the page is
 						// placed on this sheet (assemble.go).
-						drawTextLayer(d, pt.text[j+1], pc.x, pc.y, pc.w, pc.h)
+						drawTextLayer(d, pt.text[shown[j]], pt.file.Turn(shown[j]), pc.x, pc.y, pc.w, pc.h)
 					}
 					m++
 				}

@@ -33,13 +33,26 @@ func ocrPages(ctx context.Context, s *records.Store, f records.File) map[int]rec
 }
 
 // drawTextLayer draws pt's words invisibly over the picture of the page,
-// which fills the box x, y, w × h (mm, from the top left of the page) and
-// is upright, as the words' boxes are.
-func drawTextLayer(d *doc, pt records.PageText, x, y, w, h float64) {
+// which fills the box x, y, w × h (mm, from the top left of the page). The
+// words' boxes were measured on the upright page as OCR saw it; turn is
+// the user's turn of the page since (clockwise degrees, 0, 90, 180 or
+// 270), so each word is moved and drawn turned with the picture, reading
+// down the page after a quarter turn as the picture's words do.
+func drawTextLayer(d *doc, pt records.PageText, turn int, x, y, w, h float64) {
 	if len(pt.Words) == 0 || pt.Width <= 0 || pt.Height <= 0 || w <= 0 || h <= 0 {
 		return
 	}
-	sx, sy := w/float64(pt.Width), h/float64(pt.Height)
+	q := ((turn/90)%4 + 4) % 4
+	pw, ph := float64(pt.Width), float64(pt.Height)
+	tw, th := pw, ph // the page's pixel size as drawn
+	if q%2 == 1 {
+		tw, th = ph, pw
+	}
+	sx, sy := w/tw, h/th
+	along, across := sx, sy // mm per pixel along a word's line and across it
+	if q%2 == 1 {
+		along, across = sy, sx
+	}
 	pdf := d.pdf
 	pdf.SetTextRenderingMode(3)
 	defer pdf.SetTextRenderingMode(0)
@@ -47,7 +60,7 @@ func drawTextLayer(d *doc, pt records.PageText, x, y, w, h float64) {
 		if wd.W <= 0 || wd.H <= 0 || wd.Text == "" {
 			continue
 		}
-		bw, bh := float64(wd.W)*sx, float64(wd.H)*sy
+		bw, bh := float64(wd.W)*along, float64(wd.H)*across
 		// The font size that makes the word as wide as its box; kept near
 		// what its height says, so a short word ("I", "1") does not get a
 		// giant invisible glyph that selection would show.
@@ -58,7 +71,25 @@ func drawTextLayer(d *doc, pt records.PageText, x, y, w, h float64) {
 			size = min(max(10*bw/sw, byHeight/2), byHeight*2)
 		}
 		pdf.SetFont(font, "", size)
-		// The baseline: at about the bottom of the box, above descenders.
-		pdf.Text(x+float64(wd.X)*sx, y+float64(wd.Y)*sy+bh*0.8, wd.Text)
+		// The baseline starts at about the bottom left of the box, above
+		// descenders, on the upright page; then it turns with the page.
+		ox, oy := float64(wd.X), float64(wd.Y)+float64(wd.H)*0.8
+		switch q {
+		case 1:
+			ox, oy = ph-oy, ox
+		case 2:
+			ox, oy = pw-ox, ph-oy
+		case 3:
+			ox, oy = oy, pw-ox
+		}
+		tx, ty := x+ox*sx, y+oy*sy
+		if q == 0 {
+			pdf.Text(tx, ty, wd.Text)
+			continue
+		}
+		pdf.TransformBegin()
+		pdf.TransformRotate(float64(-90*q), tx, ty)
+		pdf.Text(tx, ty, wd.Text)
+		pdf.TransformEnd()
 	}
 }

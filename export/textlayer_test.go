@@ -148,3 +148,81 @@ func TestPacketTextLayer(t *testing.T) {
 		t.Errorf("%d pages carry the letter's words, want 2 (the sideways photo and the turned scan)", checked)
 	}
 }
+
+// TestTextLayerFollowsTurnsAndHiddenPages: a photographed letter the user
+// turned a quarter to the right in the app carries its words turned with
+// it (reading down the page, the letterhead's line rightmost), and a
+// scanned PDF with its first page hidden gives the second page's words to
+// the sheet that page is drawn on, not the hidden page's.
+func TestTextLayerFollowsTurnsAndHiddenPages(t *testing.T) {
+	needTools(t, "pdftotext", "qpdf")
+	if err := ocr.Available(); err != nil {
+		t.Skip("tesseract is not installed:", err)
+	}
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := records.Person{FullName: "Mary Example"}
+	if err := s.SavePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "IMG_0008.jpg")
+	if err := os.WriteFile(photo, ocrtest.JPEG(ocrtest.Letter, ocrtest.Photo{Width: 1500, Height: 2000, Noise: 4, Seed: 8}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	letter := addDoc(t, s, p.ID, records.Document{Kind: records.KindPathology, Title: "Biopsy letter", Date: records.MustDate("2024-03-12")}, photo)
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	opt := gofpdf.ImageOptions{ImageType: "JPG"}
+	for i, lines := range [][]string{{"Hidden page", "Cholecystectomy uncomplicated."}, {"Northfield Imaging Centre", "MRI shows spondylolisthesis at L4/5."}} {
+		pdf.AddPage()
+		name := "scan" + strconv.Itoa(i)
+		pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(ocrtest.JPEG(lines, ocrtest.Photo{Width: 1240, Height: 1754, Noise: 4, Seed: uint64(9 + i)})))
+		pdf.ImageOptions(name, 0, 0, 210, 297, false, opt, 0, "")
+	}
+	scan := addDoc(t, s, p.ID, records.Document{Kind: records.KindImagingReport, Title: "MRI report", Date: records.MustDate("2023-05-03")}, savePDF(t, pdf, "scan.pdf"))
+	if res, err := s.RunOCR(ctx, records.OCROptions{}); err != nil || res.Done != 3 {
+		t.Fatalf("RunOCR = %+v, %v; want 3 pages read", res, err)
+	}
+	if _, err := s.TurnPage(ctx, letter.ID, letter.Files[0].ID, 1, 90); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RemovePageOf(ctx, scan.ID, scan.Files[0].ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "packet.pdf")
+	if _, err := export.WritePacket(ctx, s, out, export.Options{PersonID: p.ID, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	keep(t, out)
+	qpdfCheck(t, out)
+	text := pdfText(t, out, 0, 0)
+	if strings.Contains(text, "Cholecystectomy") {
+		t.Errorf("the hidden page's words are in the packet")
+	}
+	pages := strings.Split(text, "\f")
+	found := map[string]bool{}
+	for i, pg := range pages {
+		switch {
+		case strings.Contains(pg, "spondylolisthesis"):
+			found["scan"] = true
+			if !strings.Contains(pg, "Northfield") {
+				t.Errorf("page %d has the scan's words but not its letterhead", i+1)
+			}
+		case strings.Contains(pg, "lymphovascular"):
+			found["photo"] = true
+			boxes := wordBoxes(t, out, i+1)
+			head, body, sign, dear := boxes["Riverside"], boxes["carcinoma"], boxes["sincerely"], boxes["Dear"]
+			// Turned a quarter to the right, the letter's top is at the
+			// right of the sheet and its lines run down it.
+			if !(head[0] > body[0] && body[0] > sign[0]) {
+				t.Errorf("page %d: word lefts Riverside %.0f, carcinoma %.0f, sincerely %.0f; want the lines stacked right to left", i+1, head[0], body[0], sign[0])
+			}
+			if d := head[1] - dear[1]; d < -15 || d > 15 {
+				t.Errorf("page %d: Riverside starts at y %.0f, Dear at %.0f; want the same margin at the top", i+1, head[1], dear[1])
+			}
+		}
+	}
+	if !found["scan"] || !found["photo"] {
+		t.Errorf("pdftotext found the words of %v; want the turned photo and the scan's shown page", found)
+	}
+}
