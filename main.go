@@ -741,27 +741,8 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 	case comparison:
 		res, err = export.WriteComparison(ctx, s, out, opt)
 	default:
-		issues, ierr := export.Readiness(ctx, s, opt)
-		if ierr != nil {
-			return ierr
-		}
-		if len(issues) > 0 && !leaveOut {
-			for _, is := range issues {
-				fmt.Fprintf(os.Stderr, "Cannot include %s: %s\n", printable(strconv.Quote(is.Title)), printable(is.Problem))
-			}
-			return &records.Problem{Msg: fmt.Sprintf("%d document(s) cannot go into the packet (listed above). Replace them, or run again with --leave-out-unreadable to leave them out; the packet will say they are missing.", len(issues))}
-		}
-		for _, is := range issues {
-			opt.Exclude = append(opt.Exclude, is.DocumentID)
-		}
-		// Letters the packet font cannot draw are said, not refused: the
-		// packet is still worth sending.
-		warnings, werr := export.TextWarnings(ctx, s, opt)
-		if werr != nil {
-			return werr
-		}
-		for _, w := range warnings {
-			fmt.Fprintf(os.Stderr, "Warning: %s\n", printable(w))
+		if err := readyToWrite(ctx, s, &opt, leaveOut); err != nil {
+			return err
 		}
 		res, err = export.WritePacket(ctx, s, out, opt)
 	}
@@ -772,6 +753,35 @@ func exportCmd(ctx context.Context, s *records.Store, stdout io.Writer, out stri
 		return err
 	}
 	printSaved(stdout, res)
+	return nil
+}
+
+// readyToWrite checks that every document can go into the packet: those
+// that cannot are listed on standard error and refused, or left out (the
+// packet then says so) with --leave-out-unreadable. Letters the packet
+// font cannot draw are warned about, not refused: the packet is still
+// worth sending.
+func readyToWrite(ctx context.Context, s *records.Store, opt *export.Options, leaveOut bool) error {
+	issues, err := export.Readiness(ctx, s, *opt)
+	if err != nil {
+		return err
+	}
+	if len(issues) > 0 && !leaveOut {
+		for _, is := range issues {
+			fmt.Fprintf(os.Stderr, "Cannot include %s: %s\n", printable(strconv.Quote(is.Title)), printable(is.Problem))
+		}
+		return &records.Problem{Msg: fmt.Sprintf("%d document(s) cannot go into the packet (listed above). Replace them, or run again with --leave-out-unreadable to leave them out; the packet will say they are missing.", len(issues))}
+	}
+	for _, is := range issues {
+		opt.Exclude = append(opt.Exclude, is.DocumentID)
+	}
+	warnings, err := export.TextWarnings(ctx, s, *opt)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "Warning: %s\n", printable(w))
+	}
 	return nil
 }
 
@@ -786,18 +796,8 @@ func enclosureCmd(ctx context.Context, s *records.Store, stdout io.Writer, out s
 			fmt.Fprintf(stdout, "\rExporting: %d of %d", done, total)
 		}
 	}
-	issues, err := export.Readiness(ctx, s, opt)
-	if err != nil {
+	if err := readyToWrite(ctx, s, &opt, leaveOut); err != nil {
 		return err
-	}
-	if len(issues) > 0 && !leaveOut {
-		for _, is := range issues {
-			fmt.Fprintf(os.Stderr, "Cannot include %s: %s\n", printable(strconv.Quote(is.Title)), printable(is.Problem))
-		}
-		return &records.Problem{Msg: fmt.Sprintf("%d document(s) cannot go into the packet (listed above). Replace them, or run again with --leave-out-unreadable to leave them out; the packet will say they are missing.", len(issues))}
-	}
-	for _, is := range issues {
-		opt.Exclude = append(opt.Exclude, is.DocumentID)
 	}
 	res, err := export.WriteEnclosure(ctx, s, out, opt)
 	if terminal {
