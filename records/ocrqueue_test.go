@@ -123,6 +123,27 @@ func TestOCRSearch(t *testing.T) {
 	if d, _ := s.Document(ctx, photo.ID); !d.Date.IsZero() || d.Source != "" {
 		t.Errorf("after Suggestions the document has date %v and source %q, want them untouched", d.Date, d.Source)
 	}
+	// What the user already wrote is not offered again: a source that
+	// already names the letterhead, nor a title that is only the kind's
+	// name in place of the user's own title.
+	if sg.Kind == "" || sg.Title != "" {
+		t.Errorf("Suggestions(photo titled Letter) title %q, kind %q; the letter has no heading, want the kind and no title", sg.Title, sg.Kind)
+	}
+	photo.Title = records.TitleFromName("IMG_0001.jpg")
+	if err := s.UpdateDocument(ctx, &photo); err != nil {
+		t.Fatal(err)
+	}
+	if sg, err := s.Suggestions(ctx, photo.ID); err != nil || sg.Kind == "" || sg.Title != sg.Kind.Label() {
+		t.Errorf("Suggestions(photo titled by its file name) = %+v, %v; want the kind's name as its title", sg, err)
+	}
+	photo.Source = "Dr A Khan, riverside university hospital nhs trust"
+	photo.Title = "Biopsy result from Dr Khan"
+	if err := s.UpdateDocument(ctx, &photo); err != nil {
+		t.Fatal(err)
+	}
+	if sg, err := s.Suggestions(ctx, photo.ID); err != nil || sg.Source != "" || sg.Title != "" || sg.Date.IsZero() {
+		t.Errorf("Suggestions(photo with source and title) = %+v, %v; want only the date", sg, err)
+	}
 	if res, err := s.RunOCR(ctx, records.OCROptions{}); err != nil || res.Done != 0 {
 		t.Errorf("second RunOCR = %+v, %v; want nothing to do", res, err)
 	}

@@ -53,10 +53,17 @@ func (s *Store) Suggestions(ctx context.Context, documentID string) (Suggestion,
 		return Suggestion{}, err
 	}
 	sg := Suggest(text, s.now())
+	// A title that is only the kind's name is worth offering in place of
+	// a file's name ("IMG_0412"), not of a title the user gave.
+	if sg.Kind != "" && sg.Title == sg.Kind.Label() && !titleFromFiles(d) {
+		sg.Title = ""
+	}
 	if sg.Date == d.Date {
 		sg.Date, sg.DateFrom = Date{}, ""
 	}
-	if equalFold(sg.Source, d.Source) {
+	// "Larkspur Medical Practice" says nothing new beside "Dr Priya Nair,
+	// Larkspur Medical Practice".
+	if equalFold(sg.Source, d.Source) || sg.Source != "" && strings.Contains(strings.ToLower(d.Source), strings.ToLower(strings.TrimSpace(sg.Source))) {
 		sg.Source = ""
 	}
 	if sg.Kind == d.Kind {
@@ -66,6 +73,20 @@ func (s *Store) Suggestions(ctx context.Context, documentID string) (Suggestion,
 		sg.Title = ""
 	}
 	return sg, nil
+}
+
+// titleFromFiles reports whether the document has no title of the
+// user's own: none, or the one made from one of its files' names.
+func titleFromFiles(d Document) bool {
+	if strings.TrimSpace(d.Title) == "" {
+		return true
+	}
+	for _, f := range d.Files {
+		if equalFold(titleFromName(f.Name), d.Title) {
+			return true
+		}
+	}
+	return false
 }
 
 func cleanLines(text string) []string {
