@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"modernc.org/sqlite"
 
 	"secondopinion/records/media"
 	"secondopinion/records/ocr"
@@ -42,7 +45,45 @@ const minPageText = 20
 // are read too.
 const waiting = `f.staged = '' AND NOT EXISTS (SELECT 1 FROM page_text p WHERE p.file_id = f.id) AND
 	(f.media_type IN ('image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'image/bmp', 'image/gif')
-	 OR (f.media_type = 'application/pdf' AND coalesce((SELECT length(trim(t.text)) FROM file_text t WHERE t.file_id = f.id), 0) < 20 * f.pages))`
+	 OR (f.media_type = 'application/pdf' AND so_thin_page(coalesce((SELECT t.text FROM file_text t WHERE t.file_id = f.id), ''), f.pages)))`
+
+// so_thin_page(text, pages) is 1 when some page of a PDF has too little
+// text of its own to be anything but a scan: text is its text layer as
+// added (pages end in a form feed, media.extractText), so a typed cover
+// letter does not hide the scanned pages behind it. Which pages are then
+// read is decided page by page (readPage).
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("so_thin_page", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		var text string
+		switch v := args[0].(type) {
+		case string:
+			text = v
+		case []byte:
+			text = string(v)
+		}
+		pages, _ := args[1].(int64)
+		if hasThinPage(text, int(pages)) {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	})
+}
+
+// hasThinPage reports whether a PDF of the given pages, whose text layer
+// is text, has a page with fewer than minPageText characters, or pages the
+// text does not reach (cut at its limit, or unreadable to the extractor).
+func hasThinPage(text string, pages int) bool {
+	parts := strings.Split(text, "\f")
+	if len(parts) < max(pages, 1) {
+		return true
+	}
+	for _, p := range parts[:max(pages, 1)] {
+		if len(strings.TrimSpace(p)) < minPageText {
+			return true
+		}
+	}
+	return false
+}
 
 // maxOCRPages bounds how many pages of one PDF are read.
 const maxOCRPages = 2000

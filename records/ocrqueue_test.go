@@ -281,3 +281,52 @@ func TestOCRMixedPDF(t *testing.T) {
 		t.Errorf("page states = %+v, want none, done, done", pts)
 	}
 }
+
+// TestOCRScanBehindTypedPages: a portal PDF whose typed pages carry plenty
+// of text still has its one scanned page read: the queue looks at each
+// page's text, not the average, so the scan's words become searchable.
+func TestOCRScanBehindTypedPages(t *testing.T) {
+	needTesseract(t)
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p := addPerson(t, s, "Mary Example")
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.SetFont("Helvetica", "", 11)
+	for page := 0; page < 2; page++ {
+		pdf.AddPage()
+		for line := 0; line < 30; line++ {
+			pdf.Text(20, float64(20+line*8), fmt.Sprintf("Typed summary line %d of page %d: results enclosed as discussed.", line+1, page+1))
+		}
+	}
+	pdf.AddPage()
+	pdf.RegisterImageOptionsReader("scan", gofpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(smallLetter(31, "Histopathology", "Sections show leiomyosarcoma.")))
+	pdf.ImageOptions("scan", 0, 0, 210, 280, false, gofpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+	var b bytes.Buffer
+	if err := pdf.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	d := addDoc(t, s, p.ID, records.Document{Title: "Portal download"}, writeFile(t, t.TempDir(), "portal.pdf", b.Bytes()))
+	if c, err := s.OCRCounts(ctx); err != nil || c.Pending != 3 {
+		t.Fatalf("OCRCounts = %+v, %v; want the PDF's 3 pages waiting", c, err)
+	}
+	res, err := s.RunOCR(ctx, records.OCROptions{})
+	if err != nil || res.Done != 1 || res.Own != 2 {
+		t.Fatalf("RunOCR = %+v, %v; want the scanned page read and 2 with their own text", res, err)
+	}
+	if docs, _ := s.Documents(ctx, records.DocumentFilter{Search: "leiomyosarcoma"}); len(docs) != 1 || docs[0].ID != d.ID {
+		t.Errorf("search for the scanned page's word found %d documents, want the portal PDF", len(docs))
+	}
+	// A PDF typed on every page waits for nothing.
+	typed := gofpdf.New("P", "mm", "A4", "")
+	typed.SetFont("Helvetica", "", 11)
+	typed.AddPage()
+	typed.Text(20, 20, "A typed letter of one page with enough words on it.")
+	var tb bytes.Buffer
+	if err := typed.Output(&tb); err != nil {
+		t.Fatal(err)
+	}
+	addDoc(t, s, p.ID, records.Document{Title: "Typed"}, writeFile(t, t.TempDir(), "typed.pdf", tb.Bytes()))
+	if c, err := s.OCRCounts(ctx); err != nil || c.Pending != 0 {
+		t.Errorf("OCRCounts after a typed PDF = %+v, %v; want nothing waiting", c, err)
+	}
+}
