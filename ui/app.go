@@ -905,44 +905,59 @@ func (a *App) showError(err error) {
 		return
 	}
 	log.Printf("secondopinion: %v", err)
-	msg := widget.NewLabel(records.Explain(err))
-	msg.Wrapping = fyne.TextWrapWord
-	scroll := container.NewVScroll(msg)
-	scroll.SetMinSize(fyne.NewSize(440, 90))
 	var d dialog.Dialog
 	ok := widget.NewButton("OK", func() { a.closeDialog(d) })
 	ok.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons("Something needs your attention", container.NewBorder(nil, container.NewCenter(ok), nil, nil, scroll), a.win)
+	d = a.message("Something needs your attention", records.Explain(err), ok)
 	a.pushEscape(d, nil)
 	d.Show()
 	a.win.Canvas().Focus(ok)
 }
 
-// showInfo shows a short message.
-func (a *App) showInfo(title, text string) {
+// message makes a dialog showing text whole above its buttons, sized at
+// the text size set so the sentence is read without scrolling: as wide as
+// reads well and as tall as its wrapped lines need, scrolling only when
+// the window itself is too small for it.
+func (a *App) message(title, text string, buttons ...fyne.CanvasObject) dialog.Dialog {
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
+	win := a.win.Canvas().Size()
+	w := min(560, win.Width*0.9)
+	// The label's width inside the dialog: the dialog's own padding on
+	// each side and the scroll bar's room.
+	inner := w - 4*theme.Padding() - theme.ScrollBarSize()
+	msg.Resize(fyne.NewSize(inner, msg.MinSize().Height))
+	textH := msg.MinSize().Height
 	scroll := container.NewVScroll(msg)
-	scroll.SetMinSize(fyne.NewSize(420, 70))
+	bar := container.NewCenter(container.NewHBox(buttons...))
+	// Title, the gap under it and the buttons' row, with the dialog's
+	// padding above and below.
+	chrome := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Height +
+		bar.MinSize().Height + 6*theme.Padding()
+	h := min(textH+chrome, win.Height*0.9)
+	scroll.SetMinSize(fyne.NewSize(inner, h-chrome))
+	d := dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, bar, nil, nil, scroll), a.win)
+	d.Resize(fyne.NewSize(w, h))
+	return d
+}
+
+// showInfo shows a short message.
+func (a *App) showInfo(title, text string) {
 	var d dialog.Dialog
 	ok := widget.NewButton("OK", func() { a.closeDialog(d) })
 	ok.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(ok), nil, nil, scroll), a.win)
+	d = a.message(title, text, ok)
 	a.pushEscape(d, nil)
 	d.Show()
 }
 
 // confirm asks a yes/no question; yes runs onYes.
 func (a *App) confirm(title, text, yes string, onYes func()) dialog.Dialog {
-	msg := widget.NewLabel(text)
-	msg.Wrapping = fyne.TextWrapWord
-	scroll := container.NewVScroll(msg)
-	scroll.SetMinSize(fyne.NewSize(420, 70))
 	var d dialog.Dialog
 	no := widget.NewButton("Cancel", func() { a.closeDialog(d) })
 	ok := widget.NewButton(yes, func() { a.closeDialog(d); onYes() })
 	ok.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(container.NewHBox(no, ok)), nil, nil, scroll), a.win)
+	d = a.message(title, text, no, ok)
 	a.pushEscape(d, nil)
 	d.Show()
 	return d

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -874,5 +875,48 @@ func TestCompactFromSettings(t *testing.T) {
 	}
 	if p, err := a.store.Person(a.ctx, a.person.ID); err != nil || p.FullName != "Ann Example" {
 		t.Errorf("after compacting, the person is %+v (%v)", p, err)
+	}
+}
+
+// TestMessagesShowWhole: a message, a question and an error show their
+// whole sentence without scrolling at 100% and 150% text in a 1024×700
+// window, and a message longer than the window fits inside it and scrolls.
+func TestMessagesShowWhole(t *testing.T) {
+	long := "This disc is for DOE^JANE, born 1 February 1950; you are adding it for Helen Marsh. " +
+		"Check the name on the disc's label. If the hospital spelled the name differently, or the date of birth was " +
+		"entered wrongly, the disc may still be hers: add it anyway, and tell the second doctor. Nothing has been added yet."
+	for _, scale := range []float32{1, 1.5} {
+		a := newTestApp(t)
+		a.fyne.Settings().SetTheme(readableTheme{scale: scale})
+		a.win.Resize(fyne.NewSize(1024, 700))
+		for _, show := range []struct {
+			name string
+			open func()
+		}{
+			{"message", func() { a.showInfo("Imaging disc", long) }},
+			{"question", func() { a.confirm("Another patient's disc?", long, "Add it anyway", func() {}) }},
+			{"error", func() { a.showError(errors.New(long)) }},
+		} {
+			show.open()
+			top := a.win.Canvas().Overlays().Top()
+			var scroll *container.Scroll
+			walk(t, top, func(o fyne.CanvasObject) {
+				if sc, ok := o.(*container.Scroll); ok && scroll == nil {
+					scroll = sc
+				}
+			})
+			if scroll == nil {
+				t.Fatalf("%s at %.0f%%: no scroll in the dialog", show.name, scale*100)
+			}
+			if need, have := scroll.Content.MinSize().Height, scroll.Size().Height; need > have+1 {
+				t.Errorf("%s at %.0f%%: its text needs %.0f px but %.0f px show; want it whole without scrolling", show.name, scale*100, need, have)
+			}
+			a.escape()
+		}
+		a.showInfo("A long list", strings.Repeat(long+"\n", 12))
+		if h, win := a.win.Canvas().Overlays().Top().Size().Height, a.win.Canvas().Size().Height; h > win {
+			t.Errorf("at %.0f%% a message longer than the window is %.0f px tall in a %.0f px window", scale*100, h, win)
+		}
+		a.escape()
 	}
 }

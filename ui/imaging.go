@@ -367,7 +367,7 @@ func (s *imagingScreen) imported(path string, opt records.ImportDiscOptions, rep
 	case err != nil && cancelled:
 		s.a.showInfo("Adding stopped", "The disc was not added; nothing was changed.")
 	case errors.As(err, &other):
-		s.asked = s.ask("Another patient's disc?", other.Error(), "Add it anyway", func() {
+		s.asked = s.a.confirm("Another patient's disc?", other.Error(), "Add it anyway", func() {
 			opt.DifferentPatientOK = true
 			s.importDisc(path, opt)
 		})
@@ -377,7 +377,7 @@ func (s *imagingScreen) imported(path string, opt records.ImportDiscOptions, rep
 		s.a.showError(err)
 	default:
 		s.report = &rep
-		s.tell("Imaging disc added", discSummary(rep), 3+min(len(rep.LeftOut), 6))
+		s.a.showInfo("Imaging disc added", discSummary(rep))
 		s.reload()
 		s.a.documents.reload()
 	}
@@ -419,43 +419,6 @@ func (s *imagingScreen) askPatient(path string, opt records.ImportDiscOptions, p
 		s.importDisc(path, opt)
 	})
 	s.asked = d
-}
-
-// ask is App.confirm sized for its sentence at any text size.
-func (s *imagingScreen) ask(title, text, yes string, onYes func()) dialog.Dialog {
-	msg := widget.NewLabel(text)
-	msg.Wrapping = fyne.TextWrapWord
-	var d dialog.Dialog
-	no := widget.NewButton("Cancel", func() { s.a.closeDialog(d) })
-	ok := widget.NewButton(yes, func() { s.a.closeDialog(d); onYes() })
-	ok.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(container.NewHBox(no, ok)), nil, nil, container.NewVScroll(msg)), s.a.win)
-	s.a.pushEscape(d, nil)
-	d.Resize(dialogSize(s.a, 3))
-	d.Show()
-	return d
-}
-
-// tell shows a message sized for about lines lines of text (showInfo's
-// dialog is sized for one or two).
-func (s *imagingScreen) tell(title, text string, lines int) {
-	msg := widget.NewLabel(text)
-	msg.Wrapping = fyne.TextWrapWord
-	var d dialog.Dialog
-	ok := widget.NewButton("OK", func() { s.a.closeDialog(d) })
-	ok.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(ok), nil, nil, container.NewVScroll(msg)), s.a.win)
-	s.a.pushEscape(d, nil)
-	d.Resize(dialogSize(s.a, lines))
-	d.Show()
-}
-
-// dialogSize is a message dialog's size for about lines lines of text at
-// the text size set, never more than the window allows.
-func dialogSize(a *App, lines int) fyne.Size {
-	line := widget.NewLabel("X").MinSize().Height
-	win := a.win.Canvas().Size()
-	return fyne.NewSize(min(560, win.Width*0.9), min(float32(lines+3)*line, win.Height*0.9))
 }
 
 // discSummary says what a disc import added, and what it left out.
