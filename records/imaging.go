@@ -180,7 +180,7 @@ type discStudy struct {
 	// reported are the files whose report is a document of its own (new,
 	// or already in the library): dropReports takes them out of series.
 	reported []*discFile
-	skip    bool       // already in the library
+	skip     bool // already in the library
 }
 
 type discSeries struct {
