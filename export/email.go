@@ -99,6 +99,11 @@ func assignParts(docs []*prepared, front, budget int64) []int {
 		if pr.issue != nil {
 			continue
 		}
+		if pr.inImaging() {
+			// Its place is the Imaging section, in part 1.
+			part = append(part, 1)
+			continue
+		}
 		n := docBytes(pr)
 		// A part that already holds something (the front sections in
 		// part 1, or a document) starts a new one when this document
@@ -281,7 +286,10 @@ func partRanges(pl *plan, sp *split) [][2]int {
 	n := sp.part[len(sp.part)-1]
 	r := make([][2]int, n)
 	r[0][0] = 1
-	for i := range pl.docs {
+	for i, pr := range pl.docs {
+		if pr.inImaging() {
+			continue // no pages of its own
+		}
 		k := sp.part[i] - 1
 		if r[k][0] == 0 {
 			r[k][0] = pl.start[i]

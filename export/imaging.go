@@ -3,8 +3,9 @@ package export
 // The Imaging section (issue #13): the packet's imaging studies, one table
 // each, then one key image per series, a few to a page, each labelled with
 // its series, slice and window. The DICOM files themselves are never
-// printed: a disc's document gets one page pointing here, and the files go
-// out byte for byte in an enclosure (WriteEnclosure).
+// printed: a study's document has no pages of its own (its row in the
+// contents and its bookmark lead to its block here), and the files go out
+// byte for byte in an enclosure (WriteEnclosure).
 
 import (
 	"bytes"
@@ -170,20 +171,22 @@ func seriesName(se records.Series) string {
 	return name
 }
 
-// keyLabel is "Slice 12 of 24 · window W 400 L 40", or for a frame of a
-// multi-frame image "Image 1 of 1, frame 20 of 40 · ...".
+// keyLabel says which image of the series is shown and how: "slice 12 of
+// 24 · window W 400 L 40"; for a multi-frame image "frame 20 shown · ..."
+// (after "1 image of 40 frames"), or "image 2 of 3, frame 20 shown · ..."
+// when the series has several; only the window for a series of one
+// single-frame image.
 func keyLabel(se records.Series, info records.KeyImageInfo) string {
 	var pos string
 	switch {
 	case info.Frame > 0 && se.Frames > 1:
-		frames := se.Frames
 		if se.Images > 1 {
-			pos = fmt.Sprintf("Image %d of %d, frame %d", info.Slice, info.Of, info.Frame)
+			pos = fmt.Sprintf("image %d of %d, frame %d shown", info.Slice, info.Of, info.Frame)
 		} else {
-			pos = fmt.Sprintf("Frame %d of %d", info.Frame, frames)
+			pos = fmt.Sprintf("frame %d shown", info.Frame) // the count says "1 image of 40 frames"
 		}
-	case info.Of > 0:
-		pos = fmt.Sprintf("Slice %d of %d", info.Slice, info.Of)
+	case info.Of > 1:
+		pos = fmt.Sprintf("slice %d of %d", info.Slice, info.Of)
 	}
 	win := ""
 	if w := strings.TrimSpace(info.Window); w != "" {
@@ -201,8 +204,7 @@ func discTotals(studies []records.Study) (series, images int) {
 	return series, images
 }
 
-// whereImages says where the full images are, for the section and the
-// disc's page.
+// whereImages says where the full images are, for the section's intro.
 func whereImages(p *packet) string {
 	if p.enclosed {
 		return "The full images, in DICOM, are in the DICOM folder that comes with this packet (README.txt there says what is where)."
@@ -215,7 +217,7 @@ func whereImages(p *packet) string {
 // series without a preview listed with the reason. While measuring (and
 // for Estimate) the key images are not loaded and the same boxes are
 // drawn empty, so the page count is the same.
-func drawImaging(d *doc, p *packet) {
+func drawImaging(d *doc, p *packet, pl *plan) {
 	d.heading(secImaging)
 	series, images := discTotals(p.studies)
 	intro := fmt.Sprintf("This packet's imaging: %s, %s in %s. One key image per series is printed here: the middle slice, windowed as a viewer first shows it. %s",
@@ -223,12 +225,18 @@ func drawImaging(d *doc, p *packet) {
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 	d.text(intro, 10, 5, "", 0)
 	d.pdf.SetTextColor(inkText, inkText, inkText)
+	number := make(map[string]int, len(pl.docs))
+	for i, pr := range pl.docs {
+		number[pr.doc.ID] = i + 1
+	}
 	for _, st := range p.studies {
-		drawStudy(d, p, st)
+		drawStudy(d, p, st, number[st.DocumentID], len(pl.docs))
 	}
 }
 
-func drawStudy(d *doc, p *packet, st records.Study) {
+// drawStudy draws one study's block; doc is the number of its document in
+// the contents (of docs), 0 when it has none there.
+func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 	// The study's title, table and lines stay with its first row of key
 	// images: never a table alone at the foot of a page.
 	need := 48.0
@@ -241,6 +249,9 @@ func drawStudy(d *doc, p *packet, st records.Study) {
 	}
 	d.room(need, nil)
 	d.pdf.Ln(2)
+	if d.spots != nil {
+		d.spots[st.ID] = spot{page: d.pdf.PageNo(), y: d.y()}
+	}
 	d.subheading(studyTitle(st))
 	date := st.Date.Short()
 	if date == "" {
@@ -264,6 +275,10 @@ func drawStudy(d *doc, p *packet, st records.Study) {
 		d.text(about, 9.5, 4.8, "", 0)
 	}
 	line := fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
+	if doc > 0 {
+		// The contents number it with the documents; say which it is.
+		line = fmt.Sprintf("Document %d of %d. ", doc, docs) + line
+	}
 	switch {
 	case len(shown) == 0:
 		line += "none can be shown as a picture here."
@@ -373,7 +388,11 @@ func keyCell(d *doc, p *packet, se records.Series, x, y, w, h float64) {
 	d.cell(w, 4.6, d.fit(joinNonEmpty("  ·  ", seriesName(se), se.Modality), w), "", 0, "L", false, 0, "")
 	pdf.SetFont(font, "", 9)
 	pdf.SetXY(x, y+h+5.2)
-	label := joinNonEmpty("  ·  ", plural(se.Images, "image", "images"), keyLabel(se, info))
+	count := plural(se.Images, "image", "images")
+	if se.Frames > se.Images && se.Images == 1 {
+		count = fmt.Sprintf("1 image of %d frames", se.Frames)
+	}
+	label := joinNonEmpty("  ·  ", count, keyLabel(se, info))
 	d.cell(w, 4.4, d.fit(label, w), "", 0, "L", false, 0, "")
 }
 
@@ -386,47 +405,4 @@ func studiesOf(p *packet, docID string) []records.Study {
 		}
 	}
 	return out
-}
-
-// maxDiscRows is how many studies a disc's page lists; the rest are
-// counted ("and 3 more studies"), so the page is always one page.
-const maxDiscRows = 14
-
-// drawDisc is the one page of a document that is an imaging disc: what it
-// holds, and where in the packet its key images are.
-func drawDisc(d *doc, pl *plan, i int, continued bool, pt *part) {
-	d.newPage()
-	first, second := bandLines(pl, i, continued)
-	d.band(first, second)
-	d.pdf.Ln(2)
-	d.text("Imaging in DICOM", 14, 7, "B", 0)
-	d.pdf.Ln(1)
-	series, images := discTotals(pt.studies)
-	page := 0
-	for k, name := range pl.names {
-		if name == secImaging && k < len(pl.sections) {
-			page = pl.sections[k]
-		}
-	}
-	where := "in the Imaging section"
-	if page > 0 {
-		where += fmt.Sprintf(" on page %d", page)
-	}
-	y := d.y()
-	d.text(fmt.Sprintf("This document holds %s in %s of %s, in DICOM, the format of hospital scanners (%s stored). Each study is described, with one key image per series, %s. %s",
-		plural(images, "image", "images"), plural(series, "series", "series"), plural(len(pt.studies), "study", "studies"),
-		plural(pt.files, "file", "files"), where, pt.where), 10.5, 5.4, "", 0)
-	if link := d.linkTo(page); link != 0 {
-		d.pdf.Link(d.g.left, y, d.g.contentW(), d.y()-y, link)
-	}
-	d.pdf.Ln(3)
-	var rows [][]string
-	for n, st := range pt.studies {
-		if n == maxDiscRows {
-			rows = append(rows, []string{"", "", fmt.Sprintf("and %s more", plural(len(pt.studies)-n, "study", "studies")), "", ""})
-			break
-		}
-		rows = append(rows, []string{st.Date.Short(), st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images())})
-	}
-	d.table([]col{{"Date", 22, "L"}, {"Type", 16, "L"}, {"Description", 90, "L"}, {"Series", 16, "R"}, {"Images", 16, "R"}}, rows)
 }

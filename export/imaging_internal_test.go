@@ -117,7 +117,7 @@ func TestImagingSection(t *testing.T) {
 		"14 January 2026 · CT · CT CHEST WITH CONTRAST",
 		"ACC-20260114-7", "St Elsewhere Hospital", "Referred by: Dr Jane Smith",
 		"This study holds 31 images in 7 series; a key image of 6 series is printed below.",
-		"Series 2: AXIAL 2 · CT", "12 images · Slice 6 of 12 · window W 400 L 40",
+		"Series 2: AXIAL 2 · CT", "12 images · slice 6 of 12 · window W 400 L 40", "1 image · window W 400 L 40",
 		"The key image could not be drawn: the file is damaged.",
 		"Series 7: DOSE REPORT (SR, 3 images): preview not available (a structured report, not a picture)",
 	} {

@@ -462,7 +462,10 @@ func dialogSize(a *App, lines int) fyne.Size {
 func discSummary(rep records.DiscReport) string {
 	t := fmt.Sprintf("Added %s with %s in %s.", plural(rep.Studies, "imaging study", "imaging studies"),
 		plural(rep.Images, "image", "images"), plural(rep.Series, "series", "series"))
-	if rep.Reports > 0 {
+	if rep.Studies == 0 {
+		// A disc of reports only: no study, the reports are documents.
+		t = fmt.Sprintf("Added %s, each a document of its own (the disc held no images).", plural(rep.Reports, "report", "reports"))
+	} else if rep.Reports > 0 {
 		t += fmt.Sprintf(" %s on the disc became %s of their own.", plural(rep.Reports, "report", "reports"), plural(rep.Reports, "document", "documents"))
 	}
 	if rep.AlreadyHad > 0 {
