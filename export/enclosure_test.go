@@ -431,6 +431,47 @@ func TestPacketWithDisc(t *testing.T) {
 			t.Errorf("the contents have no link to page %d (%s); links go to %v", k.Page, k.Title, linked)
 		}
 	}
+
+	// Two-sided on Letter: the page count is still foreseen, and every
+	// document with pages starts on a right-hand page, with no blank back
+	// spent on a study.
+	opt := lib.opt()
+	opt.Duplex, opt.Paper = true, records.PaperLetter
+	dout := filepath.Join(t.TempDir(), "duplex.pdf")
+	dres, err := export.WritePacket(ctx, lib.s, dout, opt)
+	if err != nil {
+		t.Fatalf("WritePacket(duplex, Letter) = %v", err)
+	}
+	qpdfCheck(t, dout)
+	if est, _, err := export.Estimate(ctx, lib.s, opt); err != nil || est != dres.Pages {
+		t.Errorf("Estimate(duplex, Letter) = %d, %v; the packet has %d pages", est, err, dres.Pages)
+	}
+	dtext := strings.Split(pdfText(t, dout, 0, 0), "\f")
+	blanks := 0
+	for _, pg := range dtext {
+		if strings.Contains(pg, "intentionally left blank") {
+			blanks++
+		}
+	}
+	var dj struct {
+		Outlines []outline `json:"outlines"`
+	}
+	qpdfJSON(t, dout, "outlines", &dj)
+	docs := 0
+	for _, o := range dj.Outlines {
+		if o.Title != "Documents" {
+			continue
+		}
+		for _, k := range o.Kids {
+			docs++
+			if k.Page%2 == 0 {
+				t.Errorf("duplex: %q starts on page %d, a left-hand page", k.Title, k.Page)
+			}
+		}
+	}
+	if docs == 0 || blanks > docs {
+		t.Errorf("duplex: %d blank pages for %d documents with pages", blanks, docs)
+	}
 }
 
 func slicesContains(list []string, s string) bool {

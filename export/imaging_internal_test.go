@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,5 +173,40 @@ func TestImagingSectionSamePagesUnloaded(t *testing.T) {
 	}
 	if with.total != without.total {
 		t.Errorf("packet pages with key images %d, without %d", with.total, without.total)
+	}
+}
+
+// TestImagingOnlyDocumentsInParts: a document of imaging studies only has
+// no pages, so a packet in parts for e-mail never gives it a part, or a
+// page range, of its own: it is where the Imaging section is, in part 1.
+func TestImagingOnlyDocumentsInParts(t *testing.T) {
+	st := testStudy()
+	big := func(id string) *prepared {
+		return &prepared{doc: records.Document{ID: id}, pages: 3, parts: []part{{kind: partPDF, pages: 3, pdf: make([]byte, 600_000)}}}
+	}
+	study := &prepared{doc: records.Document{ID: st.DocumentID}, studies: []records.Study{st}}
+	docs := []*prepared{big("a"), study, big("b")}
+	// Each letter needs a part of its own; the study has no bytes to
+	// place but must not start a part of nothing.
+	parts := assignParts(docs, partOverhead, 500_000)
+	if want := []int{2, 1, 3}; !slices.Equal(parts, want) {
+		t.Fatalf("assignParts = %v, want %v: the study's document with the Imaging section, in part 1", parts, want)
+	}
+	pl := &plan{docs: docs, start: []int{5, 8, 8}, total: 10, spots: map[string]spot{st.ID: {page: 4, y: 120}}}
+	if got, want := partRanges(pl, &split{part: parts}), [][2]int{{1, 4}, {5, 7}, {8, 10}}; !slices.Equal(got, want) {
+		t.Errorf("partRanges = %v, want %v", got, want)
+	}
+	// The study last: the parts are still three.
+	docs = []*prepared{big("a"), big("b"), study}
+	parts = assignParts(docs, partOverhead, 500_000)
+	pl = &plan{docs: docs, start: []int{5, 8, 11}, total: 10, spots: pl.spots}
+	if got, want := partRanges(pl, &split{part: parts}), [][2]int{{1, 4}, {5, 7}, {8, 10}}; !slices.Equal(parts, []int{2, 3, 1}) || !slices.Equal(got, want) {
+		t.Errorf("study last: assignParts = %v, partRanges = %v; want [2 3 1], %v", parts, got, want)
+	}
+	if at := pl.at(2); at.page != 4 || at.y != 120 {
+		t.Errorf("plan.at(the study's document) = %+v, want its block on page 4", at)
+	}
+	if first := pl.firstPage(); first != 5 {
+		t.Errorf("plan.firstPage() = %d, want 5", first)
 	}
 }
