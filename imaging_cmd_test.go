@@ -67,4 +67,19 @@ func TestCLIImportCD(t *testing.T) {
 	if !strings.Contains(out, "Added 1 study, 1 series, 1 image for Archibald Doe.\nLeft out: IM2: Its images are stored with a compression DICOM does not define (1.2.3.999), so it cannot be read.\n") {
 		t.Errorf("import-cd with a bad file = %q", out)
 	}
+
+	// A disc of one structured report: a report, no study; again, it is
+	// already there.
+	if sr, err := os.ReadFile("../shared/corpus/dicom/pydicom-test-SR.dcm"); err == nil {
+		srDir := t.TempDir()
+		os.WriteFile(filepath.Join(srDir, "SR1"), sr, 0o600)
+		out = mustCLI(t, "import-cd", "--library", lib, "--person", "Archibald Doe", "--different-patient-ok", srDir)
+		if out != "Added 1 report for Archibald Doe.\n" {
+			t.Errorf("import-cd (a report only) = %q, want Added 1 report", out)
+		}
+		o = runMain(t, nil, "import-cd", "--library", lib, "--person", "Archibald Doe", "--different-patient-ok", srDir)
+		if o.code != 1 || !strings.Contains(o.stderr, "Everything on this disc is already in the library for this person. Nothing was added.") {
+			t.Errorf("import-cd (the report again) = %d %q", o.code, o.stderr)
+		}
+	}
 }
