@@ -464,7 +464,11 @@ func discSummary(rep records.DiscReport) string {
 		plural(rep.Images, "image", "images"), plural(rep.Series, "series", "series"))
 	if rep.Studies == 0 {
 		// A disc of reports only: no study, the reports are documents.
-		t = fmt.Sprintf("Added %s, each a document of its own (the disc held no images).", plural(rep.Reports, "report", "reports"))
+		as := "documents of their own"
+		if rep.Reports == 1 {
+			as = "a document of its own"
+		}
+		t = fmt.Sprintf("Added %s as %s (the disc held no images).", plural(rep.Reports, "report", "reports"), as)
 	} else if rep.Reports > 0 {
 		t += fmt.Sprintf(" %s on the disc became %s of their own.", plural(rep.Reports, "report", "reports"), plural(rep.Reports, "document", "documents"))
 	}
