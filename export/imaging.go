@@ -173,7 +173,7 @@ func seriesName(se records.Series) string {
 
 // keyLabel says which image of the series is shown and how: "slice 12 of
 // 24 · window W 400 L 40"; for a multi-frame image "frame 20 shown · ..."
-// (after "1 image of 40 frames"), or "image 2 of 3, frame 20 shown · ..."
+// (after "40 frames"), or "image 2 of 3, frame 20 shown · ..."
 // when the series has several; only the window for a series of one
 // single-frame image.
 func keyLabel(se records.Series, info records.KeyImageInfo) string {
@@ -183,7 +183,7 @@ func keyLabel(se records.Series, info records.KeyImageInfo) string {
 		if se.Images > 1 {
 			pos = fmt.Sprintf("image %d of %d, frame %d shown", info.Slice, info.Of, info.Frame)
 		} else {
-			pos = fmt.Sprintf("frame %d shown", info.Frame) // the count says "1 image of 40 frames"
+			pos = fmt.Sprintf("frame %d shown", info.Frame) // after "40 frames"
 		}
 	case info.Of > 1:
 		pos = fmt.Sprintf("slice %d of %d", info.Slice, info.Of)
@@ -237,30 +237,6 @@ func drawImaging(d *doc, p *packet, pl *plan) {
 // drawStudy draws one study's block; doc is the number of its document in
 // the contents (of docs), 0 when it has none there.
 func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
-	// The study's title, table and lines stay with its first row of key
-	// images: never a table alone at the foot of a page.
-	need := 48.0
-	for _, se := range st.Series {
-		if se.NoPreview == "" {
-			_, rowH := keyRow(d.g)
-			need += rowH
-			break
-		}
-	}
-	d.room(need, nil)
-	d.pdf.Ln(2)
-	if d.spots != nil {
-		d.spots[st.ID] = spot{page: d.pdf.PageNo(), y: d.y()}
-	}
-	d.subheading(studyTitle(st))
-	date := st.Date.Short()
-	if date == "" {
-		date = "not known"
-	}
-	d.table([]col{{"Date", 20, "L"}, {"Type", 13, "L"}, {"Description", 37, "L"}, {"Series", 16, "R"},
-		{"Images", 16, "R"}, {"Accession no.", 31, "L"}, {"Institution", 37, "L"}},
-		[][]string{{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}})
-	d.pdf.Ln(-1)
 	var shown, notShown []records.Series
 	for _, se := range st.Series {
 		if se.NoPreview == "" {
@@ -269,16 +245,30 @@ func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 			notShown = append(notShown, se)
 		}
 	}
-	about := joinNonEmpty("  ·  ", labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
-		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
-	if about != "" {
-		d.text(about, 9.5, 4.8, "", 0)
-	}
-	line := fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
+	// Which document of the contents it is: at the right of its title
+	// when there is room, else with the facts below it.
+	number := ""
 	if doc > 0 {
-		// The contents number it with the documents; say which it is.
-		line = fmt.Sprintf("Document %d of %d. ", doc, docs) + line
+		number = fmt.Sprintf("Document %d of %d", doc, docs)
 	}
+	title := studyTitle(st)
+	d.pdf.SetFont(font, "B", 12.5)
+	tw := d.pdf.GetStringWidth(title)
+	d.pdf.SetFont(font, "", 9.5)
+	beside := number != "" && tw+d.pdf.GetStringWidth(number)+6 <= d.g.contentW()
+	if beside {
+		number = ""
+	}
+	date := st.Date.Short()
+	if date == "" {
+		date = "not known"
+	}
+	cols := []col{{"Date", 24, "L"}, {"Type", 12, "L"}, {"Description", 35, "L"}, {"Series", 14, "R"},
+		{"Images", 15, "R"}, {"Accession no.", 31, "L"}, {"Institution", 39, "L"}}
+	row := []string{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}
+	about := joinNonEmpty("  ·  ", number, labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
+		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
+	line := fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
 	switch {
 	case len(shown) == 0:
 		line += "none can be shown as a picture here."
@@ -287,8 +277,37 @@ func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 	default:
 		line += fmt.Sprintf("a key image of %s is printed below.", plural(len(shown), "series", "series"))
 	}
-	d.text(line, 10, 5, "", 0)
+
+	// The study's title, table and lines stay with its first row of key
+	// images: never a table alone at the foot of a page.
+	need := studyHead(d, title, cols, row, about, line)
+	if len(shown) > 0 {
+		_, rowH := keyRow(d.g)
+		need += rowH
+	}
+	d.room(need, nil)
 	d.pdf.Ln(2)
+	if d.spots != nil {
+		d.spots[st.ID] = spot{page: d.pdf.PageNo(), y: d.y()}
+	}
+	y := d.y()
+	d.subheading(title)
+	if beside {
+		after := d.y()
+		d.pdf.SetFont(font, "", 9.5)
+		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+		d.pdf.SetXY(d.g.left, y+2+0.8) // below the subheading's Ln(2), on its 7 mm line
+		d.cell(d.g.contentW(), 6, fmt.Sprintf("Document %d of %d", doc, docs), "", 0, "R", false, 0, "")
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+		d.pdf.SetXY(d.g.left, after)
+	}
+	d.table(cols, [][]string{row})
+	d.pdf.Ln(1)
+	if about != "" {
+		d.text(about, 9.5, 4.8, "", 0)
+	}
+	d.text(line, 10, 5, "", 0)
+	d.pdf.Ln(1)
 	keyGrid(d, p, st, shown)
 	if len(notShown) > 0 {
 		d.pdf.SetFont(font, "B", 10)
@@ -301,6 +320,31 @@ func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 		}
 		bullets(d, items, "")
 	}
+}
+
+// studyHead is the height drawStudy's title, table and lines take, in
+// mm, measured from their wrapped lines (the constants are the heights
+// subheading, table and text give them).
+func studyHead(d *doc, title string, cols []col, row []string, about, line string) float64 {
+	lines := func(s string, size float64, style string, w float64) float64 {
+		if s == "" {
+			return 0
+		}
+		d.pdf.SetFont(font, style, size)
+		return float64(len(d.wrap(s, w)))
+	}
+	total := 0.0
+	for _, c := range cols {
+		total += c.w
+	}
+	cells := 1.0
+	for i, c := range cols {
+		cells = max(cells, lines(row[i], 9.5, "", c.w/total*d.g.contentW()-2*1.2))
+	}
+	w := d.g.contentW()
+	return 2 + 3 + 7*lines(title, 12.5, "B", w) + // Ln, subheading
+		13.2 + 4.6*cells + // table header, its row, and the gap after it
+		4.8*lines(about, 9.5, "", w) + 5*lines(line, 10, "", w) + 1
 }
 
 func labelled(label, v string) string {
@@ -390,7 +434,7 @@ func keyCell(d *doc, p *packet, se records.Series, x, y, w, h float64) {
 	pdf.SetXY(x, y+h+5.2)
 	count := plural(se.Images, "image", "images")
 	if se.Frames > se.Images && se.Images == 1 {
-		count = fmt.Sprintf("1 image of %d frames", se.Frames)
+		count = fmt.Sprintf("%d frames", se.Frames) // of one image
 	}
 	label := joinNonEmpty("  ·  ", count, keyLabel(se, info))
 	d.cell(w, 4.4, d.fit(label, w), "", 0, "L", false, 0, "")
