@@ -245,42 +245,10 @@ func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 			notShown = append(notShown, se)
 		}
 	}
-	// Which document of the contents it is: at the right of its title
-	// when there is room, else with the facts below it.
-	number := ""
-	if doc > 0 {
-		number = fmt.Sprintf("Document %d of %d", doc, docs)
-	}
-	title := studyTitle(st)
-	d.pdf.SetFont(font, "B", 12.5)
-	tw := d.pdf.GetStringWidth(title)
-	d.pdf.SetFont(font, "", 9.5)
-	beside := number != "" && tw+d.pdf.GetStringWidth(number)+6 <= d.g.contentW()
-	if beside {
-		number = ""
-	}
-	date := st.Date.Short()
-	if date == "" {
-		date = "not known"
-	}
-	cols := []col{{"Date", 24, "L"}, {"Type", 12, "L"}, {"Description", 35, "L"}, {"Series", 14, "R"},
-		{"Images", 15, "R"}, {"Accession no.", 31, "L"}, {"Institution", 39, "L"}}
-	row := []string{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}
-	about := joinNonEmpty("  ·  ", number, labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
-		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
-	line := fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
-	switch {
-	case len(shown) == 0:
-		line += "none can be shown as a picture here."
-	case len(shown) == len(st.Series):
-		line += "one key image per series is printed below."
-	default:
-		line += fmt.Sprintf("a key image of %s is printed below.", plural(len(shown), "series", "series"))
-	}
-
+	h := studyHeadOf(d, st, len(shown), doc, docs)
 	// The study's title, table and lines stay with its first row of key
 	// images: never a table alone at the foot of a page.
-	need := studyHead(d, title, cols, row, about, line)
+	need := h.height(d) + 0.5 // and half a mm for rounding
 	if len(shown) > 0 {
 		_, rowH := keyRow(d.g)
 		need += rowH
@@ -291,22 +259,22 @@ func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 		d.spots[st.ID] = spot{page: d.pdf.PageNo(), y: d.y()}
 	}
 	y := d.y()
-	d.subheading(title)
-	if beside {
+	d.subheading(h.title)
+	if h.beside != "" {
 		after := d.y()
 		d.pdf.SetFont(font, "", 9.5)
 		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 		d.pdf.SetXY(d.g.left, y+2+0.8) // below the subheading's Ln(2), on its 7 mm line
-		d.cell(d.g.contentW(), 6, fmt.Sprintf("Document %d of %d", doc, docs), "", 0, "R", false, 0, "")
+		d.cell(d.g.contentW(), 6, h.beside, "", 0, "R", false, 0, "")
 		d.pdf.SetTextColor(inkText, inkText, inkText)
 		d.pdf.SetXY(d.g.left, after)
 	}
-	d.table(cols, [][]string{row})
+	d.table(h.cols, [][]string{h.row})
 	d.pdf.Ln(1)
-	if about != "" {
-		d.text(about, 9.5, 4.8, "", 0)
+	if h.about != "" {
+		d.text(h.about, 9.5, 4.8, "", 0)
 	}
-	d.text(line, 10, 5, "", 0)
+	d.text(h.line, 10, 5, "", 0)
 	d.pdf.Ln(1)
 	keyGrid(d, p, st, shown)
 	if len(notShown) > 0 {
@@ -322,10 +290,57 @@ func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 	}
 }
 
-// studyHead is the height drawStudy's title, table and lines take, in
-// mm, measured from their wrapped lines (the constants are the heights
+// studyHead is what a study's block says above its key images.
+type studyHead struct {
+	title  string
+	beside string // "Document 3 of 12", at the right of the title
+	cols   []col
+	row    []string
+	about  string // body part, referrer, the disc's patient (and the document number when not beside)
+	line   string // what the study holds and what is printed
+}
+
+// studyHeadOf makes the head of study st with shown previewable series,
+// whose document is number doc of docs in the contents (0: none).
+func studyHeadOf(d *doc, st records.Study, shown, doc, docs int) studyHead {
+	h := studyHead{title: studyTitle(st)}
+	// Which document of the contents it is: at the right of its title
+	// when there is room, else with the facts below it.
+	number := ""
+	if doc > 0 {
+		number = fmt.Sprintf("Document %d of %d", doc, docs)
+		d.pdf.SetFont(font, "B", 12.5)
+		tw := d.pdf.GetStringWidth(h.title)
+		d.pdf.SetFont(font, "", 9.5)
+		if tw+d.pdf.GetStringWidth(number)+6 <= d.g.contentW() {
+			h.beside, number = number, ""
+		}
+	}
+	date := st.Date.Short()
+	if date == "" {
+		date = "not known"
+	}
+	h.cols = []col{{"Date", 24, "L"}, {"Type", 12, "L"}, {"Description", 35, "L"}, {"Series", 14, "R"},
+		{"Images", 15, "R"}, {"Accession no.", 31, "L"}, {"Institution", 39, "L"}}
+	h.row = []string{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}
+	h.about = joinNonEmpty("  ·  ", number, labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
+		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
+	h.line = fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
+	switch {
+	case shown == 0:
+		h.line += "none can be shown as a picture here."
+	case shown == len(st.Series):
+		h.line += "one key image per series is printed below."
+	default:
+		h.line += fmt.Sprintf("a key image of %s is printed below.", plural(shown, "series", "series"))
+	}
+	return h
+}
+
+// height is the room the head takes as drawStudy draws it, in mm,
+// measured from its wrapped lines (the constants are the heights
 // subheading, table and text give them).
-func studyHead(d *doc, title string, cols []col, row []string, about, line string) float64 {
+func (h studyHead) height(d *doc) float64 {
 	lines := func(s string, size float64, style string, w float64) float64 {
 		if s == "" {
 			return 0
@@ -334,17 +349,17 @@ func studyHead(d *doc, title string, cols []col, row []string, about, line strin
 		return float64(len(d.wrap(s, w)))
 	}
 	total := 0.0
-	for _, c := range cols {
+	for _, c := range h.cols {
 		total += c.w
 	}
 	cells := 1.0
-	for i, c := range cols {
-		cells = max(cells, lines(row[i], 9.5, "", c.w/total*d.g.contentW()-2*1.2))
+	for i, c := range h.cols {
+		cells = max(cells, lines(h.row[i], 9.5, "", c.w/total*d.g.contentW()-2*1.2))
 	}
 	w := d.g.contentW()
-	return 2 + 3 + 7*lines(title, 12.5, "B", w) + // Ln, subheading
+	return 2 + 3 + 7*lines(h.title, 12.5, "B", w) + // Ln, subheading
 		13.2 + 4.6*cells + // table header, its row, and the gap after it
-		4.8*lines(about, 9.5, "", w) + 5*lines(line, 10, "", w) + 1
+		4.8*lines(h.about, 9.5, "", w) + 5*lines(h.line, 10, "", w) + 1
 }
 
 func labelled(label, v string) string {

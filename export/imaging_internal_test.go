@@ -210,3 +210,32 @@ func TestImagingOnlyDocumentsInParts(t *testing.T) {
 		t.Errorf("plan.firstPage() = %d, want 5", first)
 	}
 }
+
+// TestStudyHeadStaysWithItsImages: a study's title, table and lines are
+// measured before they are drawn, so that they never end a page without
+// the study's first key images; placed where exactly that height is left,
+// the whole block (title to the first row of key images) fits the page.
+func TestStudyHeadStaysWithItsImages(t *testing.T) {
+	short := testStudy()
+	short.Series = short.Series[:2]
+	long := short
+	long.Description = "CT CHEST ABDOMEN AND PELVIS WITH CONTRAST, PORTAL VENOUS PHASE, FOLLOW-UP"
+	long.Institution = "The Royal Infirmary of Somewhere Quite Far Away, Department of Radiology"
+	long.ReferringPhysician = "Professor Bartholomew Featherstonehaugh-Cholmondeley"
+	long.PatientName = "PAPADOPOULOU-KARAMANLIS, ELENI ALEXANDRA MARIA"
+	for _, paper := range []records.Paper{records.PaperA4, records.PaperLetter} {
+		for _, st := range []records.Study{short, long} {
+			p := imagingPacket(t)
+			p.paper = paper
+			d := newDoc(p, "x")
+			d.newPage()
+			_, rowH := keyRow(d.g)
+			need := studyHeadOf(d, st, len(st.Series), 3, 12).height(d) + rowH
+			d.pdf.SetXY(d.g.left, d.bottom()-need-0.5) // drawStudy allows half a mm for rounding
+			drawStudy(d, p, st, 3, 12)
+			if got := d.pdf.PageNo(); got != 1 || d.spots[st.ID].page != 1 {
+				t.Errorf("%s, %q: the block took pages 1 to %d (study on page %d), want it all on page 1", paper, st.Description, got, d.spots[st.ID].page)
+			}
+		}
+	}
+}
