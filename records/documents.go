@@ -88,8 +88,11 @@ type pending struct {
 	// open, when set, reads the bytes instead of path (a file on an
 	// imaging disc or in its zip).
 	open func() (io.ReadCloser, error)
-	// reportTitle is the title of a report taken from an imaging disc.
+	// reportTitle is the title of a report taken from an imaging disc;
+	// reportDate the report's own date (a structured report's content
+	// date), if it has one.
 	reportTitle string
+	reportDate  Date
 	// original is the file as the user had it when this one is a
 	// readable copy of it (a locked PDF unlocked, a HEIC photo as JPEG);
 	// why says which ("unlocked", "converted").

@@ -590,6 +590,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		return nil, &Problem{Msg: fmt.Sprintf("%s: the report in it could not be read again (%v).", name, err), Err: ErrUnreadableFile}
 	}
 	var pdf []byte
+	var date Date // the report's own, when it says
 	switch f.h.Document {
 	case "pdf":
 		pdf, err = sandbox.ExtractPDF(ctx, data)
@@ -598,6 +599,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		r, err = sandbox.ReadReport(ctx, data)
 		if err == nil {
 			pdf, err = reportPDF(r, ds.st, f.h)
+			date = dicomDate(r.Date)
 		}
 	}
 	if err != nil {
@@ -622,7 +624,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		return nil, err
 	}
 	p.tempDir = dir
-	p.reportTitle = reportTitle(f.h, ds.st)
+	p.reportTitle, p.reportDate = reportTitle(f.h, ds.st), date
 	return &p, nil
 }
 
@@ -704,11 +706,14 @@ func (s *Store) linkStudy(ctx context.Context, tx *sql.Tx, personID string, ds *
 }
 
 // linkReports creates a study's report documents (kind imaging report,
-// dated by the study), each keeping the DICOM file it came from as its
+// dated by the study, or by the report when the study has no date), each keeping the DICOM file it came from as its
 // original, and returns ids with theirs added.
 func (s *Store) linkReports(ctx context.Context, tx *sql.Tx, personID string, ds *discStudy, ids []string) ([]string, error) {
-	date := dicomDate(ds.st.Date)
 	for _, r := range ds.reports {
+		date := dicomDate(ds.st.Date)
+		if date.IsZero() {
+			date = r.reportDate // a study without a date: the report's own
+		}
 		rd := &Document{PersonID: personID, Kind: KindImagingReport, Title: r.reportTitle, Date: date, Source: ds.st.Institution}
 		if err := s.insertDocument(ctx, tx, rd, []*pending{r}); err != nil {
 			return nil, err
