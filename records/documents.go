@@ -1027,7 +1027,10 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, er
 	if f.Limit > 0 {
 		page = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, d.file_count, d.pages, d.bytes FROM `+f.from()+`
+	// Studies are counted for documents of kind imaging only: the study
+	// table has no index on its document, and needs none for tens of rows.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, d.file_count, d.pages, d.bytes,
+		CASE WHEN d.kind = 'imaging' THEN (SELECT count(*) FROM imaging_study st WHERE st.document_id = d.id) ELSE 0 END FROM `+f.from()+`
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY d.date, d.created`+page, searchFirst(args, f)...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
@@ -1036,12 +1039,12 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, er
 	var out []Document
 	for rows.Next() {
 		var d Document
-		var count, pages int
+		var count, pages, studies int
 		var size int64
-		if d, err = scanDocument(rows, &count, &pages, &size); err != nil {
+		if d, err = scanDocument(rows, &count, &pages, &size, &studies); err != nil {
 			return nil, err
 		}
-		d.FileCount, d.Pages, d.Bytes = count, pages, size
+		d.FileCount, d.Pages, d.Bytes, d.Studies = count, pages, size, studies
 		out = append(out, d)
 	}
 	return out, rows.Err()

@@ -248,6 +248,13 @@ func TestImportDiscReports(t *testing.T) {
 	if img, _ := s.Document(ctx, rep.DocumentIDs[0]); img.Kind != records.KindImaging || len(img.Files) != 2 {
 		t.Errorf("imaging document = %s with %d files, want imaging with the 2 images only", img.Kind, len(img.Files))
 	}
+	// Lists count the studies a document holds (its files are images).
+	listed, _ := s.Documents(ctx, records.DocumentFilter{PersonID: p.ID})
+	for _, ld := range listed {
+		if want := map[string]int{rep.DocumentIDs[0]: 1}[ld.ID]; ld.Studies != want || (want == 1 && ld.FileCount != 2) {
+			t.Errorf("Documents: %q holds %d studies, %d files; want %d studies", ld.Title, ld.Studies, ld.FileCount, want)
+		}
+	}
 	if found, _ := s.Documents(ctx, records.DocumentFilter{Search: "zanzibarite"}); len(found) != 1 {
 		t.Errorf("search for a word of the report found %d documents, want 1", len(found))
 	}
