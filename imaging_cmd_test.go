@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -43,6 +44,10 @@ func TestCLIImportCD(t *testing.T) {
 	}
 	if after := stats(t, lib); after.Documents != before.Documents+2 || after.Files != before.Files+7 {
 		t.Errorf("library after import = %+v", after)
+	}
+	// A study's document is listed with its images, not as pages.
+	if list := mustCLI(t, "list", "--library", lib, "--person", "Archibald Doe"); !regexp.MustCompile(`Imaging \(pictures or DICOM\).*\d+ images?\n`).MatchString(list) {
+		t.Errorf("list after import-cd = %q, want each study's images counted", list)
 	}
 
 	// A disc for a person not in the library, and no disc named.
