@@ -472,6 +472,33 @@ func TestPacketWithDisc(t *testing.T) {
 	if docs == 0 || blanks > docs {
 		t.Errorf("duplex: %d blank pages for %d documents with pages", blanks, docs)
 	}
+
+	// A packet of the studies alone: no document has a page of its own.
+	var studyDocs []string
+	for _, d := range lib.docs {
+		if d.Kind == records.KindImaging && d.Files[0].IsDICOM() {
+			studyDocs = append(studyDocs, d.ID)
+		}
+	}
+	if err := lib.s.SetPacketDocuments(ctx, lib.kase.ID, studyDocs); err != nil {
+		t.Fatal(err)
+	}
+	for _, duplex := range []bool{false, true} {
+		opt := lib.opt()
+		opt.Duplex = duplex
+		sout := filepath.Join(t.TempDir(), "studies.pdf")
+		sres, err := export.WritePacket(ctx, lib.s, sout, opt)
+		if err != nil {
+			t.Fatalf("WritePacket(studies only, duplex %v) = %v", duplex, err)
+		}
+		qpdfCheck(t, sout)
+		if est, _, err := export.Estimate(ctx, lib.s, opt); err != nil || est != sres.Pages {
+			t.Errorf("Estimate(studies only, duplex %v) = %d, %v; the packet has %d pages", duplex, est, err, sres.Pages)
+		}
+		if last := strings.Split(pdfText(t, sout, sres.Pages, sres.Pages), "\f")[0]; !strings.Contains(last, "window") {
+			t.Errorf("studies only, duplex %v: the last page is not the Imaging section's:\n%s", duplex, last)
+		}
+	}
 }
 
 func slicesContains(list []string, s string) bool {

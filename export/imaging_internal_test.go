@@ -239,3 +239,41 @@ func TestStudyHeadStaysWithItsImages(t *testing.T) {
 		}
 	}
 }
+
+// TestImagingOnlyPacketDuplex: a two-sided packet whose documents are all
+// imaging studies draws no blank back for them, whether the front matter
+// ends on an odd or an even page.
+func TestImagingOnlyPacketDuplex(t *testing.T) {
+	odd, even := false, false
+	for n := 1; n <= 4; n++ {
+		p := imagingPacket(t)
+		p.duplex = true
+		var docs []*prepared
+		for i := range n {
+			st := testStudy()
+			st.ID, st.DocumentID = "st"+strconv.Itoa(i), "doc"+strconv.Itoa(i)
+			if i > 0 {
+				p.studies = append(p.studies, st)
+			} else {
+				p.studies[0] = st
+			}
+			docs = append(docs, &prepared{doc: records.Document{ID: st.DocumentID, Title: "CT"}, studies: []records.Study{st}})
+		}
+		pl, _, err := layoutPacket(p, docs, nil)
+		if err != nil {
+			t.Fatalf("layoutPacket(%d studies, duplex) = %v", n, err)
+		}
+		odd, even = odd || pl.total%2 == 1, even || pl.total%2 == 0
+		if len(pl.blanks) != 0 {
+			t.Errorf("%d studies: blank pages %v, want none", n, pl.blanks)
+		}
+		for i := range docs {
+			if at := pl.at(i); at.page < pl.sections[len(pl.sections)-1] || at.page > pl.total {
+				t.Errorf("%d studies: document %d is at page %d, outside the Imaging section", n, i+1, at.page)
+			}
+		}
+	}
+	if !odd || !even {
+		t.Errorf("the front matter ended only on odd (%v) or only on even (%v) pages: the test did not try both", odd, even)
+	}
+}

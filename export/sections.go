@@ -829,6 +829,9 @@ func drawSheet(d *doc, pl *plan, pc placement) {
 func drawDocuments(d *doc, pl *plan) {
 	img, m := 0, 0
 	for i, pr := range pl.docs {
+		if pr.inImaging() {
+			continue // no pages: its study is in the Imaging section
+		}
 		if pl.duplex && d.pdf.PageNo()%2 == 1 {
 			drawBlank(d)
 		}
