@@ -165,8 +165,8 @@ func seriesName(se records.Series) string {
 	if se.Number == 0 {
 		name = "Series"
 	}
-	if d := strings.TrimSpace(se.Description); d != "" {
-		name += ": " + d
+	if d := strings.Join(strings.Fields(se.Description), " "); d != "" {
+		name += ": " + d // runs of spaces, as some scanners pad, closed up
 	}
 	return name
 }
