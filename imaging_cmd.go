@@ -56,10 +56,17 @@ func importDiscCmd(ctx context.Context, s *records.Store, stdout io.Writer, who 
 	case err != nil:
 		return err
 	}
-	msg := fmt.Sprintf("Added %s, %s, %s for %s", count(rep.Studies, "study", "studies"), count(rep.Series, "series", "series"),
-		count(rep.Images, "image", "images"), printable(p.FullName))
-	if rep.Reports > 0 {
-		msg += "; " + count(rep.Reports, "report", "reports")
+	var msg string
+	switch {
+	case rep.Studies == 0:
+		// A disc of reports only: they are documents, there is no study.
+		msg = fmt.Sprintf("Added %s for %s", count(rep.Reports, "report", "reports"), printable(p.FullName))
+	default:
+		msg = fmt.Sprintf("Added %s, %s, %s for %s", count(rep.Studies, "study", "studies"), count(rep.Series, "series", "series"),
+			count(rep.Images, "image", "images"), printable(p.FullName))
+		if rep.Reports > 0 {
+			msg += "; " + count(rep.Reports, "report", "reports")
+		}
 	}
 	fmt.Fprintln(stdout, msg+".")
 	if rep.AlreadyHad > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -44,6 +45,10 @@ func TestCLIImportCD(t *testing.T) {
 	if after := stats(t, lib); after.Documents != before.Documents+2 || after.Files != before.Files+7 {
 		t.Errorf("library after import = %+v", after)
 	}
+	// A study's document is listed with its images, not as pages.
+	if list := mustCLI(t, "list", "--library", lib, "--person", "Archibald Doe"); !regexp.MustCompile(`Imaging \(pictures or DICOM\).*\d+ images?\n`).MatchString(list) {
+		t.Errorf("list after import-cd = %q, want each study's images counted", list)
+	}
 
 	// A disc for a person not in the library, and no disc named.
 	for _, args := range [][]string{
@@ -66,5 +71,20 @@ func TestCLIImportCD(t *testing.T) {
 	out := mustCLI(t, "import-cd", "--library", lib, "--person", "Archibald Doe", "--different-patient-ok", dir)
 	if !strings.Contains(out, "Added 1 study, 1 series, 1 image for Archibald Doe.\nLeft out: IM2: Its images are stored with a compression DICOM does not define (1.2.3.999), so it cannot be read.\n") {
 		t.Errorf("import-cd with a bad file = %q", out)
+	}
+
+	// A disc of one structured report: a report, no study; again, it is
+	// already there.
+	if sr, err := os.ReadFile("../shared/corpus/dicom/pydicom-test-SR.dcm"); err == nil {
+		srDir := t.TempDir()
+		os.WriteFile(filepath.Join(srDir, "SR1"), sr, 0o600)
+		out = mustCLI(t, "import-cd", "--library", lib, "--person", "Archibald Doe", "--different-patient-ok", srDir)
+		if out != "Added 1 report for Archibald Doe.\n" {
+			t.Errorf("import-cd (a report only) = %q, want Added 1 report", out)
+		}
+		o = runMain(t, nil, "import-cd", "--library", lib, "--person", "Archibald Doe", "--different-patient-ok", srDir)
+		if o.code != 1 || !strings.Contains(o.stderr, "Everything on this disc is already in the library for this person. Nothing was added.") {
+			t.Errorf("import-cd (the report again) = %d %q", o.code, o.stderr)
+		}
 	}
 }

@@ -690,7 +690,12 @@ func listCmd(ctx context.Context, s *records.Store, stdout io.Writer, who person
 			if d.Missing != "" {
 				title += " (incomplete)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", records.ShortID(d.ID), orDash(d.Date.Short()), d.Kind.Label(), title, orDash(printable(d.Source)), d.Pages)
+			pages := strconv.Itoa(d.Pages)
+			if d.Studies > 0 {
+				// The packet shows an imaging study in its Imaging section.
+				pages = fmt.Sprintf("%d image%s", d.FileCount, plural(d.FileCount))
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", records.ShortID(d.ID), orDash(d.Date.Short()), d.Kind.Label(), title, orDash(printable(d.Source)), pages)
 		}
 		var meds []records.Medication
 		if search != "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -867,20 +868,39 @@ func visibleBox(ctx *model.Context, d types.Dict) ([4]float64, error) {
 }
 
 // bookmarks are the packet's outline: the sections, then the documents,
-// each with the bookmarks its own PDFs had (pl.own, by packet page).
+// each with the bookmarks its own PDFs had (pl.own, by packet page). A
+// document of imaging studies only is marked under Imaging, at its
+// study's block: an outline runs in page order, so it cannot sit among the
+// documents that follow.
 func bookmarks(pl *plan) []pdfcpu.Bookmark {
+	title := func(i int) string {
+		doc := pl.docs[i].doc
+		t := fmt.Sprintf("%d. %s", i+1, docTitle(doc))
+		if !doc.Date.IsZero() {
+			t += " (" + doc.Date.Short() + ")"
+		}
+		return t
+	}
 	var bms []pdfcpu.Bookmark
 	for i, sec := range pl.names {
-		bms = append(bms, pdfcpu.Bookmark{Title: sec, PageFrom: pl.sections[i]})
-	}
-	if len(pl.docs) > 0 {
-		docs := pdfcpu.Bookmark{Title: secDocuments, PageFrom: pl.start[0]}
-		for i, pr := range pl.docs {
-			title := fmt.Sprintf("%d. %s", i+1, docTitle(pr.doc))
-			if !pr.doc.Date.IsZero() {
-				title += " (" + pr.doc.Date.Short() + ")"
+		bm := pdfcpu.Bookmark{Title: sec, PageFrom: pl.sections[i]}
+		if sec == secImaging {
+			for k, pr := range pl.docs {
+				if at := pl.at(k); pr.inImaging() && at.page >= bm.PageFrom {
+					bm.Kids = append(bm.Kids, pdfcpu.Bookmark{Title: title(k), PageFrom: at.page})
+				}
 			}
-			bm := pdfcpu.Bookmark{Title: title, PageFrom: pl.start[i]}
+			slices.SortStableFunc(bm.Kids, func(a, b pdfcpu.Bookmark) int { return a.PageFrom - b.PageFrom })
+		}
+		bms = append(bms, bm)
+	}
+	if first := pl.firstPage(); first > 0 {
+		docs := pdfcpu.Bookmark{Title: secDocuments, PageFrom: first}
+		for i, pr := range pl.docs {
+			if pr.inImaging() {
+				continue
+			}
+			bm := pdfcpu.Bookmark{Title: title(i), PageFrom: pl.start[i]}
 			if i < len(pl.own) {
 				bm.Kids = renumber(pl.own[i], identity(pl.total), pl.start[i], 0)
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -91,12 +92,19 @@ func docBytes(pr *prepared) int64 {
 // assignParts puts the documents into parts in packet order, each part
 // holding as many as fit budget bytes; part 1 also holds the front
 // sections. A document larger than budget on its own gets a part of its
-// own. It returns nil when everything fits one file.
+// own; a document of imaging studies only, which has no pages, is in part
+// 1 with the Imaging section (so parts are not in order). It returns nil
+// when everything fits one file.
 func assignParts(docs []*prepared, front, budget int64) []int {
 	var part []int
 	k, used, inPart := 1, front, 0
 	for _, pr := range docs {
 		if pr.issue != nil {
+			continue
+		}
+		if pr.inImaging() {
+			// Its place is the Imaging section, in part 1.
+			part = append(part, 1)
 			continue
 		}
 		n := docBytes(pr)
@@ -145,7 +153,7 @@ func writeParts(ctx context.Context, s *records.Store, out string, opt Options, 
 		if opt.ForEmail {
 			if part := assignParts(prepared, partOverhead, budget); part != nil {
 				sp = &split{part: part}
-				for k := 1; k <= part[len(part)-1]; k++ {
+				for k := 1; k <= slices.Max(part); k++ {
 					sp.names = append(sp.names, filepath.Base(PartName(out, k)))
 				}
 			}
@@ -278,10 +286,13 @@ func partRanges(pl *plan, sp *split) [][2]int {
 	if sp == nil {
 		return [][2]int{{1, pl.total}}
 	}
-	n := sp.part[len(sp.part)-1]
+	n := slices.Max(sp.part)
 	r := make([][2]int, n)
 	r[0][0] = 1
-	for i := range pl.docs {
+	for i, pr := range pl.docs {
+		if pr.inImaging() {
+			continue // no pages of its own
+		}
 		k := sp.part[i] - 1
 		if r[k][0] == 0 {
 			r[k][0] = pl.start[i]

@@ -13,9 +13,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"secondopinion/export"
 	"secondopinion/records"
@@ -308,8 +311,8 @@ func TestEnclosureNothingHalfWritten(t *testing.T) {
 // TestPacketWithDisc writes the packet of a library with the corpus disc:
 // the Imaging section is in the contents (a link) and the bookmarks, holds
 // one key image per series that has a preview, says what is not printed,
-// each study's document is one page pointing to it, and the readiness
-// table counts the imaging as enclosed.
+// each study's document has no page of its own but leads to its block
+// there, and the readiness table counts the imaging as enclosed.
 func TestPacketWithDisc(t *testing.T) {
 	needTools(t, "qpdf", "pdftotext", "pdfimages")
 	lib := newEnclosureLibrary(t, true)
@@ -358,7 +361,6 @@ func TestPacketWithDisc(t *testing.T) {
 		"Imaging " + strconv.Itoa(section), // the contents line
 		fmt.Sprintf("This packet's imaging: %d stud", len(studies)),
 		fmt.Sprintf("in %d series. One key image per series is printed here", series),
-		"Imaging section on page " + strconv.Itoa(section),
 		"Imaging: the pictures or the disc Enclosed: document",
 	} {
 		if !strings.Contains(flat, want) {
@@ -380,10 +382,122 @@ func TestPacketWithDisc(t *testing.T) {
 	if images < previews {
 		t.Errorf("%d pictures from the Imaging section on, want a key image for each of %d series with a preview", images, previews)
 	}
-	// Each study's document: one page, with its band.
-	discPages := strings.Count(flat, "Imaging in DICOM This document holds")
-	if discPages != len(studies) {
-		t.Errorf("%d pages of studies' documents, want one for each of %d studies", discPages, len(studies))
+	// A study's document has no page of its own: its row in the contents,
+	// its link and its bookmark lead to its block in the Imaging section.
+	if strings.Contains(flat, "Imaging in DICOM") {
+		t.Errorf("the packet still has a page for a study's document")
+	}
+	var j struct {
+		Outlines []outline `json:"outlines"`
+	}
+	qpdfJSON(t, out, "outlines", &j)
+	var imaging, contents outline
+	for _, o := range j.Outlines {
+		switch o.Title {
+		case "Imaging":
+			imaging = o
+		case "Contents":
+			contents = o
+		case "Documents":
+			for _, k := range o.Kids {
+				if strings.Contains(byPage[k.Page-1], "Imaging (pictures or DICOM)") {
+					t.Errorf("bookmark %q under Documents goes to page %d, a study's own page", k.Title, k.Page)
+				}
+			}
+		}
+	}
+	if len(imaging.Kids) != len(studies) {
+		t.Fatalf("bookmarks under Imaging = %+v, want one for each of %d studies' documents", imaging.Kids, len(studies))
+	}
+	pdfCtx, err := api.ReadContextFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linked []int
+	for pg := contents.Page; pg < section; pg++ {
+		linked = append(linked, linkTargets(t, pdfCtx, pg)...)
+	}
+	index := strings.Join(strings.Fields(strings.Join(byPage[contents.Page-1:section-1], " ")), " ")
+	for _, k := range imaging.Kids {
+		n, title, _ := strings.Cut(k.Title, ". ")
+		title, _, _ = strings.Cut(title, " (")
+		if k.Page < section || !strings.Contains(byPage[k.Page-1], "Document "+n+" of ") {
+			t.Errorf("bookmark %q goes to page %d, which does not hold its study (document %s)", k.Title, k.Page, n)
+		}
+		if want := fmt.Sprintf("%s %s Imaging (pictures or DICOM) Imaging section, page %d", n, title, k.Page); !strings.Contains(index, title) || !strings.Contains(index, fmt.Sprintf("Imaging section, page %d", k.Page)) {
+			t.Errorf("the records index lacks %q:\n%s", want, index)
+		}
+		if !slices.Contains(linked, k.Page) {
+			t.Errorf("the contents have no link to page %d (%s); links go to %v", k.Page, k.Title, linked)
+		}
+	}
+
+	// Two-sided on Letter: the page count is still foreseen, and every
+	// document with pages starts on a right-hand page, with no blank back
+	// spent on a study.
+	opt := lib.opt()
+	opt.Duplex, opt.Paper = true, records.PaperLetter
+	dout := filepath.Join(t.TempDir(), "duplex.pdf")
+	dres, err := export.WritePacket(ctx, lib.s, dout, opt)
+	if err != nil {
+		t.Fatalf("WritePacket(duplex, Letter) = %v", err)
+	}
+	qpdfCheck(t, dout)
+	if est, _, err := export.Estimate(ctx, lib.s, opt); err != nil || est != dres.Pages {
+		t.Errorf("Estimate(duplex, Letter) = %d, %v; the packet has %d pages", est, err, dres.Pages)
+	}
+	dtext := strings.Split(pdfText(t, dout, 0, 0), "\f")
+	blanks := 0
+	for _, pg := range dtext {
+		if strings.Contains(pg, "intentionally left blank") {
+			blanks++
+		}
+	}
+	var dj struct {
+		Outlines []outline `json:"outlines"`
+	}
+	qpdfJSON(t, dout, "outlines", &dj)
+	docs := 0
+	for _, o := range dj.Outlines {
+		if o.Title != "Documents" {
+			continue
+		}
+		for _, k := range o.Kids {
+			docs++
+			if k.Page%2 == 0 {
+				t.Errorf("duplex: %q starts on page %d, a left-hand page", k.Title, k.Page)
+			}
+		}
+	}
+	if docs == 0 || blanks > docs {
+		t.Errorf("duplex: %d blank pages for %d documents with pages", blanks, docs)
+	}
+
+	// A packet of the studies alone: no document has a page of its own.
+	var studyDocs []string
+	for _, d := range lib.docs {
+		if d.Kind == records.KindImaging && d.Files[0].IsDICOM() {
+			studyDocs = append(studyDocs, d.ID)
+		}
+	}
+	if err := lib.s.SetPacketDocuments(ctx, lib.kase.ID, studyDocs); err != nil {
+		t.Fatal(err)
+	}
+	for _, duplex := range []bool{false, true} {
+		opt := lib.opt()
+		opt.Duplex = duplex
+		sout := filepath.Join(t.TempDir(), "studies.pdf")
+		sres, err := export.WritePacket(ctx, lib.s, sout, opt)
+		if err != nil {
+			t.Fatalf("WritePacket(studies only, duplex %v) = %v", duplex, err)
+		}
+		qpdfCheck(t, sout)
+		if est, _, err := export.Estimate(ctx, lib.s, opt); err != nil || est != sres.Pages {
+			t.Errorf("Estimate(studies only, duplex %v) = %d, %v; the packet has %d pages", duplex, est, err, sres.Pages)
+		}
+		if last := strings.Split(pdfText(t, sout, sres.Pages, sres.Pages), "\f")[0]; !strings.Contains(last, "window") {
+			t.Errorf("studies only, duplex %v: the last page is not the Imaging section's:\n%s", duplex, last)
+		}
 	}
 }
 

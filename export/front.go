@@ -343,8 +343,8 @@ func resultsTable(d *doc, p *packet, pl *plan) {
 	where := map[string]string{}
 	for i, pr := range pl.docs {
 		s := docTitle(pr.doc)
-		if i < len(pl.start) && pl.start[i] > 0 {
-			s += fmt.Sprintf(" (page %d)", pl.start[i])
+		if at := pl.at(i); at.page > 0 {
+			s += fmt.Sprintf(" (page %d)", at.page)
 		}
 		where[pr.doc.ID] = s
 	}

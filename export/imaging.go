@@ -3,8 +3,9 @@ package export
 // The Imaging section (issue #13): the packet's imaging studies, one table
 // each, then one key image per series, a few to a page, each labelled with
 // its series, slice and window. The DICOM files themselves are never
-// printed: a disc's document gets one page pointing here, and the files go
-// out byte for byte in an enclosure (WriteEnclosure).
+// printed: a study's document has no pages of its own (its row in the
+// contents and its bookmark lead to its block here), and the files go out
+// byte for byte in an enclosure (WriteEnclosure).
 
 import (
 	"bytes"
@@ -164,26 +165,28 @@ func seriesName(se records.Series) string {
 	if se.Number == 0 {
 		name = "Series"
 	}
-	if d := strings.TrimSpace(se.Description); d != "" {
-		name += ": " + d
+	if d := strings.Join(strings.Fields(se.Description), " "); d != "" {
+		name += ": " + d // runs of spaces, as some scanners pad, closed up
 	}
 	return name
 }
 
-// keyLabel is "Slice 12 of 24 · window W 400 L 40", or for a frame of a
-// multi-frame image "Image 1 of 1, frame 20 of 40 · ...".
+// keyLabel says which image of the series is shown and how: "slice 12 of
+// 24 · window W 400 L 40"; for a multi-frame image "frame 20 shown · ..."
+// (after "40 frames"), or "image 2 of 3, frame 20 shown · ..."
+// when the series has several; only the window for a series of one
+// single-frame image.
 func keyLabel(se records.Series, info records.KeyImageInfo) string {
 	var pos string
 	switch {
 	case info.Frame > 0 && se.Frames > 1:
-		frames := se.Frames
 		if se.Images > 1 {
-			pos = fmt.Sprintf("Image %d of %d, frame %d", info.Slice, info.Of, info.Frame)
+			pos = fmt.Sprintf("image %d of %d, frame %d shown", info.Slice, info.Of, info.Frame)
 		} else {
-			pos = fmt.Sprintf("Frame %d of %d", info.Frame, frames)
+			pos = fmt.Sprintf("frame %d shown", info.Frame) // after "40 frames"
 		}
-	case info.Of > 0:
-		pos = fmt.Sprintf("Slice %d of %d", info.Slice, info.Of)
+	case info.Of > 1:
+		pos = fmt.Sprintf("slice %d of %d", info.Slice, info.Of)
 	}
 	win := ""
 	if w := strings.TrimSpace(info.Window); w != "" {
@@ -201,8 +204,7 @@ func discTotals(studies []records.Study) (series, images int) {
 	return series, images
 }
 
-// whereImages says where the full images are, for the section and the
-// disc's page.
+// whereImages says where the full images are, for the section's intro.
 func whereImages(p *packet) string {
 	if p.enclosed {
 		return "The full images, in DICOM, are in the DICOM folder that comes with this packet (README.txt there says what is where)."
@@ -215,7 +217,7 @@ func whereImages(p *packet) string {
 // series without a preview listed with the reason. While measuring (and
 // for Estimate) the key images are not loaded and the same boxes are
 // drawn empty, so the page count is the same.
-func drawImaging(d *doc, p *packet) {
+func drawImaging(d *doc, p *packet, pl *plan) {
 	d.heading(secImaging)
 	series, images := discTotals(p.studies)
 	intro := fmt.Sprintf("This packet's imaging: %s, %s in %s. One key image per series is printed here: the middle slice, windowed as a viewer first shows it. %s",
@@ -223,33 +225,18 @@ func drawImaging(d *doc, p *packet) {
 	d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
 	d.text(intro, 10, 5, "", 0)
 	d.pdf.SetTextColor(inkText, inkText, inkText)
+	number := make(map[string]int, len(pl.docs))
+	for i, pr := range pl.docs {
+		number[pr.doc.ID] = i + 1
+	}
 	for _, st := range p.studies {
-		drawStudy(d, p, st)
+		drawStudy(d, p, st, number[st.DocumentID], len(pl.docs))
 	}
 }
 
-func drawStudy(d *doc, p *packet, st records.Study) {
-	// The study's title, table and lines stay with its first row of key
-	// images: never a table alone at the foot of a page.
-	need := 48.0
-	for _, se := range st.Series {
-		if se.NoPreview == "" {
-			_, rowH := keyRow(d.g)
-			need += rowH
-			break
-		}
-	}
-	d.room(need, nil)
-	d.pdf.Ln(2)
-	d.subheading(studyTitle(st))
-	date := st.Date.Short()
-	if date == "" {
-		date = "not known"
-	}
-	d.table([]col{{"Date", 20, "L"}, {"Type", 13, "L"}, {"Description", 37, "L"}, {"Series", 16, "R"},
-		{"Images", 16, "R"}, {"Accession no.", 31, "L"}, {"Institution", 37, "L"}},
-		[][]string{{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}})
-	d.pdf.Ln(-1)
+// drawStudy draws one study's block; doc is the number of its document in
+// the contents (of docs), 0 when it has none there.
+func drawStudy(d *doc, p *packet, st records.Study, doc, docs int) {
 	var shown, notShown []records.Series
 	for _, se := range st.Series {
 		if se.NoPreview == "" {
@@ -258,22 +245,37 @@ func drawStudy(d *doc, p *packet, st records.Study) {
 			notShown = append(notShown, se)
 		}
 	}
-	about := joinNonEmpty("  ·  ", labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
-		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
-	if about != "" {
-		d.text(about, 9.5, 4.8, "", 0)
+	h := studyHeadOf(d, st, len(shown), doc, docs)
+	// The study's title, table and lines stay with its first row of key
+	// images: never a table alone at the foot of a page.
+	need := h.height(d) + 0.5 // and half a mm for rounding
+	if len(shown) > 0 {
+		_, rowH := keyRow(d.g)
+		need += rowH
 	}
-	line := fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
-	switch {
-	case len(shown) == 0:
-		line += "none can be shown as a picture here."
-	case len(shown) == len(st.Series):
-		line += "one key image per series is printed below."
-	default:
-		line += fmt.Sprintf("a key image of %s is printed below.", plural(len(shown), "series", "series"))
-	}
-	d.text(line, 10, 5, "", 0)
+	d.room(need, nil)
 	d.pdf.Ln(2)
+	if d.spots != nil {
+		d.spots[st.ID] = spot{page: d.pdf.PageNo(), y: d.y()}
+	}
+	y := d.y()
+	d.subheading(h.title)
+	if h.beside != "" {
+		after := d.y()
+		d.pdf.SetFont(font, "", 9.5)
+		d.pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
+		d.pdf.SetXY(d.g.left, y+2+0.8) // below the subheading's Ln(2), on its 7 mm line
+		d.cell(d.g.contentW(), 6, h.beside, "", 0, "R", false, 0, "")
+		d.pdf.SetTextColor(inkText, inkText, inkText)
+		d.pdf.SetXY(d.g.left, after)
+	}
+	d.table(h.cols, [][]string{h.row})
+	d.pdf.Ln(1)
+	if h.about != "" {
+		d.text(h.about, 9.5, 4.8, "", 0)
+	}
+	d.text(h.line, 10, 5, "", 0)
+	d.pdf.Ln(1)
 	keyGrid(d, p, st, shown)
 	if len(notShown) > 0 {
 		d.pdf.SetFont(font, "B", 10)
@@ -286,6 +288,78 @@ func drawStudy(d *doc, p *packet, st records.Study) {
 		}
 		bullets(d, items, "")
 	}
+}
+
+// studyHead is what a study's block says above its key images.
+type studyHead struct {
+	title  string
+	beside string // "Document 3 of 12", at the right of the title
+	cols   []col
+	row    []string
+	about  string // body part, referrer, the disc's patient (and the document number when not beside)
+	line   string // what the study holds and what is printed
+}
+
+// studyHeadOf makes the head of study st with shown previewable series,
+// whose document is number doc of docs in the contents (0: none).
+func studyHeadOf(d *doc, st records.Study, shown, doc, docs int) studyHead {
+	h := studyHead{title: studyTitle(st)}
+	// Which document of the contents it is: at the right of its title
+	// when there is room, else with the facts below it.
+	number := ""
+	if doc > 0 {
+		number = fmt.Sprintf("Document %d of %d", doc, docs)
+		d.pdf.SetFont(font, "B", 12.5)
+		tw := d.pdf.GetStringWidth(h.title)
+		d.pdf.SetFont(font, "", 9.5)
+		if tw+d.pdf.GetStringWidth(number)+6 <= d.g.contentW() {
+			h.beside, number = number, ""
+		}
+	}
+	date := st.Date.Short()
+	if date == "" {
+		date = "not known"
+	}
+	h.cols = []col{{"Date", 24, "L"}, {"Type", 12, "L"}, {"Description", 35, "L"}, {"Series", 14, "R"},
+		{"Images", 15, "R"}, {"Accession no.", 31, "L"}, {"Institution", 39, "L"}}
+	h.row = []string{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}
+	h.about = joinNonEmpty("  ·  ", number, labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
+		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
+	h.line = fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
+	switch {
+	case shown == 0:
+		h.line += "none can be shown as a picture here."
+	case shown == len(st.Series):
+		h.line += "one key image per series is printed below."
+	default:
+		h.line += fmt.Sprintf("a key image of %s is printed below.", plural(shown, "series", "series"))
+	}
+	return h
+}
+
+// height is the room the head takes as drawStudy draws it, in mm,
+// measured from its wrapped lines (the constants are the heights
+// subheading, table and text give them).
+func (h studyHead) height(d *doc) float64 {
+	lines := func(s string, size float64, style string, w float64) float64 {
+		if s == "" {
+			return 0
+		}
+		d.pdf.SetFont(font, style, size)
+		return float64(len(d.wrap(s, w)))
+	}
+	total := 0.0
+	for _, c := range h.cols {
+		total += c.w
+	}
+	cells := 1.0
+	for i, c := range h.cols {
+		cells = max(cells, lines(h.row[i], 9.5, "", c.w/total*d.g.contentW()-2*1.2))
+	}
+	w := d.g.contentW()
+	return 2 + 3 + 7*lines(h.title, 12.5, "B", w) + // Ln, subheading
+		13.2 + 4.6*cells + // table header, its row, and the gap after it
+		4.8*lines(h.about, 9.5, "", w) + 5*lines(h.line, 10, "", w) + 1
 }
 
 func labelled(label, v string) string {
@@ -373,7 +447,11 @@ func keyCell(d *doc, p *packet, se records.Series, x, y, w, h float64) {
 	d.cell(w, 4.6, d.fit(joinNonEmpty("  ·  ", seriesName(se), se.Modality), w), "", 0, "L", false, 0, "")
 	pdf.SetFont(font, "", 9)
 	pdf.SetXY(x, y+h+5.2)
-	label := joinNonEmpty("  ·  ", plural(se.Images, "image", "images"), keyLabel(se, info))
+	count := plural(se.Images, "image", "images")
+	if se.Frames > se.Images && se.Images == 1 {
+		count = fmt.Sprintf("%d frames", se.Frames) // of one image
+	}
+	label := joinNonEmpty("  ·  ", count, keyLabel(se, info))
 	d.cell(w, 4.4, d.fit(label, w), "", 0, "L", false, 0, "")
 }
 
@@ -386,47 +464,4 @@ func studiesOf(p *packet, docID string) []records.Study {
 		}
 	}
 	return out
-}
-
-// maxDiscRows is how many studies a disc's page lists; the rest are
-// counted ("and 3 more studies"), so the page is always one page.
-const maxDiscRows = 14
-
-// drawDisc is the one page of a document that is an imaging disc: what it
-// holds, and where in the packet its key images are.
-func drawDisc(d *doc, pl *plan, i int, continued bool, pt *part) {
-	d.newPage()
-	first, second := bandLines(pl, i, continued)
-	d.band(first, second)
-	d.pdf.Ln(2)
-	d.text("Imaging in DICOM", 14, 7, "B", 0)
-	d.pdf.Ln(1)
-	series, images := discTotals(pt.studies)
-	page := 0
-	for k, name := range pl.names {
-		if name == secImaging && k < len(pl.sections) {
-			page = pl.sections[k]
-		}
-	}
-	where := "in the Imaging section"
-	if page > 0 {
-		where += fmt.Sprintf(" on page %d", page)
-	}
-	y := d.y()
-	d.text(fmt.Sprintf("This document holds %s in %s of %s, in DICOM, the format of hospital scanners (%s stored). Each study is described, with one key image per series, %s. %s",
-		plural(images, "image", "images"), plural(series, "series", "series"), plural(len(pt.studies), "study", "studies"),
-		plural(pt.files, "file", "files"), where, pt.where), 10.5, 5.4, "", 0)
-	if link := d.linkTo(page); link != 0 {
-		d.pdf.Link(d.g.left, y, d.g.contentW(), d.y()-y, link)
-	}
-	d.pdf.Ln(3)
-	var rows [][]string
-	for n, st := range pt.studies {
-		if n == maxDiscRows {
-			rows = append(rows, []string{"", "", fmt.Sprintf("and %s more", plural(len(pt.studies)-n, "study", "studies")), "", ""})
-			break
-		}
-		rows = append(rows, []string{st.Date.Short(), st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images())})
-	}
-	d.table([]col{{"Date", 22, "L"}, {"Type", 16, "L"}, {"Description", 90, "L"}, {"Series", 16, "R"}, {"Images", 16, "R"}}, rows)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,7 +118,7 @@ func TestImagingSection(t *testing.T) {
 		"14 January 2026 · CT · CT CHEST WITH CONTRAST",
 		"ACC-20260114-7", "St Elsewhere Hospital", "Referred by: Dr Jane Smith",
 		"This study holds 31 images in 7 series; a key image of 6 series is printed below.",
-		"Series 2: AXIAL 2 · CT", "12 images · Slice 6 of 12 · window W 400 L 40",
+		"Series 2: AXIAL 2 · CT", "12 images · slice 6 of 12 · window W 400 L 40", "1 image · window W 400 L 40",
 		"The key image could not be drawn: the file is damaged.",
 		"Series 7: DOSE REPORT (SR, 3 images): preview not available (a structured report, not a picture)",
 	} {
@@ -172,5 +173,107 @@ func TestImagingSectionSamePagesUnloaded(t *testing.T) {
 	}
 	if with.total != without.total {
 		t.Errorf("packet pages with key images %d, without %d", with.total, without.total)
+	}
+}
+
+// TestImagingOnlyDocumentsInParts: a document of imaging studies only has
+// no pages, so a packet in parts for e-mail never gives it a part, or a
+// page range, of its own: it is where the Imaging section is, in part 1.
+func TestImagingOnlyDocumentsInParts(t *testing.T) {
+	st := testStudy()
+	big := func(id string) *prepared {
+		return &prepared{doc: records.Document{ID: id}, pages: 3, parts: []part{{kind: partPDF, pages: 3, pdf: make([]byte, 600_000)}}}
+	}
+	study := &prepared{doc: records.Document{ID: st.DocumentID}, studies: []records.Study{st}}
+	docs := []*prepared{big("a"), study, big("b")}
+	// Each letter needs a part of its own; the study has no bytes to
+	// place but must not start a part of nothing.
+	parts := assignParts(docs, partOverhead, 500_000)
+	if want := []int{2, 1, 3}; !slices.Equal(parts, want) {
+		t.Fatalf("assignParts = %v, want %v: the study's document with the Imaging section, in part 1", parts, want)
+	}
+	pl := &plan{docs: docs, start: []int{5, 8, 8}, total: 10, spots: map[string]spot{st.ID: {page: 4, y: 120}}}
+	if got, want := partRanges(pl, &split{part: parts}), [][2]int{{1, 4}, {5, 7}, {8, 10}}; !slices.Equal(got, want) {
+		t.Errorf("partRanges = %v, want %v", got, want)
+	}
+	// The study last: the parts are still three.
+	docs = []*prepared{big("a"), big("b"), study}
+	parts = assignParts(docs, partOverhead, 500_000)
+	pl = &plan{docs: docs, start: []int{5, 8, 11}, total: 10, spots: pl.spots}
+	if got, want := partRanges(pl, &split{part: parts}), [][2]int{{1, 4}, {5, 7}, {8, 10}}; !slices.Equal(parts, []int{2, 3, 1}) || !slices.Equal(got, want) {
+		t.Errorf("study last: assignParts = %v, partRanges = %v; want [2 3 1], %v", parts, got, want)
+	}
+	if at := pl.at(2); at.page != 4 || at.y != 120 {
+		t.Errorf("plan.at(the study's document) = %+v, want its block on page 4", at)
+	}
+	if first := pl.firstPage(); first != 5 {
+		t.Errorf("plan.firstPage() = %d, want 5", first)
+	}
+}
+
+// TestStudyHeadStaysWithItsImages: a study's title, table and lines are
+// measured before they are drawn, so that they never end a page without
+// the study's first key images; placed where exactly that height is left,
+// the whole block (title to the first row of key images) fits the page.
+func TestStudyHeadStaysWithItsImages(t *testing.T) {
+	short := testStudy()
+	short.Series = short.Series[:2]
+	long := short
+	long.Description = "CT CHEST ABDOMEN AND PELVIS WITH CONTRAST, PORTAL VENOUS PHASE, FOLLOW-UP"
+	long.Institution = "The Royal Infirmary of Somewhere Quite Far Away, Department of Radiology"
+	long.ReferringPhysician = "Professor Bartholomew Featherstonehaugh-Cholmondeley"
+	long.PatientName = "PAPADOPOULOU-KARAMANLIS, ELENI ALEXANDRA MARIA"
+	for _, paper := range []records.Paper{records.PaperA4, records.PaperLetter} {
+		for _, st := range []records.Study{short, long} {
+			p := imagingPacket(t)
+			p.paper = paper
+			d := newDoc(p, "x")
+			d.newPage()
+			_, rowH := keyRow(d.g)
+			need := studyHeadOf(d, st, len(st.Series), 3, 12).height(d) + rowH
+			d.pdf.SetXY(d.g.left, d.bottom()-need-0.5) // drawStudy allows half a mm for rounding
+			drawStudy(d, p, st, 3, 12)
+			if got := d.pdf.PageNo(); got != 1 || d.spots[st.ID].page != 1 {
+				t.Errorf("%s, %q: the block took pages 1 to %d (study on page %d), want it all on page 1", paper, st.Description, got, d.spots[st.ID].page)
+			}
+		}
+	}
+}
+
+// TestImagingOnlyPacketDuplex: a two-sided packet whose documents are all
+// imaging studies draws no blank back for them, whether the front matter
+// ends on an odd or an even page.
+func TestImagingOnlyPacketDuplex(t *testing.T) {
+	odd, even := false, false
+	for n := 1; n <= 4; n++ {
+		p := imagingPacket(t)
+		p.duplex = true
+		var docs []*prepared
+		for i := range n {
+			st := testStudy()
+			st.ID, st.DocumentID = "st"+strconv.Itoa(i), "doc"+strconv.Itoa(i)
+			if i > 0 {
+				p.studies = append(p.studies, st)
+			} else {
+				p.studies[0] = st
+			}
+			docs = append(docs, &prepared{doc: records.Document{ID: st.DocumentID, Title: "CT"}, studies: []records.Study{st}})
+		}
+		pl, _, err := layoutPacket(p, docs, nil)
+		if err != nil {
+			t.Fatalf("layoutPacket(%d studies, duplex) = %v", n, err)
+		}
+		odd, even = odd || pl.total%2 == 1, even || pl.total%2 == 0
+		if len(pl.blanks) != 0 {
+			t.Errorf("%d studies: blank pages %v, want none", n, pl.blanks)
+		}
+		for i := range docs {
+			if at := pl.at(i); at.page < pl.sections[len(pl.sections)-1] || at.page > pl.total {
+				t.Errorf("%d studies: document %d is at page %d, outside the Imaging section", n, i+1, at.page)
+			}
+		}
+	}
+	if !odd || !even {
+		t.Errorf("the front matter ended only on odd (%v) or only on even (%v) pages: the test did not try both", odd, even)
 	}
 }

@@ -71,6 +71,15 @@ type doc struct {
 	// measuring: the pages are drawn only to count them (measureFront), so
 	// pictures need not be embedded.
 	measuring bool
+	// spots are where each imaging study's block begins in the Imaging
+	// section, by study ID, as drawFront draws it.
+	spots map[string]spot
+}
+
+// spot is a place on a page of the packet: the page, and mm from its top.
+type spot struct {
+	page int
+	y    float64
 }
 
 func newDoc(p *packet, footerName string) *doc {
@@ -85,7 +94,7 @@ func newDoc(p *packet, footerName string) *doc {
 	pdf.SetCreationDate(p.prepared)
 	pdf.SetModificationDate(p.prepared)
 	pdf.SetCompression(true)
-	d := &doc{pdf: pdf, g: g, footer: footerName, name: clean(p.person.FullName)}
+	d := &doc{pdf: pdf, g: g, footer: footerName, name: clean(p.person.FullName), spots: map[string]spot{}}
 	pdf.SetFooterFunc(d.drawFooter)
 	return d
 }
@@ -420,6 +429,16 @@ func (d *doc) linkTo(n int) int {
 	}
 	id := d.pdf.AddLink()
 	d.pdf.SetLink(id, 0, n)
+	return id
+}
+
+// linkToSpot is linkTo a place on a page rather than the page's top.
+func (d *doc) linkToSpot(sp spot) int {
+	if sp.page <= 0 || d.total == 0 {
+		return 0
+	}
+	id := d.pdf.AddLink()
+	d.pdf.SetLink(id, sp.y, sp.page)
 	return id
 }
 

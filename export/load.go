@@ -94,6 +94,8 @@ func load(ctx context.Context, s *records.Store, opt Options) (*packet, error) {
 		}
 	} else if list, err = s.Documents(ctx, records.DocumentFilter{PersonID: p.person.ID}); err != nil {
 		return nil, err
+	} else {
+		list = records.DateOrder(list)
 	}
 	if p.meds, err = s.Medications(ctx, p.person.ID); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -122,7 +123,7 @@ func cleanedOf(pl *plan) []Cleaned {
 func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, error) {
 	draft := newPlan(p, make([]int, len(p.sections)), 0, prepared)
 	draft.names, draft.split = p.sections, sp
-	sections, front, err := measureFront(p, draft)
+	sections, front, spots, err := measureFront(p, draft)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,15 +133,15 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 	// break; a second round settles it.
 	for range 3 {
 		pl = newPlan(p, sections, front, prepared)
-		pl.names, pl.split = p.sections, sp
+		pl.names, pl.split, pl.spots = p.sections, sp, spots
 		d = newDoc(p, footerText(p))
 		d.total = pl.total
 		setMetadata(d, p, "Second opinion packet")
 		got := drawFront(d, p, pl)
-		if d.pdf.PageNo() == front && slices.Equal(got, sections) {
+		if d.pdf.PageNo() == front && slices.Equal(got, sections) && maps.Equal(d.spots, spots) {
 			break
 		}
-		sections, front = got, d.pdf.PageNo()
+		sections, front, spots = got, d.pdf.PageNo(), d.spots
 		d = nil
 	}
 	if d == nil {
@@ -158,13 +159,14 @@ func layoutPacket(p *packet, prepared []*prepared, sp *split) (*plan, []byte, er
 }
 
 // measureFront draws the front matter of pl once, without footers, and
-// returns the first page of each front section and how many pages it takes.
-func measureFront(p *packet, pl *plan) (sections []int, pages int, err error) {
+// returns the first page of each front section, how many pages it takes
+// and where each imaging study's block is.
+func measureFront(p *packet, pl *plan) (sections []int, pages int, spots map[string]spot, err error) {
 	d := newDoc(p, footerText(p))
 	d.pdf.SetFooterFunc(nil)
 	d.measuring = true
 	sections = drawFront(d, p, pl)
-	return sections, d.pdf.PageNo(), d.pdf.Error()
+	return sections, d.pdf.PageNo(), d.spots, d.pdf.Error()
 }
 
 func setMetadata(d *doc, p *packet, what string) {
@@ -192,29 +194,32 @@ func Estimate(ctx context.Context, s *records.Store, opt Options) (pages int, by
 	pages = frontPages(p)
 	bytes = 150 << 10 // fonts and our own pages
 	for _, doc := range p.docs {
+		own, dicom := 0, 0
+		for _, f := range doc.Files {
+			switch {
+			case f.IsPDF():
+				own += len(f.Shown())
+				bytes += f.Size * int64(len(f.Shown())) / int64(max(f.Pages, 1))
+			case f.IsImage():
+				own++
+				bytes += photoBytes(f, p.paper, p.quality)
+			case p.studyFiles[f.ID]:
+				// No page: the study is in the Imaging section.
+			case f.IsDICOM():
+				dicom++
+			}
+		}
+		own += (dicom + dicomRows - 1) / dicomRows
+		if own == 0 && len(doc.Files) > 0 {
+			continue // a document of imaging studies only: no pages, no blank back
+		}
 		if p.duplex && pages%2 == 1 {
 			pages++ // a blank back, so that the document starts on a right-hand page
 		}
 		if len(doc.Files) > 0 && doc.Missing != "" {
 			pages++
 		}
-		dicom, disc := 0, 0
-		for _, f := range doc.Files {
-			switch {
-			case f.IsPDF():
-				pages += len(f.Shown())
-				bytes += f.Size * int64(len(f.Shown())) / int64(max(f.Pages, 1))
-			case f.IsImage():
-				pages++
-				bytes += photoBytes(f, p.paper, p.quality)
-			case p.studyFiles[f.ID]:
-				disc = 1 // one page for the disc, its images in the Imaging section
-			case f.IsDICOM():
-				dicom++
-			}
-		}
-		pages += disc
-		pages += (dicom + dicomRows - 1) / dicomRows
+		pages += own
 	}
 	// Key images of the Imaging section: a 768-pixel grey JPEG of a CT
 	// or MR slice measured 40 to 110 KB.

@@ -55,6 +55,35 @@ type plan struct {
 	// split, when the packet is written in parts for e-mail, says which
 	// part (file) holds each of docs; nil for one file.
 	split *split
+	// spots are where each imaging study's block is in the Imaging
+	// section (by study ID): the place of a document that is only
+	// imaging studies (prepared.inImaging), which has no pages of its own.
+	spots map[string]spot
+}
+
+// at is where a reader finds document i: its first page, or for a
+// document of imaging studies only, its first study's block in the
+// Imaging section (page 0 while the front matter is measured).
+func (pl *plan) at(i int) spot {
+	if i >= len(pl.docs) || i >= len(pl.start) {
+		return spot{}
+	}
+	if pr := pl.docs[i]; pr.inImaging() {
+		return pl.spots[pr.studies[0].ID]
+	}
+	return spot{page: pl.start[i]}
+}
+
+// firstPage is the first page of the documents part of the packet: the
+// first page of the first document that has pages of its own (0 when
+// every document is in the Imaging section).
+func (pl *plan) firstPage() int {
+	for i, pr := range pl.docs {
+		if !pr.inImaging() && i < len(pl.start) {
+			return pl.start[i]
+		}
+	}
+	return 0
 }
 
 // where names the part holding document i ("part 2"), or "" for a packet
@@ -122,6 +151,13 @@ func newPlan(p *packet, sections []int, front int, docs []*prepared) *plan {
 		if pr.issue != nil {
 			continue
 		}
+		if pr.inImaging() {
+			// No pages: start is where it would have begun, so that
+			// end and the e-mail parts' ranges hold; at says where it is.
+			pl.docs = append(pl.docs, pr)
+			pl.start = append(pl.start, n+1)
+			continue
+		}
 		if pl.duplex && n%2 == 1 {
 			n++
 			pl.blanks = append(pl.blanks, n)
@@ -178,11 +214,17 @@ func frontPages(p *packet) int {
 	for i, doc := range p.docs {
 		pr := &prepared{doc: doc}
 		for _, f := range doc.Files {
+			if p.studyFiles[f.ID] {
+				continue // described in the Imaging section
+			}
 			pr.pages += max(len(f.Shown()), 1)
+		}
+		if len(doc.Files) > 0 {
+			pr.studies = studiesOf(p, doc.ID)
 		}
 		docs[i] = pr
 	}
 	pl := &plan{names: p.sections, sections: make([]int, len(p.sections)), docs: docs}
-	_, pages, _ := measureFront(p, pl) // an estimate: a drawing error only makes it rougher
+	_, pages, _, _ := measureFront(p, pl) // an estimate: a drawing error only makes it rougher
 	return pages
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 
 	"secondopinion/records"
@@ -23,7 +22,7 @@ const (
 	partPDF   partKind = iota // pages of a PDF, merged as they are
 	partImage                 // one picture, placed on a page of its own
 	partDICOM                 // a run of DICOM files, listed on a page
-	partDisc                  // DICOM files of imaging studies: one page pointing to the Imaging section
+	partDisc                  // DICOM files of imaging studies: no page, they are described in the Imaging section
 )
 
 // part is a run of pages one document contributes, in page order.
@@ -40,11 +39,6 @@ type part struct {
 	// invisible text layer over photos and scans (textlayer.go).
 	text  map[int]records.PageText
 	dicom []dicomEntry // partDICOM
-	// partDisc: the studies the document's files belong to, how many of
-	// its files, and where the full images are (a sentence).
-	studies []records.Study
-	files   int
-	where   string
 }
 
 type dicomEntry struct {
@@ -75,7 +69,16 @@ type prepared struct {
 	pages   int     // pages it takes in the packet, divider included
 	removed Removed // what cleaning took out of its PDFs, said on the divider
 	issue   *Issue
+	// studies are the imaging studies whose files the document holds,
+	// described in the Imaging section; a document of nothing else has no
+	// pages of its own (see inImaging).
+	studies []records.Study
 }
+
+// inImaging reports whether the document is only imaging studies: it has
+// no pages among the documents, and its place is its first study's block
+// in the Imaging section.
+func (pr *prepared) inImaging() bool { return pr.pages == 0 && len(pr.studies) > 0 }
 
 // fileResult is the outcome of preparing one file.
 type fileResult struct {
@@ -100,7 +103,7 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 		for j, f := range d.Files {
 			if p.studyFiles[f.ID] {
 				// Described by its study: nothing to read.
-				results[i][j] = fileResult{part: part{kind: partDisc, file: f, files: 1}}
+				results[i][j] = fileResult{part: part{kind: partDisc, file: f}}
 				continue
 			}
 			jobs = append(jobs, job{i, j})
@@ -176,11 +179,9 @@ func prepareAll(ctx context.Context, s *records.Store, p *packet, keep bool, pro
 				continue
 			}
 			if r.part.kind == partDisc {
-				if k := slices.IndexFunc(pr.parts, func(pt part) bool { return pt.kind == partDisc }); k >= 0 {
-					pr.parts[k].files++
-					continue
-				}
-				r.part.studies, r.part.where, r.part.pages = studiesOf(p, pr.doc.ID), whereImages(p), 1
+				// Not a page: the study's block in the Imaging section.
+				pr.studies = studiesOf(p, pr.doc.ID)
+				continue
 			}
 			pr.parts = append(pr.parts, r.part)
 		}

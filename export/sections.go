@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func drawFront(d *doc, p *packet, pl *plan) []int {
 		case secQuestions:
 			drawQuestions(d, p)
 		case secImaging:
-			drawImaging(d, p)
+			drawImaging(d, p, pl)
 		}
 	}
 	return starts
@@ -179,17 +180,17 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		drawExpected(d, p, pl)
 		return
 	}
-	first := 0
-	if len(pl.start) > 0 {
-		first = pl.start[0]
-	}
-	line(secDocuments, first)
+	line(secDocuments, pl.firstPage())
 	pdf.Ln(3)
 	if pl.split != nil {
 		drawPartsNote(d, pl)
 	}
+	intro := fmt.Sprintf("%s, in the order they follow, each with its kind under its title. \"Pages\" is how many pages it has; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents"))
+	if slices.ContainsFunc(pl.docs, (*prepared).inImaging) {
+		intro += " An imaging study has no pages of its own: its row leads to its place in the Imaging section."
+	}
 	pdf.SetTextColor(inkMuted, inkMuted, inkMuted)
-	d.text(fmt.Sprintf("%s, in the order they follow, each with its kind under its title. \"Pages\" is how many pages it has; \"Page\" is the page it starts on.", plural(len(pl.docs), "document", "documents")), 10, 5, "", 0)
+	d.text(intro, 10, 5, "", 0)
 	pdf.SetTextColor(inkText, inkText, inkText)
 	pdf.Ln(1)
 	var rows [][]string
@@ -200,24 +201,25 @@ func drawContents(d *doc, p *packet, pl *plan) {
 		if date == "" {
 			date = "not known"
 		}
-		page := 0
-		if i < len(pl.start) {
-			page = pl.start[i]
-		}
-		own := pr.pages // the document's own pages, not its divider
+		at := pl.at(i)
+		own := strconv.Itoa(pr.pages) // the document's own pages, not its divider
 		if pr.divider {
-			own--
+			own = strconv.Itoa(pr.pages - 1)
 		}
 		what := docTitle(doc)
 		if k := doc.Kind.Label(); k != what {
 			what += "\n" + k
 		}
-		row := []string{strconv.Itoa(i + 1), date, what, doc.Source, strconv.Itoa(own), pageText(page)}
+		if pr.inImaging() {
+			own = "-"
+			what += "\n" + imagingPlace(at.page)
+		}
+		row := []string{strconv.Itoa(i + 1), date, what, doc.Source, own, pageText(at.page)}
 		if pl.split != nil {
 			row = append(row, pl.where(i))
 		}
 		rows = append(rows, row)
-		links = append(links, d.linkTo(page))
+		links = append(links, d.linkToSpot(at))
 	}
 	cols := []col{{"No.", 9, "R"}, {"Date", 20, "L"}, {"Document", 76, "L"},
 		{"From", 48, "L"}, {"Pages", 14, "R"}, {"Page", 13, "R"}}
@@ -373,6 +375,15 @@ func pageText(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// imagingPlace is where a document of imaging studies only is: "Imaging
+// section, page 12".
+func imagingPlace(page int) string {
+	if page <= 0 {
+		return "Imaging section"
+	}
+	return fmt.Sprintf("Imaging section, page %d", page)
 }
 
 func docTitle(doc records.Document) string {
@@ -550,8 +561,8 @@ func docsOfKind(pl *plan, kinds ...records.Kind) []string {
 				if !pr.doc.Date.IsZero() {
 					s = pr.doc.Date.Human() + ": " + s
 				}
-				if i < len(pl.start) && pl.start[i] > 0 {
-					s += fmt.Sprintf(" (document %d, page %d)", i+1, pl.start[i])
+				if at := pl.at(i); at.page > 0 {
+					s += fmt.Sprintf(" (document %d, page %d)", i+1, at.page)
 				}
 				out = append(out, s)
 				break
@@ -819,6 +830,9 @@ func drawSheet(d *doc, pl *plan, pc placement) {
 func drawDocuments(d *doc, pl *plan) {
 	img, m := 0, 0
 	for i, pr := range pl.docs {
+		if pr.inImaging() {
+			continue // no pages: its study is in the Imaging section
+		}
 		if pl.duplex && d.pdf.PageNo()%2 == 1 {
 			drawBlank(d)
 		}
@@ -850,8 +864,6 @@ func drawDocuments(d *doc, pl *plan) {
 				pt.jpg = nil // gofpdf holds its own copy now
 			case partDICOM:
 				drawDICOM(d, pl, i, continued, pt)
-			case partDisc:
-				drawDisc(d, pl, i, continued, pt)
 			}
 			continued = true
 		}

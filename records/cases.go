@@ -265,7 +265,7 @@ func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error)
 		return nil, err
 	}
 	if c.Packet.Documents == nil {
-		return all, nil
+		return DateOrder(all), nil
 	}
 	byID := make(map[string]Document, len(all))
 	for _, d := range all {
@@ -298,6 +298,25 @@ func (s *Store) PacketDocuments(ctx context.Context, c Case) ([]Document, error)
 		out = append(out[:at], append([]Document{d}, out[at:]...)...)
 	}
 	return out, nil
+}
+
+// DateOrder puts documents listed by date of service (as Documents lists
+// them, undated first) in a packet's date order: the undated ones go after
+// the dated, each keeping its order. A packet opens with what is known to
+// have happened first, not with what nobody dated.
+func DateOrder(docs []Document) []Document {
+	out := make([]Document, 0, len(docs))
+	for _, d := range docs {
+		if !d.Date.IsZero() {
+			out = append(out, d)
+		}
+	}
+	for _, d := range docs {
+		if d.Date.IsZero() {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // SaveOpinion adds (when o.ID is empty, numbered after the last) or updates

@@ -89,8 +89,11 @@ type pending struct {
 	// open, when set, reads the bytes instead of path (a file on an
 	// imaging disc or in its zip).
 	open func() (io.ReadCloser, error)
-	// reportTitle is the title of a report taken from an imaging disc.
+	// reportTitle is the title of a report taken from an imaging disc;
+	// reportDate the report's own date (a structured report's content
+	// date), if it has one.
 	reportTitle string
+	reportDate  Date
 	// original is the file as the user had it when this one is a
 	// readable copy of it (a locked PDF unlocked, a HEIC photo as JPEG);
 	// why says which ("unlocked", "converted").
@@ -1033,7 +1036,10 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, er
 	if f.Limit > 0 {
 		page = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, d.file_count, d.pages, d.bytes FROM `+f.from()+`
+	// Studies are counted for documents of kind imaging only: the study
+	// table has no index on its document, and needs none for tens of rows.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, d.file_count, d.pages, d.bytes,
+		CASE WHEN d.kind = 'imaging' THEN (SELECT count(*) FROM imaging_study st WHERE st.document_id = d.id) ELSE 0 END FROM `+f.from()+`
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY d.date, d.created`+page, searchFirst(args, f)...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
@@ -1042,12 +1048,12 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]Document, er
 	var out []Document
 	for rows.Next() {
 		var d Document
-		var count, pages int
+		var count, pages, studies int
 		var size int64
-		if d, err = scanDocument(rows, &count, &pages, &size); err != nil {
+		if d, err = scanDocument(rows, &count, &pages, &size, &studies); err != nil {
 			return nil, err
 		}
-		d.FileCount, d.Pages, d.Bytes = count, pages, size
+		d.FileCount, d.Pages, d.Bytes, d.Studies = count, pages, size, studies
 		out = append(out, d)
 	}
 	return out, rows.Err()

@@ -741,6 +741,57 @@ func TestNewDocumentJoinsChosenPacket(t *testing.T) {
 	}
 }
 
+// TestPacketDocumentsUndatedLast: in date order (the default, and after
+// "Put in date order") undated documents follow the dated ones; in the
+// patient's own order they stay where the patient put them.
+func TestPacketDocumentsUndatedLast(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	p, c := personWithCase(t, s)
+	dir := t.TempDir()
+	clock := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
+	add := func(title, date string, seed uint64) records.Document {
+		d := records.Document{Title: title}
+		if date != "" {
+			d.Date = records.MustDate(date)
+		}
+		return addDoc(t, s, p.ID, d, writeFile(t, dir, title+".pdf", makePDF(title, 0, seed)))
+	}
+	undated := add("Undated scan report", "", 1)
+	mar := add("March letter", "2026-03-10", 2)
+	jan := add("January letter", "2026-01-10", 3)
+	undated2 := add("Undated note", "", 4)
+	titles := func() []string {
+		c, _ := s.Case(ctx, c.ID)
+		docs, err := s.PacketDocuments(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range docs {
+			got = append(got, d.Title)
+		}
+		return got
+	}
+	if got, want := titles(), []string{jan.Title, mar.Title, undated.Title, undated2.Title}; !reflect.DeepEqual(got, want) {
+		t.Errorf("PacketDocuments in date order = %q, want %q", got, want)
+	}
+	own := []string{undated2.ID, mar.ID, undated.ID, jan.ID}
+	if err := s.SetPacketDocuments(ctx, c.ID, own); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := titles(), []string{undated2.Title, mar.Title, undated.Title, jan.Title}; !reflect.DeepEqual(got, want) {
+		t.Errorf("PacketDocuments in the patient's order = %q, want %q", got, want)
+	}
+	if err := s.SetPacketDocuments(ctx, c.ID, nil); err != nil { // "Put in date order"
+		t.Fatal(err)
+	}
+	if got, want := titles(), []string{jan.Title, mar.Title, undated.Title, undated2.Title}; !reflect.DeepEqual(got, want) {
+		t.Errorf("PacketDocuments back in date order = %q, want %q", got, want)
+	}
+}
+
 // personWithCase adds a person with an empty case.
 func personWithCase(t testing.TB, s *records.Store) (records.Person, records.Case) {
 	t.Helper()

@@ -18,6 +18,7 @@ import (
 	"os"
 	pathpkg "path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,7 +177,10 @@ type discStudy struct {
 	files   []*discFile // series by number, slices in order
 	series  []*discSeries
 	reports []*pending // encapsulated PDFs and SR pages, as documents
-	skip    bool       // already in the library
+	// reported are the files whose report is a document of its own (new,
+	// or already in the library): dropReports takes them out of series.
+	reported []*discFile
+	skip     bool // already in the library
 }
 
 type discSeries struct {
@@ -287,6 +291,13 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 			if f.h.Document == "" {
 				continue
 			}
+			if s.haveReport(ctx, person.ID, f.p.existing) {
+				// A study of reports has no study row for planDisc to
+				// recognise: its file, kept as a report's original, is.
+				ds.reported = append(ds.reported, f)
+				rep.LeftOut = append(rep.LeftOut, LeftOut{Name: f.h.Name, Err: &Problem{Msg: fmt.Sprintf("The report in %s is already in the library; it was not added again.", pathpkg.Base(f.h.Name)), Err: ErrDuplicate}})
+				continue
+			}
 			r, err := s.discReport(ctx, src, f, ds)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -299,11 +310,19 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 			if err := s.stageFile(ctx, r, func(int64) {}); err != nil {
 				return fail(err)
 			}
+			// The DICOM file is kept as it came, as the original of its
+			// report's PDF: the report document is what the user has of it.
+			r.original, f.p.why = f.p, reportWhy
 			ds.reports = append(ds.reports, r)
+			ds.reported = append(ds.reported, f)
 		}
+		ds.dropReports()
 	}
 	if opt.Progress != nil {
 		opt.Progress(total, total)
+	}
+	if !slices.ContainsFunc(studies, func(ds *discStudy) bool { return !ds.skip && len(ds.series)+len(ds.reports) > 0 }) {
+		return fail(&Problem{Msg: "Everything on this disc is already in the library for this person. Nothing was added.", Err: ErrDuplicate})
 	}
 	defer removeTemp(all)
 
@@ -317,7 +336,9 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 				return err
 			}
 			rep.DocumentIDs = append(rep.DocumentIDs, ids...)
-			rep.Studies++
+			if len(ds.series) > 0 {
+				rep.Studies++
+			}
 			rep.Reports += len(ds.reports)
 			for _, se := range ds.series {
 				rep.Series++
@@ -334,6 +355,43 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 		return fail(err)
 	}
 	return rep, nil
+}
+
+// haveReport reports whether the stored file fileID (empty: a file new to
+// the library) is already the original of a report document of the
+// person that is not in the Trash.
+func (s *Store) haveReport(ctx context.Context, personID, fileID string) bool {
+	if fileID == "" {
+		return false
+	}
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM file_original fo JOIN document_file df ON df.file_id = fo.file_id
+		JOIN document d ON d.id = df.document_id WHERE fo.original_id = ? AND d.person_id = ? AND d.trashed = '' LIMIT 1`, fileID, personID).Scan(&one)
+	return err == nil
+}
+
+// reportWhy is why a DICOM file is kept as the original of a report's PDF
+// (file_original.why): the report was taken out of it.
+const reportWhy = "report"
+
+// dropReports takes the files whose report became a document of its own
+// out of the study's series (they are kept as those documents' originals),
+// and the series left empty: a study of reports only makes no imaging
+// document and no study rows, only its report documents. A report that
+// could not be read stays in its series, so its file is not lost.
+func (ds *discStudy) dropReports() {
+	if len(ds.reported) == 0 {
+		return
+	}
+	gone := func(f *discFile) bool { return slices.Contains(ds.reported, f) }
+	ds.files = slices.DeleteFunc(ds.files, gone)
+	for _, se := range ds.series {
+		se.files = slices.DeleteFunc(se.files, gone)
+		if se.keyFile != nil && gone(se.keyFile) {
+			se.keyFile, se.keyPNG = nil, nil
+		}
+	}
+	ds.series = slices.DeleteFunc(ds.series, func(se *discSeries) bool { return len(se.files) == 0 })
 }
 
 // planDisc lays out the chosen patient's studies, leaving out those the
@@ -532,6 +590,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		return nil, &Problem{Msg: fmt.Sprintf("%s: the report in it could not be read again (%v).", name, err), Err: ErrUnreadableFile}
 	}
 	var pdf []byte
+	var date Date // the report's own, when it says
 	switch f.h.Document {
 	case "pdf":
 		pdf, err = sandbox.ExtractPDF(ctx, data)
@@ -540,6 +599,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		r, err = sandbox.ReadReport(ctx, data)
 		if err == nil {
 			pdf, err = reportPDF(r, ds.st, f.h)
+			date = dicomDate(r.Date)
 		}
 	}
 	if err != nil {
@@ -564,7 +624,7 @@ func (s *Store) discReport(ctx context.Context, src dicom.Source, f *discFile, d
 		return nil, err
 	}
 	p.tempDir = dir
-	p.reportTitle = reportTitle(f.h, ds.st)
+	p.reportTitle, p.reportDate = reportTitle(f.h, ds.st), date
 	return &p, nil
 }
 
@@ -589,11 +649,16 @@ func (s *Store) linkStudy(ctx context.Context, tx *sql.Tx, personID string, ds *
 	for _, f := range ds.files {
 		files = append(files, f.p)
 	}
+	var ids []string
+	if len(ds.series) == 0 {
+		// Reports only (dropReports): their documents are the study.
+		return s.linkReports(ctx, tx, personID, ds, ids)
+	}
 	doc := &Document{PersonID: personID, Kind: KindImaging, Title: studyTitle(st), Date: date, Source: st.Institution}
 	if err := s.insertDocument(ctx, tx, doc, files); err != nil {
 		return nil, err
 	}
-	ids := []string{doc.ID}
+	ids = append(ids, doc.ID)
 	fileID := map[*pending]string{}
 	for i, f := range doc.Files {
 		fileID[files[i]] = f.ID
@@ -637,8 +702,19 @@ func (s *Store) linkStudy(ctx context.Context, tx *sql.Tx, personID string, ds *
 			}
 		}
 	}
+	return s.linkReports(ctx, tx, personID, ds, ids)
+}
+
+// linkReports creates a study's report documents (kind imaging report,
+// dated by the study, or by the report when the study has no date), each keeping the DICOM file it came from as its
+// original, and returns ids with theirs added.
+func (s *Store) linkReports(ctx context.Context, tx *sql.Tx, personID string, ds *discStudy, ids []string) ([]string, error) {
 	for _, r := range ds.reports {
-		rd := &Document{PersonID: personID, Kind: KindImagingReport, Title: r.reportTitle, Date: date, Source: st.Institution}
+		date := dicomDate(ds.st.Date)
+		if date.IsZero() {
+			date = r.reportDate // a study without a date: the report's own
+		}
+		rd := &Document{PersonID: personID, Kind: KindImagingReport, Title: r.reportTitle, Date: date, Source: ds.st.Institution}
 		if err := s.insertDocument(ctx, tx, rd, []*pending{r}); err != nil {
 			return nil, err
 		}

@@ -240,6 +240,21 @@ func TestImportDiscReports(t *testing.T) {
 	if d.Kind != records.KindImagingReport || d.Date.String() != "2024-03-01" || d.Title != "Imaging report: CT CHEST" || d.Files[0].MediaType != "application/pdf" || d.Files[0].SHA256 != sha(pdf) {
 		t.Errorf("report document = %+v (file %+v), want the PDF itself, kind imaging-report, 1 March 2024", d, d.Files[0])
 	}
+	// The report's DICOM file is kept as it came, as the original of its
+	// PDF, and not among the study's images.
+	if orig, why, ok, err := s.Original(ctx, d.Files[0].ID); err != nil || !ok || why != "report" || orig.SHA256 != sha(dicomtest.EncapsulatedPDF(ct, pdf)) {
+		t.Errorf("Original(report PDF) = %+v, %q, %v, %v; want the REPORT file as it came", orig, why, ok, err)
+	}
+	if img, _ := s.Document(ctx, rep.DocumentIDs[0]); img.Kind != records.KindImaging || len(img.Files) != 2 {
+		t.Errorf("imaging document = %s with %d files, want imaging with the 2 images only", img.Kind, len(img.Files))
+	}
+	// Lists count the studies a document holds (its files are images).
+	listed, _ := s.Documents(ctx, records.DocumentFilter{PersonID: p.ID})
+	for _, ld := range listed {
+		if want := map[string]int{rep.DocumentIDs[0]: 1}[ld.ID]; ld.Studies != want || (want == 1 && ld.FileCount != 2) {
+			t.Errorf("Documents: %q holds %d studies, %d files; want %d studies", ld.Title, ld.Studies, ld.FileCount, want)
+		}
+	}
 	if found, _ := s.Documents(ctx, records.DocumentFilter{Search: "zanzibarite"}); len(found) != 1 {
 		t.Errorf("search for a word of the report found %d documents, want 1", len(found))
 	}
@@ -250,15 +265,18 @@ func TestImportDiscReports(t *testing.T) {
 	data, _ := os.ReadFile(sr)
 	writeFile(t, srDir, "SR1", data)
 	rep = importDisc(t, s, p.ID, srDir, records.ImportDiscOptions{DifferentPatientOK: true})
-	if rep.Reports != 1 || rep.Images != 0 || len(rep.DocumentIDs) != 2 {
-		t.Fatalf("ImportDisc(SR) = %+v, want 1 report", rep)
+	// A study of reports only makes no imaging document and no study:
+	// its report document is what the user has.
+	if rep.Reports != 1 || rep.Studies != 0 || rep.Series != 0 || rep.Images != 0 || len(rep.DocumentIDs) != 1 {
+		t.Fatalf("ImportDisc(SR) = %+v, want 1 report and nothing else", rep)
 	}
-	d, err = s.Document(ctx, rep.DocumentIDs[1])
+	d, err = s.Document(ctx, rep.DocumentIDs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Kind != records.KindImagingReport || d.Title != "Imaging report: OFFIS Structured Reporting Test Document" {
-		t.Errorf("SR document = %q %s", d.Title, d.Kind)
+	// Its study has no date: the report's own (its content date) dates it.
+	if d.Kind != records.KindImagingReport || d.Title != "Imaging report: OFFIS Structured Reporting Test Document" || d.Date.String() != "2001-02-13" {
+		t.Errorf("SR document = %q %s of %s, want an imaging report of 2001-02-13", d.Title, d.Kind, d.Date)
 	}
 	if _, err := exec.LookPath("pdftotext"); err == nil {
 		r, _ := s.OpenFile(ctx, d.Files[0].ID)
@@ -277,12 +295,20 @@ func TestImportDiscReports(t *testing.T) {
 			}
 		}
 	}
-	studies, _ := s.Studies(ctx, p.ID)
-	for _, st := range studies {
-		if st.Modality == "SR" && (len(st.Series) != 1 || st.Series[0].Images != 0 || st.Series[0].NoPreview == "") {
-			t.Errorf("SR study series = %+v, want no image and a sentence", st.Series)
-		}
+	if orig, why, ok, _ := s.Original(ctx, d.Files[0].ID); !ok || why != "report" || orig.SHA256 != sha(data) {
+		t.Errorf("Original(SR page) = %+v, %q, %v; want the SR file as it came", orig, why, ok)
 	}
+	studies, _ := s.Studies(ctx, p.ID)
+	if len(studies) != 1 || studies[0].Images() != 2 || len(studies[0].Series) != 1 {
+		t.Errorf("Studies = %+v, want the CT study alone, its report series left out", studies)
+	}
+	// The same SR disc again: its report is already there.
+	before := snapshot(t, s)
+	_, err = s.ImportDisc(ctx, p.ID, srDir, records.ImportDiscOptions{DifferentPatientOK: true})
+	if !errors.Is(err, records.ErrDuplicate) || !strings.Contains(records.Explain(err), "already in the library") {
+		t.Errorf("ImportDisc(SR again) = %v, want already in the library", err)
+	}
+	assertUnchanged(t, s, before)
 	if probs, _ := s.Check(ctx); len(probs) != 0 {
 		t.Errorf("Check() = %q", probs)
 	}

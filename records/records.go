@@ -291,6 +291,10 @@ type Document struct {
 	FileCount int
 	Pages     int   // pages the document adds to a packet
 	Bytes     int64 // total size of its files
+	// Studies counts the imaging studies whose DICOM files it holds
+	// (Documents fills it): such a document is described in the packet's
+	// Imaging section, its files are images, not pages.
+	Studies int
 }
 
 // MedStatus is whether a medication is being taken.

@@ -595,6 +595,9 @@ func TestAmbiguousDateShowsReading(t *testing.T) {
 	s := a.documents
 	s.selectDoc(d.ID)
 	s.date.SetText("03/04/2024")
+	if m := docMeta(records.Document{Kind: records.KindImaging, Pages: 40, FileCount: 7, Studies: 1}); !strings.Contains(m, "7 images") {
+		t.Errorf("docMeta(an imaging study's document) = %q, want its images counted, not pages", m)
+	}
 	if m := docMeta(records.Document{Pages: 3, Missing: "Pages 4 to 6 could not be read."}); !strings.Contains(m, "3 pages (incomplete)") {
 		t.Errorf("docMeta(incomplete document) = %q, want it marked incomplete in the list", m)
 	}

@@ -244,10 +244,20 @@ func newDocumentsScreen(a *App) *documentsScreen {
 	return s
 }
 
+// docExtent is how much a document holds: its pages, or for the document
+// of an imaging study (a disc's), its images, which the packet shows in
+// its Imaging section rather than as pages.
+func docExtent(d records.Document) string {
+	if d.Studies > 0 {
+		return plural(d.FileCount, "image", "images")
+	}
+	return plural(d.Pages, "page", "pages")
+}
+
 // docMeta is a list row's second line: date, kind, pages, source. The
 // source comes last because it is the part a narrow row cuts short.
 func docMeta(d records.Document) string {
-	parts := []string{orText(d.Date.Short(), "No date"), d.Kind.Label(), plural(d.Pages, "page", "pages")}
+	parts := []string{orText(d.Date.Short(), "No date"), d.Kind.Label(), docExtent(d)}
 	if d.Missing != "" {
 		parts[2] += " (incomplete)" // only the readable pages of a damaged file
 	}

@@ -425,7 +425,14 @@ func (s *imagingScreen) askPatient(path string, opt records.ImportDiscOptions, p
 func discSummary(rep records.DiscReport) string {
 	t := fmt.Sprintf("Added %s with %s in %s.", plural(rep.Studies, "imaging study", "imaging studies"),
 		plural(rep.Images, "image", "images"), plural(rep.Series, "series", "series"))
-	if rep.Reports > 0 {
+	if rep.Studies == 0 {
+		// A disc of reports only: no study, the reports are documents.
+		as := "documents of their own"
+		if rep.Reports == 1 {
+			as = "a document of its own"
+		}
+		t = fmt.Sprintf("Added %s as %s (the disc held no images).", plural(rep.Reports, "report", "reports"), as)
+	} else if rep.Reports > 0 {
 		t += fmt.Sprintf(" %s on the disc became %s of their own.", plural(rep.Reports, "report", "reports"), plural(rep.Reports, "document", "documents"))
 	}
 	if rep.AlreadyHad > 0 {

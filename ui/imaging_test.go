@@ -300,3 +300,26 @@ func TestDropDisc(t *testing.T) {
 		t.Error("a dropped folder opened the Add documents window")
 	}
 }
+
+// TestDiscSummary: what the app says after a disc is added, including a
+// disc of reports only (no study is made of it).
+func TestDiscSummary(t *testing.T) {
+	tests := []struct {
+		name string
+		rep  records.DiscReport
+		want string
+	}{
+		{"images", records.DiscReport{Studies: 2, Series: 4, Images: 7}, "Added 2 imaging studies with 7 images in 4 series."},
+		{"images and a report", records.DiscReport{Studies: 1, Series: 1, Images: 2, Reports: 1},
+			"Added 1 imaging study with 2 images in 1 series. 1 report on the disc became 1 document of their own."},
+		{"a report only", records.DiscReport{Reports: 1}, "Added 1 report as a document of its own (the disc held no images)."},
+		{"two reports only", records.DiscReport{Reports: 2}, "Added 2 reports as documents of their own (the disc held no images)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := discSummary(tt.rep); got != tt.want {
+				t.Errorf("discSummary(%+v) = %q, want %q", tt.rep, got, tt.want)
+			}
+		})
+	}
+}

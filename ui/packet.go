@@ -99,7 +99,7 @@ func newPacketScreen(a *App) *packetScreen {
 		check.SetChecked(s.included[d.ID])
 		id := d.ID
 		check.OnChanged = func(v bool) { s.onInclude(id, v) }
-		text := d.Title + "  -  " + orText(d.Date.Short(), "no date") + ", " + plural(d.Pages, "page", "pages")
+		text := d.Title + "  -  " + orText(d.Date.Short(), "no date") + ", " + docExtent(d)
 		if !s.included[d.ID] {
 			text += "  (left out)"
 		}
