@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"secondopinion/records"
+	"secondopinion/records/dicom"
 	"secondopinion/records/dicom/dicomtest"
 )
 
@@ -333,5 +335,24 @@ func TestImportDiscCancel(t *testing.T) {
 	assertUnchanged(t, s, before)
 	if got := imagingRows(t, lib); got != rows {
 		t.Errorf("rows after cancel = %s, want %s", got, rows)
+	}
+}
+
+// TestDICOMUnpacksInPrivateTemp: the folder a compressed key image is
+// unpacked in is owner-only and carries this process's tag, so a copy of
+// the app killed while drawing leaves nothing that the next start does not
+// remove.
+func TestDICOMUnpacksInPrivateTemp(t *testing.T) {
+	dir, err := dicom.MakeTemp("secondopinion-dcm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	st, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o700 || !strings.Contains(filepath.Base(dir), "-"+strconv.Itoa(os.Getpid())+"-") {
+		t.Errorf("dicom.MakeTemp made %s (%v); want an owner-only folder tagged with this process, as records.PrivateTemp makes", dir, st.Mode().Perm())
 	}
 }

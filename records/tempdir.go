@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"secondopinion/records/dicom"
 )
 
 // PrivateTemp makes an owner-only temporary folder for this process, named
@@ -48,3 +50,6 @@ func ownerParts(tag string) (host, pid, start string) {
 	}
 	return p[0], p[1], p[2]
 }
+
+// Folders the DICOM reader unpacks compressed images in are ours too.
+func init() { dicom.MakeTemp = PrivateTemp }

@@ -46,6 +46,13 @@ const MaxDecompressed = 1 << 30
 // ToolTimeout bounds an external decompressor's run on one file.
 var ToolTimeout = 30 * time.Second
 
+// MakeTemp makes the owner-only folder a compressed image is unpacked in
+// for dcmtk or gdcm. The records package sets it to its PrivateTemp, whose
+// folders are removed at the next start when a process is killed before
+// it could clean up, so decompressed pixels of a patient's scan are never
+// left behind in the temporary folder.
+var MakeTemp = func(prefix string) (string, error) { return os.MkdirTemp("", prefix) }
+
 // Render draws one frame of the DICOM image in r (size bytes) as a viewer
 // would: rescaled, windowed with the file's first window (or a default for
 // the modality), MONOCHROME1 inverted; colour as RGB. frame < 0 draws the
@@ -146,7 +153,7 @@ func decompress(ctx context.Context, r io.ReadSeeker, h Header) (string, error) 
 	if len(found) == 0 {
 		return "", noPreview(h)
 	}
-	dir, err := os.MkdirTemp("", "secondopinion-dcm-")
+	dir, err := MakeTemp("secondopinion-dcm-")
 	if err != nil {
 		return "", err
 	}
