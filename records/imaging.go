@@ -109,7 +109,17 @@ type ImportDiscOptions struct {
 	// Patient chooses one patient of a disc holding several (the Key of a
 	// DiscPatient from SeveralPatientsError).
 	Patient string
-	// Progress is called with bytes done and total as files are stored.
+	// Reading is called with files done and total while the disc's files
+	// are read, before anything is stored: (0, total) once they are
+	// counted, then as each is read, then (total, total). Total counts
+	// the files the DICOMDIR names, or without one every file of the
+	// folder or zip but viewer software. It may be called from another
+	// goroutine than ImportDisc's, one call at a time, and never after
+	// ImportDisc returns; it comes again from 0 if the disc must be read
+	// again without a file that crashed the reader.
+	Reading func(done, total int)
+	// Progress is called with bytes done and total as files are stored,
+	// after the disc was read, on ImportDisc's goroutine.
 	Progress func(done, total int64)
 }
 
@@ -209,7 +219,7 @@ func (s *Store) ImportDisc(ctx context.Context, personID, path string, opt Impor
 	if err != nil {
 		return rep, err
 	}
-	disc, err := sandbox.ReadDisc(ctx, path)
+	disc, err := sandbox.ReadDisc(ctx, path, opt.Reading)
 	if err != nil {
 		return rep, discProblem(ctx, err)
 	}

@@ -79,6 +79,10 @@ type ReadOptions struct {
 	Skip map[string]string
 	// Starting is called with each file's name before it is read.
 	Starting func(name string)
+	// Counted is called once, before the first file is read, with how
+	// many files will be looked at (those the DICOMDIR names, or every
+	// file of the folder or zip but viewer software).
+	Counted func(total int)
 }
 
 // ReadWith is Read with options.
@@ -135,6 +139,17 @@ func readSource(ctx context.Context, src Source, opt ReadOptions) (*Disc, error)
 		}
 	}
 	seen := map[string]bool{}
+	if opt.Counted != nil {
+		total := 0
+		for _, n := range candidates {
+			if !seen[n] {
+				seen[n] = true
+				total++
+			}
+		}
+		clear(seen)
+		opt.Counted(total)
+	}
 	for _, n := range candidates {
 		if seen[n] {
 			continue

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -29,8 +30,8 @@ var (
 )
 
 func init() {
-	ops["disc"] = func(ctx context.Context, req request, _ io.Reader, _ *os.File) (response, []byte, error) {
-		return discOp(ctx, req, nil)
+	ops["disc"] = func(ctx context.Context, req request, _ io.Reader, f *os.File) (response, []byte, error) {
+		return discOp(ctx, req, f, nil)
 	}
 	ops["dicom-render"] = func(ctx context.Context, req request, in io.Reader, f *os.File) (response, []byte, error) {
 		var r io.ReadSeeker
@@ -84,22 +85,23 @@ func init() {
 	}
 }
 
-// discOp reads a disc in a child; before reading each file it writes the
-// file's name to req.Mark, for the parent to leave the file out if the
-// child dies on it, and calls hook (tests) when set.
-func discOp(ctx context.Context, req request, hook func(name string)) (response, []byte, error) {
+// discOp reads a disc in a child. On progress (the child's descriptor 3,
+// a pipe to the parent) it writes "#N" with how many files it will look
+// at, then each file's name, quoted, before reading it: the parent counts
+// them for the user, and leaves the last one out if the child dies on it.
+// hook (tests) is called with each name when set.
+func discOp(ctx context.Context, req request, progress *os.File, hook func(name string)) (response, []byte, error) {
 	opt := dicom.ReadOptions{Skip: req.Skip}
-	var mark *os.File
-	if req.Mark != "" {
-		var err error
-		if mark, err = os.OpenFile(req.Mark, os.O_WRONLY|os.O_APPEND, 0); err != nil {
-			return response{}, nil, err
+	opt.Counted = func(total int) {
+		if progress != nil {
+			fmt.Fprintf(progress, "#%d\n", total)
 		}
-		defer mark.Close()
 	}
 	opt.Starting = func(name string) {
-		if mark != nil {
-			fmt.Fprintf(mark, "%q\n", name)
+		if progress != nil {
+			// One short write: a pipe takes it whole, so the parent never
+			// sees half a name.
+			progress.WriteString(strconv.Quote(name) + "\n")
 		}
 		if hook != nil {
 			hook(name)
@@ -167,23 +169,22 @@ const maxDiscRetries = 5
 // (with a sentence) and the disc read again without it. The disc's errors
 // are *dicom.Error sentences; the *dicom.Disc comes back with them when
 // there is one.
-func ReadDisc(ctx context.Context, path string) (*dicom.Disc, error) {
-	mark, err := os.CreateTemp("", "secondopinion-disc-*")
-	if err != nil {
-		return nil, err
-	}
-	mark.Close()
-	defer os.Remove(mark.Name())
+//
+// reading, when not nil, is told how many of the disc's files have been
+// read of how many there are: (0, total) once they are counted, then as
+// each file is started, and (total, total) at the end. It may be called
+// from another goroutine, one call at a time, and never after ReadDisc returns;
+// a disc read again after a crash counts again from 0. A cancelled ctx
+// kills the child at once.
+func ReadDisc(ctx context.Context, path string, reading func(done, total int)) (*dicom.Disc, error) {
 	skip := map[string]string{}
 	for {
-		os.Truncate(mark.Name(), 0)
-		resp, _, err := run(ctx, discOpName, request{Path: path, Skip: skip, Mark: mark.Name()}, nil, nil, DiscLimits)
+		resp, name, total, err := readDiscOnce(ctx, path, skip, reading)
 		if errors.Is(err, errNoChild) {
-			return dicom.Read(ctx, path)
+			return readDiscHere(ctx, path, reading)
 		}
 		if err != nil {
-			name, ok := lastReading(mark.Name())
-			if !ok || ctx.Err() != nil || len(skip) >= maxDiscRetries || skip[name] != "" {
+			if name == "" || ctx.Err() != nil || len(skip) >= maxDiscRetries || skip[name] != "" {
 				return nil, dicomErr(err, "the disc")
 			}
 			why := "It made the DICOM reader crash, so it was left out (it is damaged, or made to harm readers)."
@@ -193,20 +194,84 @@ func ReadDisc(ctx context.Context, path string) (*dicom.Disc, error) {
 			skip[name] = why
 			continue
 		}
+		if reading != nil && total > 0 {
+			reading(total, total)
+		}
 		return resp.Disc, resp.refused()
 	}
 }
 
-// lastReading is the file a "disc" child was reading when it ended: the
-// last whole line of its mark file.
-func lastReading(path string) (string, bool) {
-	data, err := os.ReadFile(path)
+// readDiscOnce runs one "disc" child, reading what it reports on a pipe
+// as it goes. It returns the child's answer, the file it was reading last
+// ("" if none, or if its name came garbled) and how many files it counted.
+func readDiscOnce(ctx context.Context, path string, skip map[string]string, reading func(done, total int)) (response, string, int, error) {
+	pr, pw, err := os.Pipe()
 	if err != nil {
-		return "", false
+		return response{}, "", 0, err
 	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	name, err := strconv.Unquote(lines[len(lines)-1])
-	return name, err == nil
+	defer pr.Close()
+	var last string
+	var total int
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		// Everything the child writes is read, so it never waits on a full
+		// pipe; a name longer than the scanner takes ends the counting,
+		// not the child.
+		defer io.Copy(io.Discard, pr)
+		sc := bufio.NewScanner(pr)
+		done := 0
+		for sc.Scan() {
+			line := sc.Text()
+			if n, ok := strings.CutPrefix(line, "#"); ok {
+				total, _ = strconv.Atoi(n)
+				if reading != nil && total > 0 {
+					reading(0, total)
+				}
+				continue
+			}
+			name, err := strconv.Unquote(line)
+			if err != nil {
+				last = ""
+				continue
+			}
+			last = name
+			if reading != nil && total > 0 {
+				reading(min(done, total), total)
+			}
+			done++
+		}
+	}()
+	resp, _, err := run(ctx, discOpName, request{Path: path, Skip: skip}, nil, pw, DiscLimits)
+	// The child has ended (or never started): with the parent's end closed
+	// too, the reader sees the pipe's end.
+	pw.Close()
+	<-read
+	return resp, last, total, err
+}
+
+// readDiscHere is ReadDisc in this process, when there can be no child.
+func readDiscHere(ctx context.Context, path string, reading func(done, total int)) (*dicom.Disc, error) {
+	var opt dicom.ReadOptions
+	total, done := 0, 0
+	if reading != nil {
+		opt.Counted = func(n int) {
+			if total = n; total > 0 {
+				reading(0, total)
+			}
+		}
+		opt.Starting = func(string) {
+			if total > 0 {
+				reading(min(done, total), total)
+			}
+			done++
+		}
+	}
+	d, err := dicom.ReadWith(ctx, path, opt)
+	if err == nil && reading != nil && total > 0 {
+		reading(total, total)
+	}
+	return d, err
 }
 
 // RenderDICOM is dicom.Render in a child process, for a DICOM file's

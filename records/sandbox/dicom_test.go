@@ -91,8 +91,8 @@ func TestRenderDICOMFileChild(t *testing.T) {
 func init() {
 	// As "disc", but a file named CRASH ends the child as a fatal error in
 	// a parser would.
-	ops["disc-crashing"] = func(ctx context.Context, req request, _ io.Reader, _ *os.File) (response, []byte, error) {
-		return discOp(ctx, req, func(name string) {
+	ops["disc-crashing"] = func(ctx context.Context, req request, _ io.Reader, f *os.File) (response, []byte, error) {
+		return discOp(ctx, req, f, func(name string) {
 			if filepath.Base(name) == "CRASH" {
 				fmt.Fprintln(os.Stderr, "fatal error: a parser crashed")
 				os.Exit(2)
@@ -113,7 +113,7 @@ func TestReadDiscChildCrashes(t *testing.T) {
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o700)
 		os.WriteFile(filepath.Join(dir, name), im.Bytes(), 0o600)
 	}
-	d, err := ReadDisc(context.Background(), dir)
+	d, err := ReadDisc(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatalf("ReadDisc = %v", err)
 	}
@@ -123,7 +123,7 @@ func TestReadDiscChildCrashes(t *testing.T) {
 	only := t.TempDir()
 	im := dicomtest.CT(8, 8, 1, 1)
 	os.WriteFile(filepath.Join(only, "CRASH"), im.Bytes(), 0o600)
-	_, err = ReadDisc(context.Background(), only)
+	_, err = ReadDisc(context.Background(), only, nil)
 	if !errors.Is(err, dicom.ErrNoDICOM) || !strings.Contains(dicom.Sentence(err), "made the DICOM reader crash") {
 		t.Errorf("ReadDisc(only a crashing file) = %v", err)
 	}
@@ -146,11 +146,108 @@ func TestReadDiscChildDies(t *testing.T) {
 	big := dicomtest.CT(8, 8, 3, 3)
 	big.Private = make([]byte, 200<<20)
 	os.WriteFile(filepath.Join(dir, "IM3"), big.Bytes(), 0o600)
-	d, err := ReadDisc(context.Background(), dir)
+	d, err := ReadDisc(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatalf("ReadDisc = %v", err)
 	}
 	if len(d.Files) != 2 || len(d.LeftOut) != 1 || d.LeftOut[0].Name != "IM3" || !strings.Contains(d.LeftOut[0].Why, "more memory or time than is safe") {
 		t.Errorf("ReadDisc = %d files, left out %+v; want 2 and IM3", len(d.Files), d.LeftOut)
+	}
+}
+
+// smallDisc writes n small CT slices into a folder, as a disc without a
+// DICOMDIR.
+func smallDisc(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "DICOM", "S1"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		im := dicomtest.CT(8, 8, i, i)
+		if err := os.WriteFile(filepath.Join(dir, "DICOM", "S1", fmt.Sprintf("IM%04d", i)), im.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestReadDiscProgress: while the child reads a disc of a few hundred
+// files, the parent hears how far it is, counting up to the disc's files.
+func TestReadDiscProgress(t *testing.T) {
+	const n = 300
+	dir := smallDisc(t, n)
+	os.WriteFile(filepath.Join(dir, "README.TXT"), []byte("viewer help"), 0o600) // not counted
+	var calls [][2]int
+	d, err := ReadDisc(context.Background(), dir, func(done, total int) {
+		calls = append(calls, [2]int{done, total})
+	})
+	if err != nil || len(d.Files) != n {
+		t.Fatalf("ReadDisc = %v, %v", d, err)
+	}
+	if len(calls) < n {
+		t.Fatalf("ReadDisc reported %d times, want at least once a file (%d)", len(calls), n)
+	}
+	if calls[0] != [2]int{0, n} || calls[len(calls)-1] != [2]int{n, n} {
+		t.Errorf("ReadDisc progress went from %v to %v, want [0 %d] to [%d %d]", calls[0], calls[len(calls)-1], n, n, n)
+	}
+	seen := map[int]bool{}
+	for i, c := range calls {
+		if c[1] != n || (i > 0 && c[0] < calls[i-1][0]) {
+			t.Fatalf("ReadDisc progress %v after %v: want the same total and done never going back", c, calls[max(i-1, 0)])
+		}
+		seen[c[0]] = true
+	}
+	if len(seen) != n+1 {
+		t.Errorf("ReadDisc progress took %d distinct values, want every one of 0…%d", len(seen), n)
+	}
+}
+
+func init() {
+	// As "disc", but the child hangs on IM0150, as a reader stuck on a
+	// scratched disc would.
+	ops["disc-stalling"] = func(ctx context.Context, req request, _ io.Reader, f *os.File) (response, []byte, error) {
+		return discOp(ctx, req, f, func(name string) {
+			if filepath.Base(name) == "IM0150" {
+				time.Sleep(time.Hour)
+			}
+		})
+	}
+}
+
+// TestReadDiscCancel: a cancel while the disc is read kills the child at
+// once, rather than when it finishes or runs out of time.
+func TestReadDiscCancel(t *testing.T) {
+	discOpName = "disc-stalling"
+	defer func() { discOpName = "disc" }()
+	var ended *os.ProcessState
+	observe = func(op string, _ time.Duration, _ int64, ps *os.ProcessState) { ended = ps }
+	defer func() { observe = nil }()
+	dir := smallDisc(t, 300)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type result struct {
+		d   *dicom.Disc
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		d, err := ReadDisc(ctx, dir, func(done, total int) {
+			if done == 149 { // IM0150 is being read, and stays so
+				cancel()
+			}
+		})
+		res <- result{d, err}
+	}()
+	select {
+	case r := <-res:
+		if !errors.Is(r.err, context.Canceled) || r.d != nil {
+			t.Errorf("ReadDisc cancelled = %v, %v; want context.Canceled", r.d, r.err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("ReadDisc went on for a minute after it was cancelled") // DiscLimits.Time is 15 minutes
+	}
+	if ended == nil || ended.Exited() {
+		t.Errorf("the disc's child ended %v, want killed", ended)
 	}
 }

@@ -87,10 +87,9 @@ type request struct {
 	// "dicom-render" child draws (-1: the middle one).
 	Path  string `json:",omitempty"`
 	Frame int    `json:",omitempty"`
-	// Skip are a disc's files a "disc" child leaves out, with why; Mark
-	// is a file it writes each file's name to before reading it.
+	// Skip are a disc's files a "disc" child leaves out, with why (it
+	// reports the files it reads on its descriptor 3: see discOp).
 	Skip map[string]string `json:",omitempty"`
-	Mark string            `json:",omitempty"`
 	// Password opens a locked PDF (unlock). It travels on the child's
 	// standard input only, never in its arguments or environment.
 	Password string `json:",omitempty"`
