@@ -22,6 +22,16 @@ func importDiscCmd(ctx context.Context, s *records.Store, stdout io.Writer, who 
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "Reading %s…\n", printable(path))
+	// Reading the disc is told in tenths, as storing is: a line each 10%
+	// of its files (from another goroutine, but one call at a time and
+	// all before storing begins).
+	lastRead := -1
+	opt.Reading = func(done, total int) {
+		if tenth := done * 10 / total; tenth != lastRead {
+			lastRead = tenth
+			fmt.Fprintln(os.Stderr, records.DiscReading(done, total))
+		}
+	}
 	last := -1
 	opt.Progress = func(done, total int64) {
 		if total <= 0 {

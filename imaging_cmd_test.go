@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,5 +88,44 @@ func TestCLIImportCD(t *testing.T) {
 		if o.code != 1 || !strings.Contains(o.stderr, "Everything on this disc is already in the library for this person. Nothing was added.") {
 			t.Errorf("import-cd (the report again) = %d %q", o.code, o.stderr)
 		}
+	}
+}
+
+// TestCLIImportCDReading: import-cd tells on standard error how far
+// reading a disc of a few hundred files is, counting up to all of them,
+// before it tells how far storing is.
+func TestCLIImportCDReading(t *testing.T) {
+	newUserDirs(t)
+	lib := filepath.Join(t.TempDir(), "library.sqlite")
+	mustCLI(t, "add", "--library", lib, "--person", "Helen Marsh", "--kind", "other", writeFile(t, t.TempDir(), "letter.pdf", makePDF("letter")))
+	dir := filepath.Join(t.TempDir(), "DICOM")
+	os.MkdirAll(dir, 0o700)
+	for i := 1; i <= 250; i++ {
+		im := dicomtest.CT(8, 8, i, i)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("IM%04d", i)), im.Bytes(), 0o600)
+	}
+	o := runMain(t, nil, "import-cd", "--library", lib, "--person", "Helen Marsh", filepath.Dir(dir))
+	if o.code != 0 || o.stdout != "Added 1 study, 1 series, 250 images for Helen Marsh.\n" {
+		t.Fatalf("import-cd = %d %q %q", o.code, o.stdout, o.stderr)
+	}
+	var read []int
+	storing := -1
+	for i, line := range strings.Split(o.stderr, "\n") {
+		var done int
+		if _, err := fmt.Sscanf(line, "Reading the disc: %d of 250 files", &done); err == nil {
+			if storing >= 0 {
+				t.Errorf("import-cd printed %q after storing began", line)
+			}
+			read = append(read, done)
+		}
+		if strings.HasPrefix(line, "Storing ") && storing < 0 {
+			storing = i
+		}
+	}
+	if len(read) < 3 || read[0] != 0 || read[len(read)-1] != 250 || !slices.IsSorted(read) || storing < 0 {
+		t.Errorf("import-cd reading lines counted %v, storing from line %d; want 0 up to 250, then storing:\n%s", read, storing, o.stderr)
+	}
+	if len(read) > 12 {
+		t.Errorf("import-cd printed %d reading lines, want one each tenth:\n%s", len(read), o.stderr)
 	}
 }

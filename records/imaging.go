@@ -123,6 +123,29 @@ type ImportDiscOptions struct {
 	Progress func(done, total int64)
 }
 
+// DiscReading says how far reading a disc is, for ImportDiscOptions.Reading
+// to show: "Reading the disc: 120 of 3,000 files".
+func DiscReading(done, total int) string {
+	files := "files"
+	if total == 1 {
+		files = "file"
+	}
+	return fmt.Sprintf("Reading the disc: %s of %s %s", groupDigits(done), groupDigits(total), files)
+}
+
+// groupDigits writes n with a comma between thousands: 3,000.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // DiscReport says what ImportDisc added.
 type DiscReport struct {
 	Studies, Series, Images int

@@ -94,3 +94,20 @@ func TestImportDiscCancelWhileReading(t *testing.T) {
 		t.Errorf("rows after cancel = %s, want %s", got, rows)
 	}
 }
+
+func TestDiscReading(t *testing.T) {
+	tests := []struct {
+		done, total int
+		want        string
+	}{
+		{0, 1, "Reading the disc: 0 of 1 file"},
+		{120, 3000, "Reading the disc: 120 of 3,000 files"},
+		{999, 1000, "Reading the disc: 999 of 1,000 files"},
+		{123456, 1234567, "Reading the disc: 123,456 of 1,234,567 files"},
+	}
+	for _, tt := range tests {
+		if got := records.DiscReading(tt.done, tt.total); got != tt.want {
+			t.Errorf("DiscReading(%d, %d) = %q, want %q", tt.done, tt.total, got, tt.want)
+		}
+	}
+}
