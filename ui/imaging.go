@@ -50,6 +50,7 @@ type imagingScreen struct {
 	asked    dialog.Dialog // the question a disc raised: another patient, or which one
 	choose   *widget.RadioGroup
 	report   *records.DiscReport
+	onStatus func(text string) // sees each status line of an import (tests; UI goroutine)
 	// The larger view of a key image.
 	viewer      dialog.Dialog
 	viewerLabel *widget.Label
@@ -331,18 +332,44 @@ func (s *imagingScreen) onAddDisc() {
 func (s *imagingScreen) importDisc(path string, opt records.ImportDiscOptions) {
 	ctx, cancel := context.WithCancel(s.a.ctx)
 	s.progress = widget.NewProgressBar()
-	s.status = widget.NewLabel("Reading the disc and keeping its images. A full CD takes a few minutes.")
+	s.status = widget.NewLabel("Reading the disc…")
 	s.status.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel("A full CD takes a few minutes. Nothing is added until the end, so Cancel leaves the library as it was.")
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
 	stop := widget.NewButton("Cancel", cancel)
-	pd := dialog.NewCustomWithoutButtons("Adding an imaging disc", container.NewVBox(s.status, s.progress, container.NewCenter(stop)), s.a.win)
-	pd.Resize(fyne.NewSize(480, 180))
+	pd := dialog.NewCustomWithoutButtons("Adding an imaging disc", container.NewVBox(s.status, s.progress, hint, container.NewCenter(stop)), s.a.win)
+	pd.Resize(fyne.NewSize(480, 220))
 	s.a.pushEscape(pd, cancel)
 	pd.Show()
-	bar := s.progress
+	// Two phases, each told on the status line with the bar filling
+	// afresh: reading the disc's files (counted), then storing them (in
+	// bytes). The line changes at most once a percent.
+	bar, status, onStatus := s.progress, s.status, s.onStatus
+	show := func(text string, v float64) {
+		fyne.Do(func() {
+			status.SetText(text)
+			bar.SetValue(v)
+			if onStatus != nil {
+				onStatus(text)
+			}
+		})
+	}
+	lastRead := -1 // reading goroutine: Reading is called one call at a time
+	opt.Reading = func(done, total int) {
+		if pct := done * 100 / total; pct != lastRead {
+			lastRead = pct
+			show(records.DiscReading(done, total), float64(done)/float64(total))
+		}
+	}
+	lastStored := -1 // ImportDisc's goroutine
 	opt.Progress = func(done, total int64) {
-		if total > 0 {
-			v := float64(done) / float64(total)
-			fyne.Do(func() { bar.SetValue(v) })
+		if total <= 0 {
+			return
+		}
+		if pct := int(done * 100 / total); pct != lastStored {
+			lastStored = pct
+			show("Storing: "+records.HumanBytes(done)+" of "+records.HumanBytes(total), float64(done)/float64(total))
 		}
 	}
 	personID, store := s.a.person.ID, s.a.store
@@ -360,7 +387,7 @@ func (s *imagingScreen) importDisc(path string, opt records.ImportDiscOptions) {
 // imported says what an import did, or asks what the disc needs. UI
 // goroutine.
 func (s *imagingScreen) imported(path string, opt records.ImportDiscOptions, rep records.DiscReport, err error, cancelled bool) {
-	opt.Progress = nil
+	opt.Reading, opt.Progress = nil, nil
 	var other *records.DifferentPatientError
 	var several *records.SeveralPatientsError
 	switch {

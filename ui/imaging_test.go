@@ -2,8 +2,11 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +16,7 @@ import (
 
 	"secondopinion/export"
 	"secondopinion/records"
+	"secondopinion/records/dicom/dicomtest"
 )
 
 // corpusDisc is the shared corpus's imaging CD tree, or a skip.
@@ -321,5 +325,50 @@ func TestDiscSummary(t *testing.T) {
 				t.Errorf("discSummary(%+v) = %q, want %q", tt.rep, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestImagingDiscProgress: adding a disc of a few hundred files says how
+// many of its files have been read, up to all of them, then how much of it
+// has been stored.
+func TestImagingDiscProgress(t *testing.T) {
+	a := withPerson(t, "Helen Marsh")
+	a.show(secDocuments)
+	dir := filepath.Join(t.TempDir(), "DICOM")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 300; i++ {
+		im := dicomtest.CT(8, 8, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("IM%04d", i)), im.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := a.documents.imaging
+	var said []string
+	s.onStatus = func(text string) { said = append(said, text) }
+	s.importDisc(filepath.Dir(dir), records.ImportDiscOptions{})
+	if text := dialogText(t, a.win.Canvas().Overlays().Top()); !strings.Contains(text, "Added 1 imaging study with") {
+		t.Fatalf("after the import the app said %q, want what was added", text)
+	}
+	reading, storing := 0, 0
+	for _, text := range said {
+		switch {
+		case strings.HasPrefix(text, "Reading the disc: "):
+			if storing > 0 {
+				t.Errorf("the dialog said %q after storing began", text)
+			}
+			reading++
+		case strings.HasPrefix(text, "Storing: "):
+			storing++
+		default:
+			t.Errorf("the dialog said %q, want reading or storing", text)
+		}
+	}
+	if reading < 10 || storing == 0 || said[0] != "Reading the disc: 0 of 300 files" || !slices.Contains(said, "Reading the disc: 300 of 300 files") {
+		t.Fatalf("the dialog said %q, want reading from 0 of 300 files up to 300, then storing", said)
+	}
+	if m := regexp.MustCompile(`^Storing: (.+) of (.+)$`).FindStringSubmatch(said[len(said)-1]); m == nil || m[1] != m[2] {
+		t.Errorf("the dialog last said %q, want all of it stored", said[len(said)-1])
 	}
 }
