@@ -70,10 +70,13 @@ func benchImport(b *testing.B, disc string, opt records.ImportDiscOptions, image
 		if err := s.SavePerson(ctx, &p); err != nil {
 			b.Fatal(err)
 		}
+		// Reading progress is counted, as the app and import-cd take it.
+		var read, files int
+		opt.Reading = func(done, total int) { read, files = done, total }
 		b.StartTimer()
 		rep, err := s.ImportDisc(ctx, p.ID, disc, opt)
-		if err != nil || rep.Images != images {
-			b.Fatalf("ImportDisc = %+v, %v", rep, err)
+		if err != nil || rep.Images != images || read != files || files < images {
+			b.Fatalf("ImportDisc = %+v, %v (read %d of %d files)", rep, err, read, files)
 		}
 		b.StopTimer()
 		s.Close()
