@@ -900,30 +900,19 @@ func indexDocument(ctx context.Context, tx *sql.Tx, d *Document) error {
 	}
 	var body strings.Builder
 	body.WriteString(d.Kind.Label())
-	rows, err := tx.QueryContext(ctx, `SELECT f.name, coalesce(t.text, '') FROM document_file df JOIN file f ON f.id=df.file_id
-		LEFT JOIN file_text t ON t.file_id=df.file_id WHERE df.document_id=? ORDER BY df.position`, d.ID)
+	// The text of the pages the document shows, and what OCR read from
+	// its photos and scans (ocrqueue.go).
+	texts, err := shownTexts(ctx, tx, d.ID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var name, text string
-		if err := rows.Scan(&name, &text); err != nil {
-			rows.Close()
-			return err
+	for _, t := range texts {
+		body.WriteString("\n" + t.name + "\n" + t.text)
+	}
+	for _, t := range texts {
+		if t.read != "" {
+			body.WriteString("\n" + t.read)
 		}
-		body.WriteString("\n" + name + "\n" + text)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	// What OCR read from photos and scans (ocrqueue.go).
-	read, err := ocrTexts(ctx, tx, d.ID)
-	if err != nil {
-		return err
-	}
-	for _, t := range read {
-		body.WriteString("\n" + t)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO search (ref, kind, person_id, title, notes, source, tags, body) VALUES (?, 'document', ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.PersonID, d.Title, d.Notes, d.Source, joinTags(d.Tags), body.String())
