@@ -530,6 +530,26 @@ func TestPacketWithDisc(t *testing.T) {
 			t.Errorf("studies only, duplex %v: the last page is not the Imaging section's:\n%s", duplex, last)
 		}
 	}
+
+	// A study's document whose kind the user changed is still the
+	// imaging the packet encloses.
+	for _, id := range studyDocs {
+		d, err := lib.s.Document(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Kind = records.KindOther
+		if err := lib.s.UpdateDocument(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kout := filepath.Join(t.TempDir(), "kinds.pdf")
+	if _, err := export.WritePacket(ctx, lib.s, kout, lib.opt()); err != nil {
+		t.Fatalf("WritePacket(studies of kind other) = %v", err)
+	}
+	if flat := strings.Join(strings.Fields(pdfText(t, kout, 0, 0)), " "); !strings.Contains(flat, "Imaging: the pictures or the disc Enclosed: document") {
+		t.Errorf("a packet of studies whose documents are of kind other does not say the imaging is enclosed:\n%s", flat)
+	}
 }
 
 // checkImagingOrder checks that the Imaging section's studies follow the
