@@ -409,6 +409,7 @@ func TestPacketWithDisc(t *testing.T) {
 	if len(imaging.Kids) != len(studies) {
 		t.Fatalf("bookmarks under Imaging = %+v, want one for each of %d studies' documents", imaging.Kids, len(studies))
 	}
+	checkImagingOrder(t, imaging.Kids)
 	pdfCtx, err := api.ReadContextFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -430,6 +431,36 @@ func TestPacketWithDisc(t *testing.T) {
 		if !slices.Contains(linked, k.Page) {
 			t.Errorf("the contents have no link to page %d (%s); links go to %v", k.Page, k.Title, linked)
 		}
+	}
+
+	// In the patient's own order (the documents reversed), the Imaging
+	// section follows it too.
+	rev := make([]string, 0, len(lib.docs))
+	for i := len(lib.docs) - 1; i >= 0; i-- {
+		rev = append(rev, lib.docs[i].ID)
+	}
+	if err := lib.s.SetPacketDocuments(ctx, lib.kase.ID, rev); err != nil {
+		t.Fatal(err)
+	}
+	rout := filepath.Join(t.TempDir(), "reversed.pdf")
+	if _, err := export.WritePacket(ctx, lib.s, rout, lib.opt()); err != nil {
+		t.Fatalf("WritePacket(reversed) = %v", err)
+	}
+	var rj struct {
+		Outlines []outline `json:"outlines"`
+	}
+	qpdfJSON(t, rout, "outlines", &rj)
+	for _, o := range rj.Outlines {
+		if o.Title == "Imaging" {
+			checkImagingOrder(t, o.Kids)
+		}
+	}
+	ids := make([]string, len(lib.docs))
+	for i, d := range lib.docs {
+		ids[i] = d.ID
+	}
+	if err := lib.s.SetPacketDocuments(ctx, lib.kase.ID, ids); err != nil {
+		t.Fatal(err)
 	}
 
 	// Two-sided on Letter: the page count is still foreseen, and every
@@ -498,6 +529,49 @@ func TestPacketWithDisc(t *testing.T) {
 		if last := strings.Split(pdfText(t, sout, sres.Pages, sres.Pages), "\f")[0]; !strings.Contains(last, "window") {
 			t.Errorf("studies only, duplex %v: the last page is not the Imaging section's:\n%s", duplex, last)
 		}
+	}
+
+	// A study's document whose kind the user changed is still the
+	// imaging the packet encloses.
+	for _, id := range studyDocs {
+		d, err := lib.s.Document(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Kind = records.KindOther
+		if err := lib.s.UpdateDocument(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kout := filepath.Join(t.TempDir(), "kinds.pdf")
+	if _, err := export.WritePacket(ctx, lib.s, kout, lib.opt()); err != nil {
+		t.Fatalf("WritePacket(studies of kind other) = %v", err)
+	}
+	if flat := strings.Join(strings.Fields(pdfText(t, kout, 0, 0)), " "); !strings.Contains(flat, "Imaging: the pictures or the disc Enclosed: document") {
+		t.Errorf("a packet of studies whose documents are of kind other does not say the imaging is enclosed:\n%s", flat)
+	}
+}
+
+// checkImagingOrder checks that the Imaging section's studies follow the
+// packet's document order: the bookmarks under Imaging ("3. CT head
+// (...)"), in page order, have rising document numbers, so the records
+// index's "Imaging section, page N" rise down the list.
+func checkImagingOrder(t *testing.T, kids []outline) {
+	t.Helper()
+	if len(kids) < 2 {
+		t.Fatalf("bookmarks under Imaging = %+v, want several studies to order", kids)
+	}
+	last, page := 0, 0
+	for _, k := range kids {
+		n, _, _ := strings.Cut(k.Title, ". ")
+		num, err := strconv.Atoi(n)
+		if err != nil {
+			t.Fatalf("bookmark %q has no document number", k.Title)
+		}
+		if num <= last || k.Page < page {
+			t.Errorf("Imaging section: %q on page %d comes after document %d on page %d; want the packet's document order", k.Title, k.Page, last, page)
+		}
+		last, page = num, k.Page
 	}
 }
 

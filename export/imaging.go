@@ -9,10 +9,12 @@ package export
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,7 +83,32 @@ func loadStudies(ctx context.Context, s *records.Store, p *packet) error {
 	if len(p.studies) > 0 {
 		p.sections = append(p.sections, secImaging)
 	}
+	sortStudies(p.studies, p.docs)
 	return nil
+}
+
+// sortStudies puts studies in the packet's document order (the records
+// index's order, a patient's own when they chose one), so that the index's
+// "Imaging section, page N" rise down the list as the documents' pages do;
+// the studies of one document run oldest first, undated last. The store
+// gives them newest first.
+func sortStudies(studies []records.Study, docs []records.Document) {
+	at := make(map[string]int, len(docs))
+	for i, d := range docs {
+		at[d.ID] = i
+	}
+	slices.SortStableFunc(studies, func(a, b records.Study) int {
+		if c := cmp.Compare(at[a.DocumentID], at[b.DocumentID]); c != 0 {
+			return c
+		}
+		if az, bz := a.Date.IsZero(), b.Date.IsZero(); az != bz {
+			if az {
+				return 1
+			}
+			return -1
+		}
+		return a.Date.Time().Compare(b.Date.Time()) // zero for two undated
+	})
 }
 
 // loadKeyImages draws every previewable series' key image, one after the
@@ -296,7 +323,7 @@ type studyHead struct {
 	beside string // "Document 3 of 12", at the right of the title
 	cols   []col
 	row    []string
-	about  string // body part, referrer, the disc's patient (and the document number when not beside)
+	about  string // body part, the disc's patient (and the document number when not beside)
 	line   string // what the study holds and what is printed
 }
 
@@ -316,14 +343,13 @@ func studyHeadOf(d *doc, st records.Study, shown, doc, docs int) studyHead {
 			h.beside, number = number, ""
 		}
 	}
-	date := st.Date.Short()
-	if date == "" {
-		date = "not known"
-	}
-	h.cols = []col{{"Date", 24, "L"}, {"Type", 12, "L"}, {"Description", 35, "L"}, {"Series", 14, "R"},
-		{"Images", 15, "R"}, {"Accession no.", 31, "L"}, {"Institution", 39, "L"}}
-	h.row = []string{date, st.Modality, st.Description, strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution}
-	h.about = joinNonEmpty("  ·  ", number, labelled("Body part", st.BodyPart), labelled("Referred by", st.ReferringPhysician),
+	// The title says the date, the type and the description; the table
+	// says the rest, so that nothing is printed twice.
+	h.cols = []col{{"Series", 15, "R"}, {"Images", 16, "R"}, {"Accession no.", 31, "L"},
+		{"Institution", 54, "L"}, {"Referring doctor", 54, "L"}}
+	h.row = []string{strconv.Itoa(len(st.Series)), strconv.Itoa(st.Images()), st.Accession, st.Institution,
+		strings.TrimSpace(st.ReferringPhysician)}
+	h.about = joinNonEmpty("  ·  ", number, labelled("Body part", st.BodyPart),
 		labelled("Patient on the disc", joinNonEmpty(", born ", st.PatientName, birthText(st.PatientBirth))))
 	h.line = fmt.Sprintf("This study holds %s in %s; ", plural(st.Images(), "image", "images"), plural(len(st.Series), "series", "series"))
 	switch {

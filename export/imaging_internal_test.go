@@ -116,7 +116,7 @@ func TestImagingSection(t *testing.T) {
 		"This packet's imaging: 1 study, 31 images in 7 series. One key image per series is printed here",
 		"on the disc they came on",
 		"14 January 2026 · CT · CT CHEST WITH CONTRAST",
-		"ACC-20260114-7", "St Elsewhere Hospital", "Referred by: Dr Jane Smith",
+		"Series Images 7 31", "Accession no. Institution Referring doctor ACC-20260114-7 St Elsewhere Hospital Dr Jane Smith",
 		"This study holds 31 images in 7 series; a key image of 6 series is printed below.",
 		"Series 2: AXIAL 2 · CT", "12 images · slice 6 of 12 · window W 400 L 40", "1 image · window W 400 L 40",
 		"The key image could not be drawn: the file is damaged.",
@@ -125,6 +125,15 @@ func TestImagingSection(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("Imaging section lacks %q:\n%s", want, got)
 		}
+	}
+	// The title gives the date, type and description; the table does not
+	// say them again (a continuation page's line names the study again).
+	block, _, _ := strings.Cut(got, "This study holds")
+	if n := strings.Count(block, "14 January 2026") + strings.Count(got, "14 Jan 2026"); n != 1 {
+		t.Errorf("the study's date is printed %d times, want once (in its title):\n%s", n, block)
+	}
+	if n := strings.Count(block, "CT CHEST WITH CONTRAST"); n != 1 {
+		t.Errorf("the study's description is printed %d times, want once (in its title):\n%s", n, block)
 	}
 	out, err := exec.Command("pdfimages", "-list", path).Output()
 	if err != nil {

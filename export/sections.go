@@ -240,10 +240,16 @@ func drawExpected(d *doc, p *packet, pl *plan) {
 	if p.kase != nil {
 		c = *p.kase
 	}
+	// A document's imaging studies count as imaging whatever its kind.
+	studies := make(map[string]int, len(p.studies))
+	for _, st := range p.studies {
+		studies[st.DocumentID]++
+	}
 	docs := make([]records.Document, len(pl.docs))
 	number := make(map[string]int, len(pl.docs))
 	for i, pr := range pl.docs {
 		docs[i] = pr.doc
+		docs[i].Studies = studies[pr.doc.ID]
 		number[pr.doc.ID] = i + 1
 	}
 	items := records.CheckReadiness(c, docs, p.meds, p.prepared)
@@ -260,6 +266,7 @@ func drawExpected(d *doc, p *packet, pl *plan) {
 	all = append(all, p.leftOut...)
 	for _, doc := range p.docs {
 		if !in[doc.ID] {
+			doc.Studies = studies[doc.ID]
 			all = append(all, doc)
 		}
 	}

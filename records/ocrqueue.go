@@ -365,40 +365,6 @@ func (s *Store) savePageText(ctx context.Context, fileID string, pt PageText) er
 	})
 }
 
-// ocrTexts returns, by the position of each file in document documentID,
-// the text OCR read from its pages (its pages' text in page order); files
-// without any are left out. The text of one file is capped like a PDF's
-// text layer.
-func ocrTexts(ctx context.Context, q querier, documentID string) (map[int]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT df.position, p.words FROM document_file df JOIN page_text p ON p.file_id = df.file_id
-		WHERE df.document_id = ? AND p.status = 'done' ORDER BY df.position, p.page`, documentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int]string{}
-	for rows.Next() {
-		var pos int
-		var packed []byte
-		if err := rows.Scan(&pos, &packed); err != nil {
-			return nil, err
-		}
-		words, err := unpackWords(packed)
-		if err != nil {
-			return nil, err
-		}
-		t := ocr.Page{Words: words}.Text()
-		if prev := out[pos]; prev != "" {
-			t = prev + "\n\n" + t
-		}
-		if len(t) > maxIndexedText {
-			t = t[:maxIndexedText]
-		}
-		out[pos] = t
-	}
-	return out, rows.Err()
-}
-
 // reindexFile updates the search entries of the documents using a file.
 func reindexFile(ctx context.Context, tx *sql.Tx, s *Store, fileID string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT document_id FROM document_file WHERE file_id=?`, fileID)
@@ -486,30 +452,19 @@ func (s *Store) PageTexts(ctx context.Context, fileID string) ([]PageText, error
 // file's PDF text layer, then what OCR read from its photos and scanned
 // pages. Suggestions read it.
 func (s *Store) DocumentText(ctx context.Context, documentID string) (string, error) {
-	read, err := ocrTexts(ctx, s.db, documentID)
+	texts, err := shownTexts(ctx, s.db, documentID)
 	if err != nil {
 		return "", err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT df.position, coalesce(t.text, '') FROM document_file df LEFT JOIN file_text t ON t.file_id = df.file_id
-		WHERE df.document_id=? ORDER BY df.position`, documentID)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
 	var parts []string
-	for rows.Next() {
-		var pos int
-		var t string
-		if err := rows.Scan(&pos, &t); err != nil {
-			return "", err
-		}
-		for _, part := range []string{t, read[pos]} {
+	for _, t := range texts {
+		for _, part := range []string{t.text, t.read} {
 			if strings.TrimSpace(part) != "" {
 				parts = append(parts, part)
 			}
 		}
 	}
-	return strings.Join(parts, "\n\n"), rows.Err()
+	return strings.Join(parts, "\n\n"), nil
 }
 
 // packWords packs words compactly, about 16 bytes a word: a version byte,

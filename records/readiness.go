@@ -111,12 +111,21 @@ const medicationReviewAge = 30 * 24 * time.Hour
 // is there to send. now dates the medication freshness check.
 //
 // To describe a packet rather than the library, pass only the documents
-// the packet holds.
+// the packet holds. A document's Studies (as Documents fills it) count as
+// imaging whatever its kind.
 func CheckReadiness(c Case, docs []Document, meds []Medication, now time.Time) []ReadyItem {
 	byKind := map[Kind][]Document{}
+	// The imaging is there when a document holds imaging studies (a
+	// disc's, whatever kind the user gave its document since) or is of
+	// kind imaging (photos of scans, a viewer's export).
+	var imaging []Document
 	for _, d := range docs {
-		if !d.Trashed {
-			byKind[d.Kind] = append(byKind[d.Kind], d)
+		if d.Trashed {
+			continue
+		}
+		byKind[d.Kind] = append(byKind[d.Kind], d)
+		if d.Kind == KindImaging || d.Studies > 0 {
+			imaging = append(imaging, d)
 		}
 	}
 	items := make([]ReadyItem, 0, len(ReadyKeys))
@@ -133,13 +142,13 @@ func CheckReadiness(c Case, docs []Document, meds []Medication, now time.Time) [
 		case ReadyDischarge:
 			it.Documents = byKind[KindDischarge]
 		case ReadyImaging:
-			it.Documents = byKind[KindImaging]
+			it.Documents = imaging
 			if len(it.Documents) == 0 && len(byKind[KindImagingReport]) > 0 {
 				it.Note = "You have the radiologist's report; ask the imaging department for the pictures themselves on a disc too."
 			}
 		case ReadyImagingReport:
 			it.Documents = byKind[KindImagingReport]
-			if len(it.Documents) == 0 && len(byKind[KindImaging]) > 0 {
+			if len(it.Documents) == 0 && len(imaging) > 0 {
 				it.Note = "You have the pictures; ask for the radiologist's written report of each scan as well."
 			}
 		case ReadyResults:

@@ -347,3 +347,49 @@ func TestNotApplicableErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckReadinessImagingStudies: a document holding imaging studies
+// (a disc's) is the imaging whatever kind the user gave it, and a document
+// of kind imaging (photos of a scan) is too; in the Trash, neither counts.
+func TestCheckReadinessImagingStudies(t *testing.T) {
+	disc := Document{ID: "disc", Kind: KindOther, Title: "CT chest", Studies: 2, Date: Date{Year: 2026, Month: 1, Day: 3}}
+	photos := Document{ID: "photos", Kind: KindImaging, Title: "Ultrasound pictures", Date: Date{Year: 2026, Month: 1, Day: 4}}
+	asReport := disc
+	asReport.Kind = KindImagingReport
+	trashed := disc
+	trashed.Trashed = true
+	tests := []struct {
+		name       string
+		docs       []Document
+		imaging    []string // documents of the imaging item; nil: missing
+		report     ReadyState
+		reportNote string
+	}{
+		{"disc of kind other", []Document{disc}, []string{"disc"}, ReadyMissing, "You have the pictures"},
+		{"disc of kind imaging report", []Document{asReport}, []string{"disc"}, ReadyPresent, ""},
+		{"photos of kind imaging", []Document{photos}, []string{"photos"}, ReadyMissing, "You have the pictures"},
+		{"both", []Document{disc, photos}, []string{"disc", "photos"}, ReadyMissing, "You have the pictures"},
+		{"disc in the Trash", []Document{trashed}, nil, ReadyMissing, "written report"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items := CheckReadiness(Case{}, tt.docs, nil, rdyNow)
+			it := rdyItem(t, items, ReadyImaging)
+			var ids []string
+			for _, d := range it.Documents {
+				ids = append(ids, d.ID)
+			}
+			want := ReadyPresent
+			if tt.imaging == nil {
+				want = ReadyMissing
+			}
+			if it.State != want || strings.Join(ids, ",") != strings.Join(tt.imaging, ",") {
+				t.Errorf("CheckReadiness(...)[imaging] = %v with %v, want %v with %v", it.State, ids, want, tt.imaging)
+			}
+			rep := rdyItem(t, items, ReadyImagingReport)
+			if rep.State != tt.report || !strings.Contains(rep.Note, tt.reportNote) {
+				t.Errorf("CheckReadiness(...)[imaging-report] = %v, note %q; want %v, a note with %q", rep.State, rep.Note, tt.report, tt.reportNote)
+			}
+		})
+	}
+}
