@@ -134,7 +134,9 @@ func tools(ts string) [][]string {
 		return [][]string{{"dcmdjpeg"}, gdcm}
 	case "RLE":
 		return [][]string{{"dcmdrle"}, gdcm}
-	case "JPEG 2000", "JPEG-LS":
+	case "JPEG-LS":
+		return [][]string{{"dcmdjpls"}, gdcm}
+	case "JPEG 2000":
 		return [][]string{gdcm}
 	}
 	return nil

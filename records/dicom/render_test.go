@@ -301,3 +301,47 @@ func TestRenderMatchesDcmtk(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderCompressedLossless: a CT slice compressed by dcmtk as lossless
+// JPEG, JPEG-LS and RLE draws exactly as the uncompressed slice does, each
+// through the tool that unpacks it (dcmdjpeg, dcmdjpls, dcmdrle, or gdcm).
+func TestRenderCompressedLossless(t *testing.T) {
+	src := corpus(t, "dicom/pydicom-CT_small.dcm")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, plainInfo, err := Render(context.Background(), bytes.NewReader(data), int64(len(data)), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, compress, syntax string }{
+		{"lossless JPEG", "dcmcjpeg", "1.2.840.10008.1.2.4.70"},
+		{"JPEG-LS", "dcmcjpls", "1.2.840.10008.1.2.4.80"},
+		{"RLE", "dcmcrle", "1.2.840.10008.1.2.5"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if !haveTool(tt.compress) {
+				t.Skip(tt.compress, "(dcmtk) is not installed")
+			}
+			out := filepath.Join(t.TempDir(), "ct.dcm")
+			if msg, err := exec.Command(tt.compress, src, out).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v %s", tt.compress, err, msg)
+			}
+			packed, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(packed, []byte(tt.syntax)) {
+				t.Fatalf("%s did not write transfer syntax %s", tt.compress, tt.syntax)
+			}
+			img, info, err := Render(context.Background(), bytes.NewReader(packed), int64(len(packed)), -1)
+			if err != nil {
+				t.Fatalf("Render(%s) = %v", tt.name, err)
+			}
+			if info.Window != plainInfo.Window || !sameGrey(img, plain) {
+				t.Errorf("Render(%s) differs from the uncompressed slice (window %q, want %q)", tt.name, info.Window, plainInfo.Window)
+			}
+		})
+	}
+}
