@@ -281,6 +281,12 @@ func RenderDICOM(ctx context.Context, data []byte, frame int) (image.Image, dico
 	if errors.Is(err, errNoChild) {
 		return dicom.Render(ctx, bytes.NewReader(data), int64(len(data)), frame)
 	}
+	return rendered(resp, out, err)
+}
+
+// rendered is a "dicom-render" child's answer: the picture it drew (as
+// PNG) and how, or its refusal as a sentence.
+func rendered(resp response, out []byte, err error) (image.Image, dicom.RenderInfo, error) {
 	if err != nil {
 		return nil, dicom.RenderInfo{}, dicomErr(err, "the image")
 	}
@@ -307,17 +313,7 @@ func RenderDICOMFile(ctx context.Context, f *os.File, frame int) (image.Image, d
 		}
 		return dicom.Render(ctx, f, st.Size(), frame)
 	}
-	if err != nil {
-		return nil, dicom.RenderInfo{}, dicomErr(err, "the image")
-	}
-	if err := resp.refused(); err != nil {
-		return nil, dicom.RenderInfo{}, err
-	}
-	img, err := png.Decode(bytes.NewReader(out))
-	if err != nil || resp.Render == nil {
-		return nil, dicom.RenderInfo{}, &dicom.Error{Msg: "The image reader gave no picture.", Err: fmt.Errorf("%w: %v", dicom.ErrUnreadable, err)}
-	}
-	return img, *resp.Render, nil
+	return rendered(resp, out, err)
 }
 
 // ExtractPDF is dicom.ExtractPDF in a child process.
