@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 
 	"secondopinion/records"
@@ -76,20 +74,8 @@ func TestKillMidAdd(t *testing.T) {
 			before := snapshot(t, s)
 			s.Close()
 
-			cmd, sc, stderr := startHelper(t, "TestHelperProcess", "SO_CRASH_LIBRARY="+lib, "SO_CRASH_FILE="+file,
+			line := killAtReport(t, "TestHelperProcess", "SO_CRASH_LIBRARY="+lib, "SO_CRASH_FILE="+file,
 				"SO_CRASH_PERSON="+p.ID, "SO_CRASH_STOP_AT="+strconv.FormatInt(tt.stopAt, 10))
-			line := ""
-			for sc.Scan() {
-				if l := sc.Text(); strings.HasPrefix(l, "stopped") || strings.HasPrefix(l, "added") || strings.HasPrefix(l, "error") {
-					line = l
-					break
-				}
-			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
-			if line == "" || strings.HasPrefix(line, "error") {
-				t.Fatalf("child: %q, stderr %s", line, stderr.String())
-			}
 
 			s, err = records.Open(ctx, lib)
 			if err != nil {

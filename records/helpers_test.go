@@ -75,6 +75,28 @@ func startHelper(t *testing.T, helper string, env ...string) (*exec.Cmd, *bufio.
 	return cmd, bufio.NewScanner(out), &stderr
 }
 
+// killAtReport runs a helper test as startHelper does, waits for its
+// first report ("stopped ...", "added ..."), kills it there (SIGKILL)
+// (a crash at that moment) and returns the report; a helper that reports
+// an error or nothing fails the test.
+func killAtReport(t *testing.T, helper string, env ...string) string {
+	t.Helper()
+	cmd, sc, stderr := startHelper(t, helper, env...)
+	line := ""
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "stopped") || strings.HasPrefix(l, "added") || strings.HasPrefix(l, "error") {
+			line = l
+			break
+		}
+	}
+	cmd.Process.Kill() // SIGKILL on Unix
+	cmd.Wait()
+	if line == "" || strings.HasPrefix(line, "error") {
+		t.Fatalf("child: %q, stderr %s", line, stderr.String())
+	}
+	return line
+}
+
 // addPerson saves a person with the given name.
 func addPerson(t testing.TB, s *records.Store, name string) records.Person {
 	t.Helper()

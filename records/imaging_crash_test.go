@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 
 	"secondopinion/records"
@@ -63,19 +61,7 @@ func TestKillMidImport(t *testing.T) {
 			if half {
 				env = append(env, "SO_DISC_HALF=1")
 			}
-			cmd, sc, stderr := startHelper(t, "TestHelperImportDisc", env...)
-			line := ""
-			for sc.Scan() {
-				if l := sc.Text(); strings.HasPrefix(l, "stopped") || strings.HasPrefix(l, "added") || strings.HasPrefix(l, "error") {
-					line = l
-					break
-				}
-			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
-			if line == "" || strings.HasPrefix(line, "error") {
-				t.Fatalf("child: %q, stderr %s", line, stderr.String())
-			}
+			line := killAtReport(t, "TestHelperImportDisc", env...)
 			s, err = records.Open(ctx, lib)
 			if err != nil {
 				t.Fatalf("Open after kill (%s) = %v", line, err)
